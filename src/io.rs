@@ -1,0 +1,223 @@
+//! Reading and writing files: compression by extension or magic bytes, atomic output files, the JSONL
+//! record shape.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+use flate2::read::MultiGzDecoder;
+use serde_json::{Map, Value};
+
+/// How an input is compressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compression {
+    None,
+    Gzip,
+    Zstd,
+}
+
+impl Compression {
+    /// From a file name's extension.
+    pub fn from_path(path: &Path) -> Compression {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some("gz") | Some("gzip") => Compression::Gzip,
+            Some("zst") | Some("zstd") => Compression::Zstd,
+            _ => Compression::None,
+        }
+    }
+
+    /// From the first bytes of a stream.
+    pub fn sniff(head: &[u8]) -> Compression {
+        if head.starts_with(&[0x1f, 0x8b]) {
+            Compression::Gzip
+        } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+            Compression::Zstd
+        } else {
+            Compression::None
+        }
+    }
+}
+
+const BUF: usize = 1 << 20;
+
+/// Opens a file or standard input (`-`) for reading, decompressing gzip (all members) and zstd. The
+/// compression is read from the magic bytes, so a misnamed file still opens.
+pub fn open(path: &Path) -> io::Result<Box<dyn BufRead + Send>> {
+    let raw: Box<dyn Read + Send> =
+        if path.as_os_str() == "-" { Box::new(io::stdin()) } else { Box::new(File::open(path)?) };
+    let mut r = BufReader::with_capacity(BUF, raw);
+    let head = r.fill_buf()?;
+    Ok(match Compression::sniff(head) {
+        Compression::Gzip => Box::new(BufReader::with_capacity(BUF, MultiGzDecoder::new(r))),
+        Compression::Zstd => {
+            Box::new(BufReader::with_capacity(BUF, zstd::stream::read::Decoder::with_buffer(r)?))
+        }
+        Compression::None => Box::new(r),
+    })
+}
+
+/// The name a path has once its compression extension is taken off (`a.jsonl.gz` -> `a.jsonl`).
+pub fn strip_compression(path: &Path) -> PathBuf {
+    match Compression::from_path(path) {
+        Compression::None => path.to_path_buf(),
+        _ => path.with_extension(""),
+    }
+}
+
+/// Whether a path names JSON Lines (`.jsonl`, `.ndjson`, `.json`, optionally compressed).
+pub fn is_jsonl_path(path: &Path) -> bool {
+    matches!(
+        strip_compression(path).extension().and_then(|e| e.to_str()),
+        Some("jsonl") | Some("ndjson") | Some("jsonlines")
+    )
+}
+
+/// An output file written beside its final name and moved there only by [`AtomicFile::commit`], so a
+/// failed run never leaves a half-written file that looks complete. Compressed by the final name's
+/// extension.
+pub struct AtomicFile {
+    tmp: PathBuf,
+    path: PathBuf,
+    writer: Option<Box<dyn Write + Send>>,
+}
+
+impl AtomicFile {
+    pub fn create(path: &Path) -> io::Result<AtomicFile> {
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        if !dir.is_dir() {
+            return Err(io::Error::new(
+                io::ErrorKind::NotFound,
+                format!("directory {} does not exist", dir.display()),
+            ));
+        }
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
+        let tmp = dir.join(format!(".{name}.textwash-{}.tmp", std::process::id()));
+        let file = File::create(&tmp)?;
+        let writer = compressed_writer(Box::new(file), Compression::from_path(path))?;
+        Ok(AtomicFile { tmp, path: path.to_path_buf(), writer: Some(writer) })
+    }
+
+    /// Flushes, finishes compression, syncs and renames into place.
+    pub fn commit(mut self) -> io::Result<()> {
+        if let Some(mut w) = self.writer.take() {
+            w.flush()?;
+            drop(w);
+        }
+        std::fs::rename(&self.tmp, &self.path)
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.writer.as_mut().expect("not committed").write(buf)
+    }
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.writer.as_mut().expect("not committed").write_all(buf)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.writer.as_mut().expect("not committed").flush()
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        if self.writer.is_some() {
+            self.writer = None;
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+/// A writer that finishes its compression stream when flushed for the last time and dropped.
+fn compressed_writer(inner: Box<dyn Write + Send>, c: Compression) -> io::Result<Box<dyn Write + Send>> {
+    let buffered = BufWriter::with_capacity(BUF, inner);
+    Ok(match c {
+        Compression::None => Box::new(buffered),
+        Compression::Gzip => Box::new(FinishOnDrop::Gz(Some(flate2::write::GzEncoder::new(
+            buffered,
+            flate2::Compression::fast(),
+        )))),
+        Compression::Zstd => {
+            Box::new(FinishOnDrop::Zstd(Some(zstd::stream::write::Encoder::new(buffered, 3)?)))
+        }
+    })
+}
+
+/// Wraps an encoder so that `flush` + drop writes its trailer. Errors at finish surface on `flush`.
+enum FinishOnDrop<W: Write> {
+    Gz(Option<flate2::write::GzEncoder<W>>),
+    Zstd(Option<zstd::stream::write::Encoder<'static, W>>),
+}
+
+impl<W: Write> FinishOnDrop<W> {
+    fn finish(&mut self) -> io::Result<()> {
+        match self {
+            FinishOnDrop::Gz(e) => {
+                if let Some(e) = e.take() {
+                    e.finish()?.flush()?;
+                }
+            }
+            FinishOnDrop::Zstd(e) => {
+                if let Some(e) = e.take() {
+                    e.finish()?.flush()?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<W: Write> Write for FinishOnDrop<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            FinishOnDrop::Gz(Some(e)) => e.write(buf),
+            FinishOnDrop::Zstd(Some(e)) => e.write(buf),
+            _ => Err(io::Error::other("write after finish")),
+        }
+    }
+    /// The final flush finishes the stream: callers flush once, at the end.
+    fn flush(&mut self) -> io::Result<()> {
+        self.finish()
+    }
+}
+
+/// Writes to standard output, compressed when asked.
+pub fn stdout_writer(c: Compression) -> io::Result<Box<dyn Write + Send>> {
+    compressed_writer(Box::new(io::stdout()), c)
+}
+
+/// Why a JSONL record could not be cleaned.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RecordError {
+    #[error("not valid JSON: {0}")]
+    Json(String),
+    #[error("not a JSON object")]
+    NotObject,
+    #[error("no field `{0}`")]
+    MissingField(String),
+    #[error("field `{0}` is not a string")]
+    NotString(String),
+}
+
+/// Follows a dotted path (`metadata.body`) to a field of an object.
+pub fn field_mut<'v>(obj: &'v mut Map<String, Value>, path: &str) -> Option<&'v mut Value> {
+    let mut parts = path.split('.');
+    let mut v = obj.get_mut(parts.next()?)?;
+    for p in parts {
+        v = v.as_object_mut()?.get_mut(p)?;
+    }
+    Some(v)
+}
+
+/// Reads a field by dotted path.
+pub fn field<'v>(obj: &'v Map<String, Value>, path: &str) -> Option<&'v Value> {
+    let mut parts = path.split('.');
+    let mut v = obj.get(parts.next()?)?;
+    for p in parts {
+        v = v.as_object()?.get(p)?;
+    }
+    Some(v)
+}

@@ -1,0 +1,142 @@
+//! The line view of a text that the line-based passes share.
+//!
+//! PDF extractors print one line of the page per line of text and separate pages with a form feed,
+//! so a text splits into lines at `\n` and at `\f`; a form feed also starts a new page. Positions are
+//! byte offsets into the text the pass was given.
+
+use std::ops::Range;
+
+#[derive(Debug, Clone)]
+pub struct Line {
+    /// The whole line, without its terminator (`\n` or `\f`).
+    pub range: Range<usize>,
+    /// The line without leading and trailing white space (empty at `range.start` for a blank line).
+    pub content: Range<usize>,
+    /// 0-based page number: how many form feeds come before the line.
+    pub page: usize,
+    /// Leading white space, in characters.
+    pub indent: usize,
+    /// Length of the content, in characters.
+    pub chars: usize,
+}
+
+impl Line {
+    pub fn is_blank(&self) -> bool {
+        self.content.is_empty()
+    }
+    pub fn text<'t>(&self, text: &'t str) -> &'t str {
+        &text[self.content.clone()]
+    }
+}
+
+/// Splits `text` into lines. The last line may be empty.
+pub fn split(text: &str) -> Vec<Line> {
+    let bytes = text.as_bytes();
+    let mut lines = Vec::with_capacity(text.len() / 48 + 1);
+    let mut start = 0;
+    let mut page = 0;
+    for end in memchr::memchr2_iter(b'\n', b'\x0c', bytes).chain(std::iter::once(bytes.len())) {
+        lines.push(make_line(text, start..end, page));
+        if end < bytes.len() && bytes[end] == b'\x0c' {
+            page += 1;
+        }
+        start = end + 1;
+    }
+    lines
+}
+
+fn make_line(text: &str, range: Range<usize>, page: usize) -> Line {
+    let s = &text[range.clone()];
+    let trimmed_start = s.trim_start();
+    let lead = s.len() - trimmed_start.len();
+    let content = trimmed_start.trim_end();
+    let cstart = range.start + lead;
+    let indent = if s.is_ascii() { lead } else { s[..lead].chars().count() };
+    let chars = if content.is_ascii() { content.len() } else { content.chars().count() };
+    Line { range, content: cstart..cstart + content.len(), page, indent, chars }
+}
+
+/// The range to remove so that line `i` disappears with its newline. Form feeds are kept: they still
+/// mark the page break for later passes. The last line goes alone (the white space left before it is
+/// trimmed later), so that removals of neighbouring lines never overlap.
+pub fn removal_range(text: &str, lines: &[Line], i: usize) -> Range<usize> {
+    let l = &lines[i];
+    let bytes = text.as_bytes();
+    if l.range.end < bytes.len() && bytes[l.range.end] == b'\n' {
+        l.range.start..l.range.end + 1
+    } else {
+        l.range.clone()
+    }
+}
+
+/// The typical width of a full line, in characters, or 0 when the text has too few lines to tell.
+///
+/// It is the 90th percentile of the lengths of the lines no longer than 1.5 times the median: ragged
+/// text (news pages) puts its full lines near the top of the range, justified text (papers) puts nearly
+/// every line at the width, and the lines an extractor glued together (pdftotext joins a line ending
+/// in a hyphen to the next) are left out.
+pub fn typical_width(text: &str, lines: &[Line]) -> usize {
+    let _ = text;
+    let mut lens: Vec<usize> = lines.iter().filter(|l| l.chars >= 8).map(|l| l.chars).collect();
+    if lens.len() < 6 {
+        return 0;
+    }
+    lens.sort_unstable();
+    let median = lens[lens.len() / 2];
+    let cap = median * 3 / 2;
+    let kept: Vec<usize> = lens.into_iter().filter(|&n| n <= cap).collect();
+    kept[(kept.len() * 9 / 10).min(kept.len() - 1)]
+}
+
+/// The first word of a line's content (up to the first white space).
+pub fn first_word(s: &str) -> &str {
+    s.split(char::is_whitespace).next().unwrap_or("")
+}
+
+/// True when nearly every pair of consecutive lines has a blank line between them, as pdfminer prints
+/// text: then a blank line says nothing about paragraphs and the passes must not read it as a break.
+pub fn blank_separated(lines: &[Line]) -> bool {
+    let mut gaps = 0usize;
+    let mut blank_gaps = 0usize;
+    let mut prev_nonblank = false;
+    let mut blank_since = false;
+    for l in lines {
+        if l.is_blank() {
+            blank_since = true;
+            continue;
+        }
+        if prev_nonblank {
+            gaps += 1;
+            if blank_since {
+                blank_gaps += 1;
+            }
+        }
+        prev_nonblank = true;
+        blank_since = false;
+    }
+    gaps >= 8 && blank_gaps * 10 >= gaps * 8
+}
+
+/// The indices of the non-blank lines of each page, pages in order (pages with no text left out).
+pub fn pages(lines: &[Line]) -> Vec<Vec<usize>> {
+    let mut out: Vec<Vec<usize>> = Vec::new();
+    let mut current_page = usize::MAX;
+    for (i, l) in lines.iter().enumerate() {
+        if l.is_blank() {
+            continue;
+        }
+        if l.page != current_page {
+            out.push(Vec::new());
+            current_page = l.page;
+        }
+        out.last_mut().unwrap().push(i);
+    }
+    out
+}
+
+/// Whether the content ends a sentence: `.`, `!`, `?` or `:` possibly followed by closing quotes or
+/// brackets.
+pub fn ends_sentence(s: &str) -> bool {
+    let t = s.trim_end_matches(['"', '\'', '”', '’', ')', ']', '»', '*']);
+    t.ends_with(['.', '!', '?', ':', '…'])
+}

@@ -1,0 +1,431 @@
+//! Reflow: turn the lines of a page back into paragraphs.
+//!
+//! Every gap between two non-blank lines (line end, blank lines, page break, indentation) becomes one of:
+//! a space (`line-join`: the line was wrapped), nothing (`dehyphenate`: a word was hyphenated across the
+//! break, or `hyphen-join`: a real hyphen ended the line, `ex-` + `Soviet`), a blank line
+//! (`paragraph-break`), or a single newline (`line-break`: between the items of a list or the rows of
+//! a table, which keep their lines).
+//!
+//! How a paragraph end is told from a wrap, in order (the first that applies decides):
+//! 1. A line ending in a letter and `-`, followed by a letter: a hyphenated word, joined (see below).
+//! 2. List items and table rows (dot leaders, columns) keep their own lines.
+//! 3. A line that does not end a sentence, followed by one that starts in lower case (or a line ending
+//!    in a word such as `the`, `of`, `and` that cannot end a sentence): one paragraph, even across a
+//!    blank line or a page break (a removed insert or the page foot split it).
+//! 4. A heading (short, no sentence end, capitalised, followed by a capital) stands alone.
+//! 5. Where the text marks paragraphs with blank lines, a blank line is a break. Where it puts a blank
+//!    line after every line (as pdfminer does), blank lines are ignored.
+//! 6. A line that ends a sentence although the next line's first word would have fitted on it was
+//!    ended by choice: a paragraph end. So is one followed by an indented line.
+//! 7. Otherwise the line was wrapped: joined with a space.
+//!
+//! Hyphens: a word split as `eco-` + `nomic` is joined when the document has the joined form elsewhere
+//! or, failing that, when the Knuth-Liang (TeX, en-US) patterns allow a break at that point. The
+//! hyphen is kept when the second part starts with a capital (`ex-Soviet`), when the first part is
+//! already a compound (`state-of-the-`), when the hyphenated form appears elsewhere in the document, or
+//! when the patterns do not allow the break: a wrong join cannot be undone downstream.
+
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+use hyphenation::{Hyphenator, Language, Load, Standard};
+use regex::Regex;
+
+use crate::edit::{Edits, RuleId};
+use crate::lines::{self, Line};
+use crate::pipeline::Pass;
+use crate::rules::ResolvedStage;
+use crate::stage::rule_on;
+
+pub const RULES: &[&str] = &["line-join", "dehyphenate", "hyphen-join", "paragraph-break", "line-break"];
+
+pub fn build(s: &ResolvedStage) -> Vec<Box<dyn Pass>> {
+    vec![Box::new(ReflowPass {
+        line_join: rule_on(s, "line-join"),
+        dehyphenate: rule_on(s, "dehyphenate"),
+        hyphen_join: rule_on(s, "hyphen-join"),
+        paragraph_break: rule_on(s, "paragraph-break"),
+        line_break: rule_on(s, "line-break"),
+        list_re: Regex::new(r"^(?:[•●▪◦‣∙·*▶►■□–—-]|\(?\d{1,3}[.)]|\(?[a-zA-Z][.)]|\([ivxIVX]{1,4}\))\s+\S")
+            .expect("valid"),
+        table_re: Regex::new(r"(?:\.\s?){4,}\s*\S*\d+\s*$|\S\s{3,}\S.*\S\s{3,}\S").expect("valid"),
+        numbered_heading_re: Regex::new(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,4}\.|[A-Z]\.)\s+\p{Lu}")
+            .expect("valid"),
+    })]
+}
+
+struct ReflowPass {
+    line_join: Option<RuleId>,
+    dehyphenate: Option<RuleId>,
+    hyphen_join: Option<RuleId>,
+    paragraph_break: Option<RuleId>,
+    line_break: Option<RuleId>,
+    list_re: Regex,
+    table_re: Regex,
+    numbered_heading_re: Regex,
+}
+
+/// What a gap between two lines becomes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Gap {
+    Join,
+    Dehyphenate,
+    HyphenJoin,
+    Paragraph,
+    LineBreak,
+}
+
+/// Words that cannot end an English sentence: a line ending in one continues.
+const CONTINUING: &[&str] = &[
+    "a", "an", "the", "of", "in", "on", "to", "for", "and", "or", "nor", "but", "with", "by", "from", "at",
+    "as", "that", "which", "who", "whose", "is", "are", "was", "were", "be", "been", "its", "their", "his",
+    "her", "our", "this", "these", "those", "into", "onto", "than", "if", "because", "while", "when",
+    "where", "has", "have", "had", "not", "very", "such", "between", "about", "after", "before", "over",
+    "under", "during",
+];
+
+/// A line ending in a letter and a hyphen (`eco-`), not a dash (`--`, ` -`).
+fn ends_with_word_hyphen(t: &str) -> bool {
+    let mut rev = t.chars().rev();
+    rev.next() == Some('-') && rev.next().is_some_and(char::is_alphabetic)
+}
+
+fn hyphenator() -> &'static Standard {
+    static EN: OnceLock<Standard> = OnceLock::new();
+    EN.get_or_init(|| Standard::from_embedded(Language::EnglishUS).expect("embedded en-US patterns load"))
+}
+
+fn starts_lower(s: &str) -> bool {
+    s.chars().next().is_some_and(char::is_lowercase)
+}
+
+fn starts_upper_or_digit(s: &str) -> bool {
+    s.chars().next().is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
+}
+
+fn last_word(s: &str) -> &str {
+    s.rsplit(char::is_whitespace).next().unwrap_or("")
+}
+
+/// The document's words, for hyphenation evidence: lower-cased, hyphenated compounds kept whole and
+/// also split into their parts.
+struct Vocabulary {
+    words: HashSet<String>,
+}
+
+impl Vocabulary {
+    fn new(text: &str) -> Self {
+        let mut words = HashSet::new();
+        for line in text.lines() {
+            let tokens: Vec<&str> = line.split_whitespace().collect();
+            for (n, tok) in tokens.iter().enumerate() {
+                let w = tok.trim_matches(|c: char| !c.is_alphanumeric());
+                if w.is_empty() {
+                    continue;
+                }
+                // A token that ends a line with a hyphen is the evidence in question, not evidence.
+                if n + 1 == tokens.len() && tok.ends_with('-') {
+                    continue;
+                }
+                words.insert(w.to_lowercase());
+            }
+        }
+        Vocabulary { words }
+    }
+    fn has(&self, w: &str) -> bool {
+        self.words.contains(&w.to_lowercase())
+    }
+}
+
+impl ReflowPass {
+    fn is_list(&self, t: &str) -> bool {
+        self.list_re.is_match(t)
+    }
+
+    fn is_table(&self, t: &str) -> bool {
+        self.table_re.is_match(t)
+    }
+
+    /// A heading: a short line with no sentence end, of at most twelve words, that is numbered
+    /// (`2.1 Scope`), in capitals (`US FALLS`), in title case (`Related Work`), or stands alone between
+    /// blank lines (`isolated`).
+    fn is_heading(&self, t: &str, l: &Line, width: usize, isolated: bool) -> bool {
+        let words: Vec<&str> = t.split_whitespace().collect();
+        if words.is_empty() || words.len() > 12 || (width > 0 && l.chars * 10 > width * 7) || l.chars > 90 {
+            return false;
+        }
+        if t.ends_with([',', ';', '-', '–', '—', '(', '&', ':']) || lines::ends_sentence(t) {
+            return false;
+        }
+        if !starts_upper_or_digit(t) {
+            return false;
+        }
+        if self.numbered_heading_re.is_match(t) {
+            return true;
+        }
+        let lw = last_word(t).to_lowercase();
+        if CONTINUING.contains(&lw.as_str()) {
+            return false;
+        }
+        let letters = t.chars().filter(|c| c.is_alphabetic()).count();
+        if letters >= 2 && t.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase) {
+            return true;
+        }
+        let long: Vec<&&str> = words.iter().filter(|w| w.chars().count() > 3).collect();
+        let capitalised = long.iter().filter(|w| w.chars().next().is_some_and(char::is_uppercase)).count();
+        if !long.is_empty() && capitalised * 10 >= long.len() * 6 {
+            return true;
+        }
+        isolated
+    }
+
+    /// Decides a word split by a hyphen at a line end: `Dehyphenate` to join without it, `HyphenJoin` to
+    /// keep it. `a` ends with the hyphen.
+    fn hyphen(
+        &self,
+        a: &str,
+        b: &str,
+        vocab: &mut Option<Vocabulary>,
+        text: &str,
+        hyphenating: bool,
+    ) -> Option<Gap> {
+        let tok = last_word(a);
+        let stem = &tok[..tok.len() - 1];
+        let left_full = stem.trim_start_matches(|c: char| !c.is_alphanumeric());
+        let left = left_full.rsplit('-').next().unwrap_or("");
+        if left.is_empty() || !left.chars().last().is_some_and(char::is_alphabetic) {
+            return None;
+        }
+        let right_tok = lines::first_word(b);
+        let right: &str = {
+            let end = right_tok.find(|c: char| !c.is_alphabetic()).unwrap_or(right_tok.len());
+            &right_tok[..end]
+        };
+        if right.is_empty() {
+            return None;
+        }
+        if right.chars().next().is_some_and(char::is_uppercase) || left_full.contains('-') {
+            return Some(Gap::HyphenJoin);
+        }
+        let vocab = vocab.get_or_insert_with(|| Vocabulary::new(text));
+        let joined = format!("{left}{right}");
+        let hyphenated = format!("{left}-{right}");
+        if vocab.has(&hyphenated) {
+            return Some(Gap::HyphenJoin);
+        }
+        if vocab.has(&joined) {
+            return Some(Gap::Dehyphenate);
+        }
+        // No evidence in the document: only a typesetter that hyphenates (many line-end hyphens) makes
+        // the join likely, and only where the patterns allow a break.
+        if !hyphenating {
+            return Some(Gap::HyphenJoin);
+        }
+        let lower = joined.to_lowercase();
+        if lower.chars().all(|c| c.is_ascii_alphabetic()) {
+            let h = hyphenator().hyphenate(&lower);
+            if h.breaks.contains(&left.len()) {
+                return Some(Gap::Dehyphenate);
+            }
+        }
+        Some(Gap::HyphenJoin)
+    }
+}
+
+/// What is known about the gap between line `a` and the next non-blank line `b`.
+struct GapFacts<'t> {
+    a: &'t Line,
+    b: &'t Line,
+    at: &'t str,
+    bt: &'t str,
+    /// The line after `b`, if any.
+    ct: Option<&'t str>,
+    /// A blank line on the same page between `a` and `b`.
+    blank: bool,
+    /// Blank lines around `a` (and around `b`), in text that marks paragraphs with blank lines.
+    a_isolated: bool,
+    b_isolated: bool,
+    page_break: bool,
+    /// The text puts a blank line after every line: blank lines mean nothing.
+    loose: bool,
+    width: usize,
+    /// `a` belongs to a list item.
+    in_list: bool,
+    hyphenating: bool,
+}
+
+impl ReflowPass {
+    fn decide(&self, f: &GapFacts, vocab: &mut Option<Vocabulary>, text: &str) -> Gap {
+        let (at, bt) = (f.at, f.bt);
+        if ends_with_word_hyphen(at) && bt.chars().next().is_some_and(char::is_alphabetic) {
+            return self.hyphen(at, bt, vocab, text, f.hyphenating).unwrap_or(Gap::Join);
+        }
+        let a_list = self.is_list(at);
+        if self.is_list(bt) {
+            return if f.in_list && (a_list || !f.blank || f.loose) {
+                Gap::LineBreak
+            } else {
+                Gap::Paragraph
+            };
+        }
+        let (a_table, b_table) = (self.is_table(at), self.is_table(bt));
+        if a_table || b_table {
+            return if a_table && b_table && (!f.blank || f.loose) { Gap::LineBreak } else { Gap::Paragraph };
+        }
+        let a_ends = lines::ends_sentence(at);
+        let continuing = !a_ends && CONTINUING.contains(&last_word(at).to_lowercase().as_str());
+        if (!a_ends && starts_lower(bt)) || continuing {
+            return Gap::Join;
+        }
+        let a_full = f.width > 0 && f.a.chars * 10 >= f.width * 8;
+        if !a_full && starts_upper_or_digit(bt) && self.is_heading(at, f.a, f.width, f.a_isolated) {
+            return Gap::Paragraph;
+        }
+        // A heading is followed by a capitalised line.
+        if a_ends
+            && !a_full
+            && f.ct.is_some_and(starts_upper_or_digit)
+            && self.is_heading(bt, f.b, f.width, f.b_isolated)
+        {
+            return Gap::Paragraph;
+        }
+        if f.in_list && !f.blank && !a_ends {
+            return Gap::Join;
+        }
+        if f.page_break {
+            return if a_ends && !a_full { Gap::Paragraph } else { Gap::Join };
+        }
+        if f.blank && !f.loose {
+            return if !a_ends && a_full && !starts_lower(bt) { Gap::Join } else { Gap::Paragraph };
+        }
+        let fw = lines::first_word(bt).chars().count();
+        let a_short = f.width > 0 && (f.a.chars + 1 + fw) * 10 < f.width * 9;
+        if a_ends && (a_short || (f.b.indent > f.a.indent && !f.loose)) {
+            return Gap::Paragraph;
+        }
+        Gap::Join
+    }
+}
+
+impl Pass for ReflowPass {
+    fn apply(&self, text: &str, edits: &mut Edits) {
+        let all = lines::split(text);
+        let width = lines::typical_width(text, &all);
+        let loose = lines::blank_separated(&all);
+        let idx: Vec<usize> = (0..all.len()).filter(|&i| !all[i].is_blank()).collect();
+        let mut vocab: Option<Vocabulary> = None;
+        // A typesetter that hyphenates (LaTeX, groff, justified layouts) leaves a line-end hyphen every
+        // few dozen lines; a browser laying out a news page leaves none but real compounds.
+        let hyphen_ends = idx.iter().filter(|&&i| ends_with_word_hyphen(all[i].text(text))).count();
+        let hyphenating = hyphen_ends >= 3 && hyphen_ends * 30 >= idx.len();
+        // Whether a blank line on the same page separates non-blank lines `w` and `w + 1`.
+        let blank_after = |w: usize| -> bool {
+            idx.get(w + 1).is_some_and(|&n| {
+                n - idx[w] > 1 && all[idx[w] + 1..n].iter().any(|l| l.page == all[idx[w]].page)
+            })
+        };
+        let mut in_list = false;
+        for w in 0..idx.len().saturating_sub(1) {
+            let (a, b) = (&all[idx[w]], &all[idx[w + 1]]);
+            let at = a.text(text);
+            let blank = blank_after(w);
+            in_list = self.is_list(at) || (in_list && !blank);
+            let facts = GapFacts {
+                a,
+                b,
+                at,
+                bt: b.text(text),
+                ct: idx.get(w + 2).map(|&c| all[c].text(text)),
+                blank,
+                a_isolated: !loose && blank && (w == 0 || blank_after(w - 1)),
+                b_isolated: !loose && blank && blank_after(w + 1),
+                page_break: a.page != b.page,
+                loose,
+                width,
+                in_list,
+                hyphenating,
+            };
+            let gap = self.decide(&facts, &mut vocab, text);
+            let (range, replacement, rule) = match gap {
+                Gap::Join => (a.content.end..b.content.start, " ", &self.line_join),
+                Gap::Dehyphenate => (a.content.end - 1..b.content.start, "", &self.dehyphenate),
+                Gap::HyphenJoin => (a.content.end..b.content.start, "", &self.hyphen_join),
+                Gap::Paragraph => (a.content.end..b.content.start, "\n\n", &self.paragraph_break),
+                Gap::LineBreak => (a.content.end..b.content.start, "\n", &self.line_break),
+            };
+            if let Some(rule) = rule {
+                edits.push(range, replacement, rule);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Pipeline;
+
+    fn clean(s: &str) -> String {
+        Pipeline::default_pipeline().clean(s).text
+    }
+
+    #[test]
+    fn joins_wrapped_lines_and_keeps_paragraphs() {
+        let s = "The committee met on a grey\nmorning in March to decide.\n\nIt voted to go ahead with the\nplan.\n";
+        assert_eq!(
+            clean(s),
+            "The committee met on a grey morning in March to decide.\n\nIt voted to go ahead with the plan."
+        );
+    }
+
+    #[test]
+    fn rejoins_typesetter_hyphens_and_keeps_real_ones() {
+        // Four line-end hyphens in eight lines: a hyphenating typesetter.
+        let s = "Growth in the eco-\nnomic zone was strong, and\nthe ex-\nSoviet states agreed to\nthe pro-\nposal of a com-\nmon market for\nall of them.";
+        assert_eq!(
+            clean(s),
+            "Growth in the economic zone was strong, and the ex-Soviet states agreed to the proposal of a common market for all of them."
+        );
+    }
+
+    #[test]
+    fn without_a_hyphenating_typesetter_a_line_end_hyphen_stays() {
+        let s = "the military-\ntechnical aid";
+        assert_eq!(clean(s), "the military-technical aid");
+    }
+
+    #[test]
+    fn the_joined_form_elsewhere_rejoins() {
+        let s = "An economic zone. The eco-\nnomic zone grew.";
+        assert_eq!(clean(s), "An economic zone. The economic zone grew.");
+    }
+
+    #[test]
+    fn hyphenated_form_elsewhere_keeps_the_hyphen() {
+        let s = "A well-known rule. It is a well-\nknown fact that rules are well-known.";
+        assert_eq!(clean(s), "A well-known rule. It is a well-known fact that rules are well-known.");
+    }
+
+    #[test]
+    fn a_short_line_ending_a_sentence_ends_its_paragraph() {
+        let s = "The council met on Monday to discuss the plans for the new\n\
+                 bridge over the river, which has been closed for repairs\n\
+                 since the spring floods damaged its eastern supports.\n\
+                 It will reopen in May.\n\
+                 Traffic on the ring road has doubled since the closure, and\n\
+                 shop owners in the old town say that trade has fallen by a\n\
+                 third over the summer months.";
+        assert_eq!(
+            clean(s),
+            "The council met on Monday to discuss the plans for the new bridge over the river, which has been \
+             closed for repairs since the spring floods damaged its eastern supports. It will reopen in May.\n\n\
+             Traffic on the ring road has doubled since the closure, and shop owners in the old town say that \
+             trade has fallen by a third over the summer months."
+        );
+    }
+
+    #[test]
+    fn list_items_keep_their_lines() {
+        let s = "Bring these:\n\n- a tent\n- a stove that\n  burns wood\n- water\n";
+        assert_eq!(clean(s), "Bring these:\n\n- a tent\n- a stove that burns wood\n- water");
+    }
+}

@@ -1,0 +1,198 @@
+//! Unicode debris: what PDF fonts and extractors leave in text that is not the author's.
+//!
+//! - `ligature`: Latin presentation ligatures (`ﬁ` `ﬂ` `ﬀ` `ﬃ` `ﬄ` `ﬅ` `ﬆ`) spelled out, since nobody
+//!   searches for `ﬁnance`.
+//! - `invisible-char`: soft hyphens, zero-width spaces, word joiners and stray byte-order marks dropped.
+//!   Zero-width (non-)joiners are kept: scripts and emoji need them.
+//! - `unicode-space`: no-break, thin, figure and other Unicode spaces become a plain space.
+//! - `control-char`: C0 and C1 control characters dropped, except tab, newline and form feed.
+//! - `line-ending`: CRLF and CR become LF; U+2028 a line break, U+2029 a paragraph break.
+//! - `nfc`: the text is put in Unicode Normalization Form C (a letter and its combining accent become
+//!   one character).
+//!
+//! A form feed is left in place: it marks a page break for the passes below, and reflow removes it.
+
+use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+
+use crate::edit::{Edits, RuleId};
+use crate::pipeline::Pass;
+use crate::rules::ResolvedStage;
+use crate::stage::rule_on;
+
+pub const RULES: &[&str] =
+    &["ligature", "invisible-char", "unicode-space", "control-char", "line-ending", "nfc"];
+
+pub fn build(s: &ResolvedStage) -> Vec<Box<dyn Pass>> {
+    let chars = CharPass {
+        ligature: rule_on(s, "ligature"),
+        invisible: rule_on(s, "invisible-char"),
+        space: rule_on(s, "unicode-space"),
+        control: rule_on(s, "control-char"),
+        line_ending: rule_on(s, "line-ending"),
+    };
+    let mut passes: Vec<Box<dyn Pass>> = vec![Box::new(chars)];
+    if let Some(rule) = rule_on(s, "nfc") {
+        passes.push(Box::new(NfcPass { rule }));
+    }
+    passes
+}
+
+struct CharPass {
+    ligature: Option<RuleId>,
+    invisible: Option<RuleId>,
+    space: Option<RuleId>,
+    control: Option<RuleId>,
+    line_ending: Option<RuleId>,
+}
+
+/// What a character becomes, and under which rule.
+enum Fix {
+    Keep,
+    Ligature(&'static str),
+    Invisible,
+    Space,
+    Control,
+    LineEnd(&'static str),
+}
+
+fn classify(c: char) -> Fix {
+    match c {
+        '\t' | '\n' | '\x0c' => Fix::Keep,
+        '\r' => Fix::LineEnd("\n"),
+        '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}' => Fix::Control,
+        '\u{a0}' | '\u{1680}' | '\u{2000}'..='\u{200a}' | '\u{202f}' | '\u{205f}' | '\u{3000}' => Fix::Space,
+        '\u{ad}' | '\u{200b}' | '\u{2060}' | '\u{feff}' => Fix::Invisible,
+        '\u{2028}' => Fix::LineEnd("\n"),
+        '\u{2029}' => Fix::LineEnd("\n\n"),
+        '\u{fb00}' => Fix::Ligature("ff"),
+        '\u{fb01}' => Fix::Ligature("fi"),
+        '\u{fb02}' => Fix::Ligature("fl"),
+        '\u{fb03}' => Fix::Ligature("ffi"),
+        '\u{fb04}' => Fix::Ligature("ffl"),
+        '\u{fb05}' | '\u{fb06}' => Fix::Ligature("st"),
+        _ => Fix::Keep,
+    }
+}
+
+impl Pass for CharPass {
+    fn apply(&self, text: &str, edits: &mut Edits) {
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            // Fast path: printable ASCII, newline and tab need nothing.
+            if (0x20..0x7f).contains(&b) || b == b'\n' || b == b'\t' {
+                i += 1;
+                continue;
+            }
+            let c = text[i..].chars().next().expect("i is on a char boundary");
+            let len = c.len_utf8();
+            match classify(c) {
+                Fix::Keep => {}
+                Fix::Ligature(s) => {
+                    if let Some(r) = &self.ligature {
+                        edits.push(i..i + len, s, r);
+                    }
+                }
+                Fix::Invisible => {
+                    if let Some(r) = &self.invisible {
+                        edits.remove(i..i + len, r);
+                    }
+                }
+                Fix::Space => {
+                    if let Some(r) = &self.space {
+                        edits.push(i..i + len, " ", r);
+                    }
+                }
+                Fix::Control => {
+                    if let Some(r) = &self.control {
+                        edits.remove(i..i + len, r);
+                    }
+                }
+                Fix::LineEnd(s) => {
+                    if let Some(r) = &self.line_ending {
+                        // CRLF is one line end.
+                        let end = if c == '\r' && bytes.get(i + 1) == Some(&b'\n') { i + 2 } else { i + len };
+                        edits.push(i..end, s, r);
+                        i = end;
+                        continue;
+                    }
+                }
+            }
+            i += len;
+        }
+    }
+}
+
+struct NfcPass {
+    rule: RuleId,
+}
+
+impl Pass for NfcPass {
+    fn apply(&self, text: &str, edits: &mut Edits) {
+        if text.is_ascii() || is_nfc_quick(text.chars()) == IsNormalized::Yes {
+            return;
+        }
+        // ASCII characters are starters that never compose with what precedes them, so the text splits
+        // into runs of non-ASCII characters, each with the ASCII character before it (a base letter
+        // that a combining mark may join).
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i].is_ascii() {
+                i += 1;
+                continue;
+            }
+            let start = if i > 0 && bytes[i - 1].is_ascii() { i - 1 } else { i };
+            let mut end = i;
+            while end < bytes.len() && !bytes[end].is_ascii() {
+                end += 1;
+            }
+            let run = &text[start..end];
+            if is_nfc_quick(run.chars()) != IsNormalized::Yes {
+                let nfc: String = run.nfc().collect();
+                if nfc != run {
+                    edits.push(start..end, nfc, &self.rule);
+                }
+            }
+            i = end;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::pipeline::Pipeline;
+    use crate::rules::RuleSet;
+
+    fn unicode_only(text: &str) -> String {
+        let rules = RuleSet::from_source("[[stage]]\nid = \"unicode\"\nkind = \"unicode\"\n", "test.toml", 0)
+            .unwrap();
+        Pipeline::new(&rules).unwrap().clean(text).text
+    }
+
+    #[test]
+    fn spells_out_ligatures() {
+        assert_eq!(unicode_only("ﬁnance ﬂow oﬀ oﬃce waﬄe ﬆop"), "finance flow off office waffle stop");
+    }
+
+    #[test]
+    fn drops_invisible_and_control_characters() {
+        assert_eq!(
+            unicode_only("hy\u{ad}phen zero\u{200b}width \u{feff}bom bell\u{7}"),
+            "hyphen zerowidth bom bell"
+        );
+    }
+
+    #[test]
+    fn keeps_joiners_tabs_and_form_feeds() {
+        let s = "a\u{200d}b\tc\x0cd";
+        assert_eq!(unicode_only(s), s);
+    }
+
+    #[test]
+    fn normalises_spaces_line_ends_and_nfc() {
+        assert_eq!(unicode_only("a\u{a0}b\r\nc\rd"), "a b\nc\nd");
+        assert_eq!(unicode_only("cafe\u{301} nai\u{308}ve"), "café naïve");
+    }
+}
