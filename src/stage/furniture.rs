@@ -279,7 +279,9 @@ fn key_hash(s: &str) -> u64 {
 
 /// The words of a line, lower-cased, letters only.
 fn words(s: &str) -> impl Iterator<Item = String> + '_ {
-    s.split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().any(char::is_alphabetic)).map(str::to_lowercase)
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().any(char::is_alphabetic))
+        .map(str::to_lowercase)
 }
 
 impl FurniturePass {
@@ -288,7 +290,8 @@ impl FurniturePass {
     fn anywhere<'r>(&'r self, text: &str, lines: &[Line], verdict: &mut [Option<&'r RuleId>]) {
         // Per key: occurrences, the line of the last one, and the smallest distance between two.
         let mut counts: HashMap<u64, (u32, usize, usize)> = HashMap::new();
-        let candidate = |t: &str| t.len() >= 10 && !lines::ends_sentence(t) && t.split_whitespace().count() <= 15;
+        let candidate =
+            |t: &str| t.len() >= 10 && !lines::ends_sentence(t) && t.split_whitespace().count() <= 15;
         // Only where the extractor printed no page breaks: with them, the page zones tell furniture, and
         // a line repeated mid-page (a price list, a refrain) is content.
         if self.recurring.is_some() && !text.contains('\x0c') {
@@ -339,7 +342,13 @@ impl FurniturePass {
 
     /// The lines between a paper's title and its text that name its authors: found from an affiliation,
     /// e-mail or `Received` line among the first lines, and extended up over the author lines.
-    fn title_block<'r>(&'r self, text: &str, lines: &[Line], pages: &[Vec<usize>], verdict: &mut [Option<&'r RuleId>]) {
+    fn title_block<'r>(
+        &'r self,
+        text: &str,
+        lines: &[Line],
+        pages: &[Vec<usize>],
+        verdict: &mut [Option<&'r RuleId>],
+    ) {
         let Some(rule) = self.title_block.as_ref() else { return };
         let Some(first) = pages.first() else { return };
         let head: Vec<usize> =
@@ -351,7 +360,9 @@ impl FurniturePass {
             let prose = lines::ends_sentence(t) && n > 8;
             n <= 20
                 && !prose
-                && (self.affiliation_re.is_match(t) || self.received_re.is_match(t) || self.email_re.is_match(t))
+                && (self.affiliation_re.is_match(t)
+                    || self.received_re.is_match(t)
+                    || self.email_re.is_match(t))
         };
         // The authors come right under the title: the block must start within the first lines.
         let Some(first_meta) = head.iter().take(6).position(|&i| is_meta(i)) else { return };
@@ -400,10 +411,26 @@ impl FurniturePass {
     /// Running heads that repeat the title or the authors: on a page after the first, a top line made
     /// only of words from the document's first lines, or the title cut short with an ellipsis. Without
     /// page breaks (pypdf), a later copy of one of the first lines anywhere.
-    fn title_echo<'r>(&'r self, text: &str, lines: &[Line], pages: &[Vec<usize>], verdict: &mut [Option<&'r RuleId>]) {
+    fn title_echo<'r>(
+        &'r self,
+        text: &str,
+        lines: &[Line],
+        pages: &[Vec<usize>],
+        verdict: &mut [Option<&'r RuleId>],
+    ) {
         let Some(rule) = self.title_echo.as_ref() else { return };
         let Some(first) = pages.first() else { return };
-        let head: Vec<usize> = first.iter().copied().take(self.head_lines.min(8)).collect();
+        // The title and the authors: the first lines, up to the first that reads as text or as a table
+        // of contents.
+        let head: Vec<usize> = first
+            .iter()
+            .copied()
+            .take(6)
+            .take_while(|&i| {
+                let t = lines[i].text(text);
+                !lines::ends_sentence(t) && !t.contains("....") && !t.contains(". . .")
+            })
+            .collect();
         let head_words: std::collections::HashSet<String> =
             head.iter().flat_map(|&i| words(lines[i].text(text))).collect();
         let head_text: String =
@@ -411,6 +438,10 @@ impl FurniturePass {
         let echoes = |t: &str| {
             let n = t.split_whitespace().count();
             if n == 0 || n > 14 || lines::ends_sentence(t) && !t.ends_with("...") {
+                return false;
+            }
+            // A numbered heading at the top of a page repeats the table of contents, not the title.
+            if t.starts_with(|c: char| c.is_ascii_digit()) {
                 return false;
             }
             let trimmed = t.trim_end_matches(['.', '…', ' ']).to_lowercase();
@@ -434,7 +465,12 @@ impl FurniturePass {
             let after = head.last().copied().unwrap_or(0) + 1;
             for (i, l) in lines.iter().enumerate().skip(after) {
                 let t = l.text(text);
-                if !l.is_blank() && verdict[i].is_none() && t.len() >= 8 && !lines::ends_sentence(t) && head_lines.contains(&key_hash(t)) {
+                if !l.is_blank()
+                    && verdict[i].is_none()
+                    && t.len() >= 8
+                    && !lines::ends_sentence(t)
+                    && head_lines.contains(&key_hash(t))
+                {
                     verdict[i] = Some(rule);
                 }
             }
@@ -443,7 +479,13 @@ impl FurniturePass {
 
     /// A note at the foot of a page: just above the page's furniture at the bottom, starting with a
     /// marker and reading as a note, one to three lines long.
-    fn footnotes<'r>(&'r self, text: &str, lines: &[Line], pages: &[Vec<usize>], verdict: &mut [Option<&'r RuleId>]) {
+    fn footnotes<'r>(
+        &'r self,
+        text: &str,
+        lines: &[Line],
+        pages: &[Vec<usize>],
+        verdict: &mut [Option<&'r RuleId>],
+    ) {
         let Some(rule) = self.footnote.as_ref() else { return };
         if pages.len() < 2 {
             return;
@@ -461,7 +503,8 @@ impl FurniturePass {
                 if self.footnote_re.is_match(t) {
                     let note: Vec<usize> = body[n - k..].to_vec();
                     let last = lines[*note.last().unwrap()].text(text);
-                    let reads_as_note = lines::ends_sentence(last) || last.contains("://") || last.contains("www.");
+                    let reads_as_note =
+                        lines::ends_sentence(last) || last.contains("://") || last.contains("www.");
                     if reads_as_note {
                         for j in note {
                             verdict[j] = Some(rule);
