@@ -38,7 +38,8 @@ use crate::pipeline::Pass;
 use crate::rules::ResolvedStage;
 use crate::stage::rule_on;
 
-pub const RULES: &[&str] = &["line-join", "dehyphenate", "hyphen-join", "paragraph-break", "list-item"];
+pub const RULES: &[&str] =
+    &["line-join", "dehyphenate", "hyphen-join", "paragraph-break", "list-item", "hyphen-restore"];
 
 pub fn build(s: &ResolvedStage) -> Vec<Box<dyn Pass>> {
     vec![Box::new(ReflowPass {
@@ -47,6 +48,7 @@ pub fn build(s: &ResolvedStage) -> Vec<Box<dyn Pass>> {
         hyphen_join: rule_on(s, "hyphen-join"),
         paragraph_break: rule_on(s, "paragraph-break"),
         list_item: rule_on(s, "list-item"),
+        hyphen_restore: rule_on(s, "hyphen-restore"),
         list_re: Regex::new(r"^(?:[•●▪◦‣∙·*▶►■□–—-]|\(?\d{1,3}[.)]|\(?[a-zA-Z][.)]|\([ivxIVX]{1,4}\))\s+\S")
             .expect("valid"),
         table_re: Regex::new(r"(?:\.\s?){4,}\s*\S*\d+\s*$|\S\s{3,}\S.*\S\s{3,}\S").expect("valid"),
@@ -61,6 +63,7 @@ struct ReflowPass {
     hyphen_join: Option<RuleId>,
     paragraph_break: Option<RuleId>,
     list_item: Option<RuleId>,
+    hyphen_restore: Option<RuleId>,
     list_re: Regex,
     table_re: Regex,
     numbered_heading_re: Regex,
@@ -90,6 +93,64 @@ const CONTINUING: &[&str] = &[
     "under", "during",
 ];
 
+/// Puts back the hyphens pdftotext dropped when it glued a line ending in `-` to the next one. Only
+/// lines half as long again as the column are glued. A word there is given its hyphen back when the
+/// document writes it with one elsewhere (`longstanding` -> `long-standing`), or when two capitalised
+/// parts meet where the first line ended (`PierreHugues` -> `Pierre-Hugues`).
+fn restore_hyphens(text: &str, line: &Line, width: usize, v: &Vocabulary, rule: &RuleId, edits: &mut Edits) {
+    let content = line.text(text);
+    let mut chars_before = 0usize;
+    let mut pos = 0usize;
+    for tok in content.split(' ') {
+        let start = pos;
+        pos += tok.len() + 1;
+        let tok_chars = tok.chars().count();
+        let at = chars_before;
+        chars_before += tok_chars + 1;
+        let word = tok.trim_matches(|c: char| !c.is_alphanumeric());
+        if word.chars().count() < 5 || !word.chars().all(char::is_alphabetic) {
+            continue;
+        }
+        let lead = tok.find(word).unwrap_or(0);
+        let base = line.content.start + start + lead;
+        if let Some(h) = v.hyphenated.get(&word.to_lowercase()) {
+            // Copy the word, inserting the hyphens where the document's hyphenated form has them.
+            let mut out = String::with_capacity(word.len() + 2);
+            let mut hs = h.chars().filter(|&c| c != '-').count();
+            let mut wc = word.chars();
+            for c in h.chars() {
+                if c == '-' {
+                    out.push('-');
+                } else if let Some(w) = wc.next() {
+                    out.push(w);
+                    hs -= 1;
+                }
+            }
+            if hs == 0 && out != word {
+                edits.push(base..base + word.len(), out, rule);
+            }
+            continue;
+        }
+        // `PierreHugues`: the split must fall where the first line could have ended.
+        let cs: Vec<(usize, char)> = word.char_indices().collect();
+        for k in 3..cs.len().saturating_sub(2) {
+            let (b, c) = cs[k];
+            let split_at = at + lead + k;
+            let in_reach = split_at * 10 >= width * 8 && split_at <= width + 1;
+            if in_reach
+                && c.is_uppercase()
+                && cs[k - 1].1.is_lowercase()
+                && cs[0].1.is_uppercase()
+                && cs[1..k].iter().all(|(_, c)| c.is_lowercase())
+                && cs[k + 1..].iter().all(|(_, c)| c.is_lowercase())
+            {
+                edits.push(base + b..base + b, "-", rule);
+                break;
+            }
+        }
+    }
+}
+
 /// A line ending in a letter and a hyphen (`eco-`), not a dash (`--`, ` -`).
 fn ends_with_word_hyphen(t: &str) -> bool {
     let mut rev = t.chars().rev();
@@ -113,15 +174,20 @@ fn last_word(s: &str) -> &str {
     s.rsplit(char::is_whitespace).next().unwrap_or("")
 }
 
-/// The document's words, for hyphenation evidence: lower-cased, hyphenated compounds kept whole and
-/// also split into their parts.
+/// The document's words, for hyphenation evidence, lower-cased: whole tokens (`well-known` stays one
+/// word), the hyphenated ones among them, and the first parts of those (`self` from `self-made`).
 struct Vocabulary {
     words: HashSet<String>,
+    /// Hyphenated words, keyed by their form without hyphens (`longstanding` -> `long-standing`).
+    hyphenated: std::collections::HashMap<String, String>,
+    prefixes: HashSet<String>,
 }
 
 impl Vocabulary {
     fn new(text: &str) -> Self {
         let mut words = HashSet::new();
+        let mut hyphenated = std::collections::HashMap::new();
+        let mut prefixes = HashSet::new();
         for line in text.lines() {
             let tokens: Vec<&str> = line.split_whitespace().collect();
             for (n, tok) in tokens.iter().enumerate() {
@@ -133,10 +199,17 @@ impl Vocabulary {
                 if n + 1 == tokens.len() && tok.ends_with('-') {
                     continue;
                 }
-                words.insert(w.to_lowercase());
+                let lower = w.to_lowercase();
+                if lower.contains('-') && lower.split('-').all(|p| p.chars().any(char::is_alphabetic)) {
+                    if let Some(first) = lower.split('-').next() {
+                        prefixes.insert(first.to_string());
+                    }
+                    hyphenated.insert(lower.replace('-', ""), lower.clone());
+                }
+                words.insert(lower);
             }
         }
-        Vocabulary { words }
+        Vocabulary { words, hyphenated, prefixes }
     }
     fn has(&self, w: &str) -> bool {
         self.words.contains(&w.to_lowercase())
@@ -221,6 +294,13 @@ impl ReflowPass {
         }
         if vocab.has(&joined) {
             return Some(Gap::Dehyphenate);
+        }
+        // A first part the document uses in other compounds (`non-`, `self-`): a compound. (Both parts
+        // being words of the document says little: `some-thing`, and extractors that split words leave
+        // fragments such as `ing` as words.)
+        let l = left.to_lowercase();
+        if l.chars().count() >= 3 && vocab.prefixes.contains(&l) {
+            return Some(Gap::HyphenJoin);
         }
         // No evidence in the document: only a typesetter that hyphenates (many line-end hyphens) makes
         // the join likely, and only where the patterns allow a break.
@@ -355,9 +435,26 @@ impl Pass for ReflowPass {
         let idx: Vec<usize> = (0..all.len()).filter(|&i| !all[i].is_blank()).collect();
         let mut vocab: Option<Vocabulary> = None;
         // A typesetter that hyphenates (LaTeX, groff, justified layouts) leaves a line-end hyphen every
-        // few dozen lines; a browser laying out a news page leaves none but real compounds.
-        let hyphen_ends = idx.iter().filter(|&&i| ends_with_word_hyphen(all[i].text(text))).count();
-        let hyphenating = hyphen_ends >= 3 && hyphen_ends * 30 >= idx.len();
+        // few dozen lines, mostly inside words (`determi-`); a browser laying out a news page leaves
+        // only real compounds, whose first parts are words of their own (`evidence-`).
+        let hyphen_lines: Vec<&str> =
+            idx.iter().map(|&i| all[i].text(text)).filter(|t| ends_with_word_hyphen(t)).collect();
+        let hyphenating = hyphen_lines.len() >= 3 && hyphen_lines.len() * 30 >= idx.len() && {
+            let v = vocab.get_or_insert_with(|| Vocabulary::new(text));
+            let inside_words = hyphen_lines
+                .iter()
+                .filter(|t| {
+                    let tok = last_word(t).trim_end_matches('-');
+                    let left = tok
+                        .rsplit('-')
+                        .next()
+                        .unwrap_or("")
+                        .trim_start_matches(|c: char| !c.is_alphanumeric());
+                    !(v.has(left) || v.prefixes.contains(&left.to_lowercase()))
+                })
+                .count();
+            inside_words * 2 >= hyphen_lines.len()
+        };
         // pdftotext joins a line ending in a hyphen to the next and drops the hyphen: a hyphenating
         // typesetter shows there as lines half as long again as the rest.
         let glued = idx.iter().filter(|&&i| all[i].chars * 2 > width * 3).count();
@@ -381,6 +478,14 @@ impl Pass for ReflowPass {
                 word_run[w..e].iter_mut().for_each(|x| *x = true);
             }
             w = e.max(w + 1);
+        }
+        if let Some(rule) = &self.hyphen_restore {
+            if width > 0 && glued > 0 {
+                let v = vocab.get_or_insert_with(|| Vocabulary::new(text));
+                for &i in idx.iter().filter(|&&i| all[i].chars * 2 > width * 3) {
+                    restore_hyphens(text, &all[i], width, v, rule, edits);
+                }
+            }
         }
         let mut in_list = false;
         for w in 0..idx.len().saturating_sub(1) {
