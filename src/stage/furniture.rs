@@ -353,6 +353,9 @@ impl FurniturePass {
         let Some(first) = pages.first() else { return };
         let head: Vec<usize> =
             first.iter().copied().filter(|&i| verdict[i].is_none()).take(self.head_lines).collect();
+        let width = lines::typical_width(text, lines);
+        // A line that fills the column is part of a wrapped paragraph, not an address.
+        let full = |i: usize| width > 0 && lines[i].chars * 20 >= width * 19;
         let is_meta = |i: usize| {
             let t = lines[i].text(text);
             let n = t.split_whitespace().count();
@@ -374,7 +377,7 @@ impl FurniturePass {
         let mut start = first_meta;
         while start > 1 && start + 3 > first_meta {
             let t = lines[head[start - 1]].text(text);
-            if self.names_re.is_match(t) && t.split_whitespace().count() <= 16 && !lines::ends_sentence(t) {
+            if self.is_names(t) {
                 start -= 1;
             } else {
                 break;
@@ -394,10 +397,12 @@ impl FurniturePass {
         while end + 1 < head.len() {
             let i = head[end + 1];
             let t = lines[i].text(text);
-            let names = self.names_re.is_match(t) && t.split_whitespace().count() <= 16;
+            let names = self.is_names(t);
             // An author line below an affiliation belongs to the block only when another affiliation
             // follows it (a second author group); otherwise it may be the first heading.
-            if is_meta(i) || (names && head.get(end + 2).is_some_and(|&j| is_meta(j))) {
+            if (is_meta(i) && !full(i))
+                || (names && head.get(end + 2).is_some_and(|&j| is_meta(j) && !full(j)))
+            {
                 end += 1;
             } else {
                 break;
@@ -518,6 +523,25 @@ impl FurniturePass {
 }
 
 impl FurniturePass {
+    /// An author line: capitalised names, initials, `and`, commas and note markers; not a title set in
+    /// capitals.
+    fn is_names(&self, t: &str) -> bool {
+        let words: Vec<&str> = t.split_whitespace().collect();
+        let caps = words.iter().filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 3).count();
+        let all_caps = words
+            .iter()
+            .filter(|w| {
+                let letters: Vec<char> = w.chars().filter(|c| c.is_alphabetic()).collect();
+                letters.len() >= 3 && letters.iter().all(|c| c.is_uppercase())
+            })
+            .count();
+        words.len() <= 16
+            && !lines::ends_sentence(t)
+            && self.names_re.is_match(t)
+            && t.starts_with(|c: char| c.is_alphabetic())
+            && !(caps > 0 && all_caps * 2 > caps)
+    }
+
     fn is_page_number(&self, t: &str, multi: bool, _last_page: bool) -> bool {
         if t.len() > 24 {
             return false;
