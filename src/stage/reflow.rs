@@ -84,6 +84,12 @@ enum Gap {
 /// the line to count as ended by choice when no sentence end says so.
 const SHORT_PERCENT: usize = 80;
 
+/// First parts of compounds that a typesetter's hyphenation never leaves at a line end on its own.
+const COMPOUND_FIRST: &[&str] = &[
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "first", "second",
+    "third", "fourth", "fifth", "self", "well", "half", "quasi",
+];
+
 /// Words that cannot end an English sentence: a line ending in one continues.
 const CONTINUING: &[&str] = &[
     "a", "an", "the", "of", "in", "on", "to", "for", "and", "or", "nor", "but", "with", "by", "from", "at",
@@ -302,6 +308,12 @@ impl ReflowPass {
         if l.chars().count() >= 3 && vocab.prefixes.contains(&l) {
             return Some(Gap::HyphenJoin);
         }
+        // Numbers and a few words that form compounds and never end a typesetter's syllable
+        // (`three-` + `dimensional`, `self-` + `consistent`).
+        let r = right.to_lowercase();
+        if COMPOUND_FIRST.contains(&l.as_str()) && r.chars().count() >= 4 && !r.starts_with("teen") {
+            return Some(Gap::HyphenJoin);
+        }
         // No evidence in the document: only a typesetter that hyphenates (many line-end hyphens) makes
         // the join likely, and only where the patterns allow a break.
         if !hyphenating {
@@ -349,10 +361,10 @@ impl ReflowPass {
     fn decide(&self, f: &GapFacts, vocab: &mut Option<Vocabulary>, text: &str) -> Gap {
         let (at, bt) = (f.at, f.bt);
         if ends_with_word_hyphen(at) && bt.chars().next().is_some_and(char::is_alphabetic) {
-            return self.hyphen(at, bt, vocab, text, f.hyphenating).unwrap_or(Gap::Join);
+            return self.hyphen(at, bt, vocab, text, f.hyphenating || f.typeset).unwrap_or(Gap::Join);
         }
-        // `KR-` + `400`, `after—` + `and`: a hyphen before a number, or a dash glued to its word, joins
-        // with no space.
+        // `KR-` + `400`, `17-` + `year-old`, `after—` + `and`: a hyphen next to a digit, or a dash glued
+        // to its word, joins with no space.
         let glued_dash =
             at.ends_with(['—', '–']) && !at.ends_with([' ', '\t']) && at.chars().count() > 1 && {
                 let mut r = at.chars().rev();
@@ -363,6 +375,9 @@ impl ReflowPass {
             || at.ends_with('-')
                 && at.chars().rev().nth(1).is_some_and(char::is_alphanumeric)
                 && bt.chars().next().is_some_and(|c| c.is_ascii_digit())
+            || at.ends_with('-')
+                && at.chars().rev().nth(1).is_some_and(|c| c.is_ascii_digit())
+                && bt.chars().next().is_some_and(char::is_alphabetic)
         {
             return Gap::HyphenJoin;
         }
