@@ -492,26 +492,53 @@ impl FurniturePass {
         verdict: &mut [Option<&'r RuleId>],
     ) {
         let Some(rule) = self.footnote.as_ref() else { return };
+        let is_marker = |i: usize| {
+            let t = lines[i].text(text);
+            !t.is_empty()
+                && t.chars().count() <= 2
+                && t.chars().all(|c| c.is_ascii_digit() || "*∗†‡§¶".contains(c))
+        };
+        let reads_as_note = |t: &str| lines::ends_sentence(t) || t.contains("://") || t.contains("www.");
         if pages.len() < 2 {
+            // No page breaks (pypdf): a note glued to its marker (`1This work was ...`) right above a
+            // page number.
+            let nonblank: Vec<usize> = (0..lines.len()).filter(|&i| !lines[i].is_blank()).collect();
+            for w in 0..nonblank.len().saturating_sub(1) {
+                let (i, next) = (nonblank[w], nonblank[w + 1]);
+                let t = lines[i].text(text);
+                let glued_marker = t.len() > 3
+                    && t.as_bytes()[0].is_ascii_digit()
+                    && self.footnote_re.is_match(t)
+                    && !t[1..].starts_with(|c: char| c.is_ascii_digit() || c.is_whitespace());
+                if verdict[i].is_none()
+                    && glued_marker
+                    && reads_as_note(t)
+                    && verdict[next] == self.page_number.as_ref()
+                {
+                    verdict[i] = Some(rule);
+                }
+            }
             return;
         }
         for page in pages {
-            // The page's last lines that are not furniture.
-            let body: Vec<usize> = page.iter().copied().filter(|&i| verdict[i].is_none()).collect();
+            // The page's last lines that are not furniture, with a marker line the page-number rule
+            // may have taken (`1` alone above the note).
+            let body: Vec<usize> =
+                page.iter().copied().filter(|&i| verdict[i].is_none() || is_marker(i)).collect();
             let n = body.len();
             if n < 6 {
                 continue;
             }
-            for k in 1..=3.min(n - 1) {
-                let i = body[n - k];
+            let last_note = body.iter().rposition(|&i| verdict[i].is_none()).unwrap_or(0);
+            for k in 0..3.min(last_note) {
+                let at = last_note - k;
+                let i = body[at];
                 let t = lines[i].text(text);
-                if self.footnote_re.is_match(t) {
-                    let note: Vec<usize> = body[n - k..].to_vec();
-                    let last = lines[*note.last().unwrap()].text(text);
-                    let reads_as_note =
-                        lines::ends_sentence(last) || last.contains("://") || last.contains("www.");
-                    if reads_as_note {
-                        for j in note {
+                let marked = self.footnote_re.is_match(t) || (at > 0 && is_marker(body[at - 1]));
+                if marked && verdict[i].is_none() {
+                    if reads_as_note(lines[body[last_note]].text(text)) {
+                        let from = if is_marker(body[at - 1]) { at - 1 } else { at };
+                        for &j in &body[from..=last_note] {
                             verdict[j] = Some(rule);
                         }
                     }
