@@ -465,7 +465,22 @@ impl FurniturePass {
                 }
             }
         } else {
-            // No page breaks: a later copy of one of the first three lines (title, authors).
+            // No page breaks: a later line that copies (part of) the title or authors, or names the
+            // authors `et al.`.
+            let after = head.last().copied().unwrap_or(0) + 1;
+            for (i, l) in lines.iter().enumerate().skip(after) {
+                let t = l.text(text);
+                if l.is_blank() || verdict[i].is_some() || lines::ends_sentence(t) && !t.ends_with("...") {
+                    continue;
+                }
+                let trimmed = t.trim_end_matches(['.', '…', ' ']).to_lowercase();
+                let et_al = t.split_whitespace().position(|w| w == "et").is_some_and(|p| p <= 3)
+                    && t.contains(" et al.")
+                    && t.split_whitespace().next().is_some_and(|w| head_words.contains(&w.to_lowercase()));
+                if (trimmed.len() >= 12 && head_text.contains(&trimmed)) || et_al {
+                    verdict[i] = Some(rule);
+                }
+            }
             let head_lines: Vec<u64> = head.iter().take(3).map(|&i| key_hash(lines[i].text(text))).collect();
             let after = head.last().copied().unwrap_or(0) + 1;
             for (i, l) in lines.iter().enumerate().skip(after) {

@@ -90,8 +90,21 @@ impl Pass for PatternPass {
                 if l.is_blank() {
                     continue;
                 }
-                let m = self.set.matches(l.text(text));
+                let mut m = self.set.matches(l.text(text));
                 if !m.matched_any() {
+                    // A block-end line (a credit) wrapped after its first word or its `/`, `©`, `Photo:`:
+                    // the line and the short one below it, read as one.
+                    if let Some(j) = self.wrapped_credit(text, &lines, i) {
+                        let joined = format!("{} {}", l.text(text), lines[j].text(text));
+                        m = self.set.matches(&joined);
+                        if m.iter().any(|k| {
+                            self.rules[k].scope == Scope::BlockEnd && self.rules[k].action == Action::Drop
+                        }) {
+                            let k = m.iter().find(|&k| self.rules[k].scope == Scope::BlockEnd).unwrap();
+                            claim[j] = Some(k);
+                            any = true;
+                        }
+                    }
                     continue;
                 }
                 if m.iter().any(|k| self.rules[k].action == Action::Keep) {
@@ -134,8 +147,9 @@ impl Pass for PatternPass {
                             Some(first) => {
                                 (first..i).filter(|&j| !lines[j].is_blank()).for_each(|j| drop[j] = Some(k))
                             }
-                            // The block is too long to be a caption: leave it all alone.
-                            None => drop[i] = None,
+                            // The block is too long to be a caption (pypdf prints no blank lines): the
+                            // matching line alone goes, caption and credit on one line as is usual.
+                            None => {}
                         }
                     }
                     _ => {}
@@ -162,6 +176,31 @@ impl Pass for PatternPass {
                 }
             }
         }
+    }
+}
+
+impl PatternPass {
+    /// The next line, when line `i` ends in a way that leaves a credit unfinished (`/`, `©`, `:`, `,`)
+    /// and that next line (at most one blank line below) is short: a name of at most four words.
+    fn wrapped_credit(&self, text: &str, lines: &[Line], i: usize) -> Option<usize> {
+        if !self.rules.iter().any(|r| r.scope == Scope::BlockEnd) {
+            return None;
+        }
+        let t = lines[i].text(text);
+        if !t.ends_with(['/', '©', ':', ',']) {
+            return None;
+        }
+        let mut j = i + 1;
+        while j < lines.len() && lines[j].is_blank() && j <= i + 2 {
+            j += 1;
+        }
+        let next = lines.get(j)?;
+        let nt = next.text(text);
+        (!next.is_blank()
+            && next.page == lines[i].page
+            && nt.split_whitespace().count() <= 4
+            && nt.len() <= 40)
+            .then_some(j)
     }
 }
 
