@@ -141,15 +141,12 @@ impl Pass for PatternPass {
                         }
                     }
                     Scope::BlockEnd => {
+                        // When the block is too long to be a caption (pypdf prints no blank lines),
+                        // the matching line alone goes: caption and credit on one line, as is usual.
                         let above =
                             block_above(text, &lines, i, width, loose, self.max_block_lines, &claim, &kept);
-                        match above {
-                            Some(first) => {
-                                (first..i).filter(|&j| !lines[j].is_blank()).for_each(|j| drop[j] = Some(k))
-                            }
-                            // The block is too long to be a caption (pypdf prints no blank lines): the
-                            // matching line alone goes, caption and credit on one line as is usual.
-                            None => {}
+                        if let Some(first) = above {
+                            (first..i).filter(|&j| !lines[j].is_blank()).for_each(|j| drop[j] = Some(k))
                         }
                     }
                     _ => {}
