@@ -23,6 +23,9 @@
 //! - `footnote`: at the foot of a page, right above the page number, a line that starts with a note
 //!   marker (`1 `, `*`, `†`) and reads as a note (ends a sentence or holds a URL).
 //!
+//! - `vertical-text`: eight or more lines in a row of one or two characters each: text set sideways
+//!   in a margin (an arXiv stamp), which pdfminer prints a character a line.
+//!
 //! Pattern rules with `scope = "page-edge"` can be added for the furniture of a particular publisher.
 
 use std::collections::HashMap;
@@ -46,6 +49,7 @@ pub const RULES: &[&str] = &[
     "title-echo",
     "title-block",
     "footnote",
+    "vertical-text",
 ];
 
 pub fn build(s: &ResolvedStage) -> Result<Vec<Box<dyn Pass>>, String> {
@@ -59,9 +63,10 @@ pub fn build(s: &ResolvedStage) -> Result<Vec<Box<dyn Pass>>, String> {
         title_echo: rule_on(s, "title-echo"),
         title_block: rule_on(s, "title-block"),
         footnote: rule_on(s, "footnote"),
+        vertical: rule_on(s, "vertical-text"),
         head_lines: s.head_lines.max(4),
         affiliation_re: Regex::new(
-            r"(?i)\b(?:department|dept\.|university|universit[éyàä]t?|universidad|università|institute|institut|school\s+of|college|laborato(?:ry|ries|ire|rio)|centre|center\s+for|faculty|hospital|academy|polytechnic|research\s+(?:center|centre|lab)|inc\.|ltd\.|gmbh|corporation)\b",
+            r"(?i)(?:department|dept\.|university|universit[éyàä]t?|universidad|universidade|universiteit|università|hochschule|instituto|istituto|école|escuela|institute|institut|school\s+of|college|laborato(?:ry|ries|ire|rio)|centre|center\s+for|faculty|hospital|academy|polytechnic|research\s+(?:center|centre|lab)|inc\.|ltd\.|gmbh|corporation)\b",
         )
         .expect("valid"),
         received_re: Regex::new(
@@ -105,6 +110,7 @@ struct FurniturePass {
     title_echo: Option<RuleId>,
     title_block: Option<RuleId>,
     footnote: Option<RuleId>,
+    vertical: Option<RuleId>,
     head_lines: usize,
     affiliation_re: Regex,
     received_re: Regex,
@@ -312,6 +318,19 @@ impl FurniturePass {
             !t.is_empty() && t.len() <= 3 && t.bytes().all(|b| b.is_ascii_digit())
         };
         let nonblank: Vec<usize> = (0..lines.len()).filter(|&i| !lines[i].is_blank()).collect();
+        if let Some(rule) = self.vertical.as_ref() {
+            let mut n = 0;
+            while n < nonblank.len() {
+                let mut e = n;
+                while e < nonblank.len() && lines[nonblank[e]].chars <= 2 {
+                    e += 1;
+                }
+                if e - n >= 8 {
+                    nonblank[n..e].iter().for_each(|&i| verdict[i] = Some(rule));
+                }
+                n = e.max(n + 1);
+            }
+        }
         for (n, &i) in nonblank.iter().enumerate() {
             // The first lines are the title: a running head repeats it, not the other way round.
             if verdict[i].is_some() || n < 3 && counts.contains_key(&key_hash(lines[i].text(text))) {
