@@ -418,8 +418,10 @@ impl ReflowPass {
         if f.in_list && !f.blank && !a_ends {
             return Gap::Join;
         }
+        // At a page break, a sentence end before a capital is nearly always a paragraph end (62 of 62
+        // on the development corpus), however full the line.
         if f.page_break {
-            return if a_ends && !a_full { Gap::Paragraph } else { Gap::Join };
+            return if a_ends && starts_upper_or_digit(bt) { Gap::Paragraph } else { Gap::Join };
         }
         if f.blank && !f.loose {
             return Gap::Paragraph;
