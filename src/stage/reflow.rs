@@ -399,7 +399,7 @@ impl ReflowPass {
         let fw = lines::first_word(bt).chars().count();
         // A line pdftotext glued to the next (after dropping a line-end hyphen) ends where the second of
         // the two lines ended: about a column's width before its own end.
-        let a_len = if f.typeset && f.width > 0 && f.a.chars * 10 > f.width * 13 {
+        let a_len = if f.typeset && f.width >= 30 && f.a.chars * 10 > f.width * 13 {
             f.a.chars - f.width
         } else {
             f.a.chars
