@@ -53,7 +53,11 @@ impl PatternPass {
         if patterns.is_empty() && replacers.is_empty() {
             return Ok(None);
         }
-        let set = RegexSetBuilder::new(&patterns).size_limit(1 << 24).build().map_err(|e| e.to_string())?;
+        let set = RegexSetBuilder::new(&patterns)
+            .size_limit(1 << 24)
+            .dfa_size_limit(1 << 25)
+            .build()
+            .map_err(|e| e.to_string())?;
         Ok(Some(PatternPass {
             set,
             rules,
