@@ -633,8 +633,9 @@ impl<'a, 'p, 'i> Fields<'a, 'p, 'i> {
         Fields { table, src, rule, problems, found: 0 }
     }
 
-    /// Reports each key of the table that is not one of `known`.
-    fn refuse_unknown(&mut self, known: &[&str], what: &str) {
+    /// Reports each key of the table that is not one of `known`; returns how many there were.
+    fn refuse_unknown(&mut self, known: &[&str], what: &str) -> usize {
+        let before = self.found;
         for key in self.table.keys() {
             if !known.contains(&key.get_ref().as_ref()) {
                 let hint = match closest(key.get_ref(), known) {
@@ -644,6 +645,7 @@ impl<'a, 'p, 'i> Fields<'a, 'p, 'i> {
                 self.problem(key.span().start, format!("unknown key `{}` in {what} ({hint})", key.get_ref()));
             }
         }
+        self.found - before
     }
 
     fn problem(&mut self, offset: usize, message: String) {
@@ -769,7 +771,9 @@ fn read_rule(table: &DeTable, at: usize, src: &str, problems: &mut Vec<Problem>)
     let mut f = Fields::new(table, src, None, problems);
     let id = f.get::<String>("id");
     f.rule = id.as_ref().map(|i| i.get_ref().clone());
-    f.refuse_unknown(RULE_KEYS, "a [[stage.rule]]");
+    // A misspelt key is the problem; merging the rule without it would add a second (a new rule with
+    // no `pattern`, say).
+    let typo = f.refuse_unknown(RULE_KEYS, "a [[stage.rule]]") > 0;
     if f.value("id").is_none() {
         f.problem(at, "a [[stage.rule]] needs an `id`".into());
     }
@@ -793,7 +797,7 @@ fn read_rule(table: &DeTable, at: usize, src: &str, problems: &mut Vec<Problem>)
         examples: Vec::new(),
     };
     let examples = f.tables("example", "[[stage.rule.example]]");
-    let ok = id_ok;
+    let ok = id_ok && !typo;
     let rule_id = f.rule.clone();
     for (table, at) in examples {
         let mut e = Fields::new(table, src, rule_id.clone(), problems);

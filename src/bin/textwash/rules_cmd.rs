@@ -87,7 +87,7 @@ pub fn run(cmd: RulesCommand) -> Result<u8> {
                     Ok(_) => println!("{}: ok", f.display()),
                     Err(e) => {
                         bad += 1;
-                        eprintln!("textwash: {e:#}");
+                        eprintln!("textwash: error: {e:#}");
                     }
                 }
             }
