@@ -260,3 +260,20 @@ fn rules_test_passes_on_the_presets_and_fails_like_a_test_runner() {
     let o = textwash(&["rules", "test", "bad.toml"], dir.path());
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn a_stage_whose_regex_set_is_too_large_is_a_rules_error_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut src = String::from("extends = \"default\"\n[[stage]]\nid = \"inserts\"\n");
+    for i in 0..40 {
+        src.push_str(&format!("[[stage.rule]]\nid = \"huge-{i}\"\npattern = '(?:\\w\\p{{L}}){{40}}x{i}'\n"));
+    }
+    write(dir.path(), "huge.toml", &src);
+    write(dir.path(), "doc.txt", DOC);
+    let o = textwash(&["rules", "check", "huge.toml"], dir.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("huge.toml") && stderr(&o).contains("size limit"), "{}", stderr(&o));
+    let o = textwash(&["clean", "--rules", "huge.toml", "doc.txt", "-o", "out.jsonl"], dir.path());
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(!dir.path().join("out.jsonl").exists());
+}

@@ -80,10 +80,11 @@ pub fn run(cmd: RulesCommand) -> Result<u8> {
         RulesCommand::Check { files } => {
             let mut bad = 0;
             for f in &files {
-                match RuleSet::load(f)
-                    .map_err(anyhow::Error::from)
-                    .and_then(|r| Pipeline::new(&r).map_err(Into::into))
-                {
+                // A file that parses can still fail to build (its stage's regex set too large).
+                let built = RuleSet::load(f).map_err(anyhow::Error::from).and_then(|r| {
+                    Pipeline::new(&r).map_err(|e| anyhow::anyhow!("rules file {}: {e}", f.display()))
+                });
+                match built {
                     Ok(_) => println!("{}: ok", f.display()),
                     Err(e) => {
                         bad += 1;
