@@ -30,7 +30,7 @@ pub fn preset_source(name: &str) -> Option<&'static str> {
 
 /// A rules file as written (every field optional, so that a user file can override a preset).
 ///
-/// Files are read field by field (see [`Fields`]) rather than with a derived `Deserialize`, so that
+/// Files are read key by key from toml's spanned tree rather than with a derived `Deserialize`, so that
 /// every unknown key and every wrong type of a file is reported, not only the first.
 #[derive(Debug, Clone, Default)]
 pub struct RulesFile {
