@@ -28,7 +28,7 @@ struct LineRule {
 pub struct PatternPass {
     set: RegexSet,
     rules: Vec<LineRule>,
-    replacers: Vec<(RuleId, Regex, String)>,
+    replacers: Vec<(RuleId, Regex, String, Scope)>,
     zone_lines: usize,
     head_lines: usize,
     max_block_lines: usize,
@@ -44,7 +44,7 @@ impl PatternPass {
             let Some(p) = &r.pattern else { continue };
             if r.action == Action::Replace {
                 let re = compile(p).map_err(|e| format!("rule `{}`: {e}", r.id))?;
-                replacers.push((RuleId::from(r.id.as_str()), re, r.replacement.clone()));
+                replacers.push((RuleId::from(r.id.as_str()), re, r.replacement.clone(), r.scope));
             } else {
                 patterns.push(p.clone());
                 rules.push(LineRule { id: RuleId::from(r.id.as_str()), scope: r.scope, action: r.action });
@@ -53,7 +53,11 @@ impl PatternPass {
         if patterns.is_empty() && replacers.is_empty() {
             return Ok(None);
         }
-        let set = RegexSetBuilder::new(&patterns).size_limit(1 << 24).build().map_err(|e| e.to_string())?;
+        let set = RegexSetBuilder::new(&patterns)
+            .size_limit(1 << 24)
+            .dfa_size_limit(1 << 25)
+            .build()
+            .map_err(|e| e.to_string())?;
         Ok(Some(PatternPass {
             set,
             rules,
@@ -80,11 +84,19 @@ impl Pass for PatternPass {
         let mut kept = vec![false; lines.len()];
         let mut any = false;
         let head_end = head_end(&lines, self.head_lines);
-        let zone = if self.rules.iter().any(|r| r.scope == Scope::PageEdge) {
+        let edge = self.rules.iter().map(|r| r.scope).chain(self.replacers.iter().map(|r| r.3));
+        let zone = if edge.into_iter().any(|s| s == Scope::PageEdge) {
             page_zone(&lines, self.zone_lines)
         } else {
             Vec::new()
         };
+        // `head` and `page-edge` limit every action, `keep` and `replace` included.
+        let in_scope = |scope: Scope, i: usize| match scope {
+            Scope::Head => i < head_end,
+            Scope::PageEdge => zone.get(i).copied().unwrap_or(false),
+            _ => true,
+        };
+        let mut drop: Vec<Option<usize>> = vec![None; lines.len()];
         if !self.rules.is_empty() {
             for (i, l) in lines.iter().enumerate() {
                 if l.is_blank() {
@@ -107,17 +119,13 @@ impl Pass for PatternPass {
                     }
                     continue;
                 }
-                if m.iter().any(|k| self.rules[k].action == Action::Keep) {
+                if m.iter().any(|k| self.rules[k].action == Action::Keep && in_scope(self.rules[k].scope, i))
+                {
                     kept[i] = true;
                     continue;
                 }
-                for k in m.iter() {
-                    let ok = match self.rules[k].scope {
-                        Scope::Head => i < head_end,
-                        Scope::PageEdge => zone.get(i).copied().unwrap_or(false),
-                        _ => true,
-                    };
-                    if ok {
+                for k in m.iter().filter(|&k| self.rules[k].action != Action::Keep) {
+                    if in_scope(self.rules[k].scope, i) {
                         claim[i] = Some(k);
                         any = true;
                         break;
@@ -128,7 +136,6 @@ impl Pass for PatternPass {
         if any {
             let width = lines::typical_width(text, &lines);
             let loose = lines::blank_separated(text, &lines);
-            let mut drop: Vec<Option<usize>> = vec![None; lines.len()];
             for i in 0..lines.len() {
                 let Some(k) = claim[i] else { continue };
                 drop[i] = Some(k);
@@ -158,9 +165,10 @@ impl Pass for PatternPass {
                 }
             }
         }
-        for (id, re, rep) in &self.replacers {
+        for (id, re, rep, scope) in &self.replacers {
             for (i, l) in lines.iter().enumerate() {
-                if l.is_blank() || kept[i] {
+                // A dropped line is gone: a replacement inside it would fight the removal.
+                if l.is_blank() || kept[i] || drop[i].is_some() || !in_scope(*scope, i) {
                     continue;
                 }
                 let line = l.text(text);

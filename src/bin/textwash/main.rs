@@ -17,7 +17,10 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
+            // A rules file that parses but cannot be built (a regex set over its size limit) is as
+            // much the user's rules problem as a syntax error.
             let code = if e.downcast_ref::<textwash::RulesError>().is_some()
+                || e.downcast_ref::<textwash::pipeline::BuildError>().is_some()
                 || e.downcast_ref::<UsageError>().is_some()
             {
                 exit::USAGE
