@@ -82,6 +82,8 @@ pub struct HunkLine<'t> {
     /// For a removed line: the rules whose edits touched its content (or, for a blank line, its line
     /// break).
     pub rules: Vec<RuleId>,
+    /// The last line of a text that does not end in a line break.
+    pub no_newline: bool,
 }
 
 /// A run of changed lines with context around it.
@@ -325,6 +327,7 @@ impl<'a> Review<'a> {
                                 text: old.text(i),
                                 emphasis: Vec::new(),
                                 rules: Vec::new(),
+                                no_newline: !old.lines[i].ends_with('\n'),
                             });
                         }
                         continue;
@@ -359,7 +362,7 @@ impl<'a> Review<'a> {
             rules = self.rules_in(whole.clone());
         }
         let emphasis = self.emphasis(text, content, |s| &s.input);
-        HunkLine { tag: LineTag::Removed, text, emphasis, rules }
+        HunkLine { tag: LineTag::Removed, text, emphasis, rules, no_newline: !old.lines[i].ends_with('\n') }
     }
 
     fn added_line<'t>(&'t self, new: &Lines<'t>, i: usize) -> HunkLine<'t> {
@@ -367,7 +370,13 @@ impl<'a> Review<'a> {
         let text = new.text(i);
         let content = whole.start..whole.start + text.len();
         let emphasis = self.emphasis(text, content, |s| &s.output);
-        HunkLine { tag: LineTag::Added, text, emphasis, rules: Vec::new() }
+        HunkLine {
+            tag: LineTag::Added,
+            text,
+            emphasis,
+            rules: Vec::new(),
+            no_newline: !new.lines[i].ends_with('\n'),
+        }
     }
 
     /// The parts of a line (at `content` in its text) that a non-white-space span changed, widened to

@@ -84,10 +84,12 @@
       (seg[4] || [before]).forEach(function (p) {
         if (typeof p === "string") { d.append(p); return; }
         if (!active([p[1]], s.rules)) { d.append(p[0]); return; }
-        var m = el("span", "m", p[0]);
+        // The label goes before the piece's line break, on the line it names.
+        var text = p[0], nl = text.slice(-1) === "\n" ? "\n" : "";
+        var m = el("span", "m", text.slice(0, text.length - nl.length));
         m.setAttribute("data-rule", p[1]);
         m.title = p[1];
-        d.append(m, el("span", "lbl", p[1]));
+        d.append(m, el("span", "lbl", p[1]), nl);
         named++;
       });
       l.append(d);

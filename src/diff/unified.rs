@@ -90,6 +90,9 @@ fn line(out: &mut String, l: &HunkLine, color: bool) {
         }
     }
     out.push('\n');
+    if l.no_newline {
+        out.push_str("\\ No newline at end of text\n");
+    }
 }
 
 /// `s` with control characters (and the bidirectional overrides) replaced by visible stand-ins.
