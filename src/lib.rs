@@ -7,9 +7,13 @@
 //!
 //! ```
 //! let pipeline = textwash::Pipeline::default_pipeline();
-//! let cleaned = pipeline.clean("The eco-\nnomic outlook\n\nhttps://news.example/author/jane\n\nimproved.\n12\n");
-//! assert_eq!(cleaned.text, "The economic outlook improved. 12");
-//! assert!(cleaned.removed().any(|c| &*c.rule == "url-line"));
+//! let raw = "The outlook for the\n\nhttps://news.example/author/jane-doe\n\nharbour improved.\n\x0c";
+//! let cleaned = pipeline.clean(raw);
+//! assert_eq!(cleaned.text, "The outlook for the harbour improved.");
+//! let removed: Vec<&str> = cleaned.removed().map(|c| &*c.rule).collect();
+//! assert_eq!(removed, ["url-line"]);
+//! // The composed edit log turns the input into the output.
+//! assert_eq!(textwash::edit::apply_splices(raw, &cleaned.splices), cleaned.text);
 //! ```
 //!
 //! The rules live in TOML files ([`rules`]); the shipped presets are embedded in the library.

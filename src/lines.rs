@@ -95,9 +95,14 @@ pub fn first_word(s: &str) -> &str {
 
 /// True when nearly every pair of consecutive lines has a blank line between them, as pdfminer prints
 /// text: then a blank line says nothing about paragraphs and the passes must not read it as a break.
-pub fn blank_separated(lines: &[Line]) -> bool {
+/// Text already cleaned (one paragraph a line, blank lines between) is told apart by where its blank
+/// lines fall: between sentences, where pdfminer's fall inside them too (a line that ends mid-sentence,
+/// then one that starts in lower case).
+pub fn blank_separated(text: &str, lines: &[Line]) -> bool {
     let mut gaps = 0usize;
     let mut blank_gaps = 0usize;
+    let mut mid_sentence = 0usize;
+    let mut prev: Option<&Line> = None;
     let mut prev_nonblank = false;
     let mut blank_since = false;
     for l in lines {
@@ -109,12 +114,18 @@ pub fn blank_separated(lines: &[Line]) -> bool {
             gaps += 1;
             if blank_since {
                 blank_gaps += 1;
+                if prev.is_some_and(|p| !ends_sentence(p.text(text)))
+                    && l.text(text).starts_with(|c: char| c.is_lowercase())
+                {
+                    mid_sentence += 1;
+                }
             }
         }
         prev_nonblank = true;
         blank_since = false;
+        prev = Some(l);
     }
-    gaps >= 8 && blank_gaps * 10 >= gaps * 8
+    gaps >= 8 && blank_gaps * 10 >= gaps * 8 && mid_sentence * 10 >= blank_gaps * 2
 }
 
 /// The indices of the non-blank lines of each page, pages in order (pages with no text left out).

@@ -43,7 +43,10 @@ fn every_example_holds() {
                 for ex in &r.examples {
                     let got = pipeline.clean(&ex.input).text;
                     if got != ex.output {
-                        failures.push(format!("{name}/{}: {:?} gave {:?}, not {:?}", r.id, ex.input, got, ex.output));
+                        failures.push(format!(
+                            "{name}/{}: {:?} gave {:?}, not {:?}",
+                            r.id, ex.input, got, ex.output
+                        ));
                     }
                 }
             }

@@ -42,7 +42,8 @@ fn every_sample_cleans_to_its_expected_output() {
         let want = std::fs::read_to_string(&expected).unwrap();
         if got != want {
             let diff = similar::TextDiff::from_lines(&want, &got);
-            failures.push(format!("--- {name} (- expected, + got)\n{}", diff.unified_diff().context_radius(1)));
+            failures
+                .push(format!("--- {name} (- expected, + got)\n{}", diff.unified_diff().context_radius(1)));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -57,7 +58,11 @@ fn the_binary_prints_the_expected_text() {
             .output()
             .unwrap();
         assert!(out.status.success(), "{name}: {}", String::from_utf8_lossy(&out.stderr));
-        assert_eq!(String::from_utf8(out.stdout).unwrap(), std::fs::read_to_string(&expected).unwrap(), "{name}");
+        assert_eq!(
+            String::from_utf8(out.stdout).unwrap(),
+            std::fs::read_to_string(&expected).unwrap(),
+            "{name}"
+        );
     }
 }
 

@@ -13,6 +13,16 @@
 //!   (`11/26/26, 9:14 AM`) and the page title printed beside it.
 //! - `print-footer`: the URL and `n/N` page count a browser prints at the bottom of each page.
 //!
+//! - `recurring-line`: a short line (no sentence end) that recurs three times or more anywhere in the
+//!   text, digits masked: furniture of an extractor that prints no page breaks (pypdf).
+//! - `title-echo`: on a later page, a line made only of words of the document's first lines (the
+//!   title and the authors), or a truncated copy of the title (`Title of the pa...`): a running head.
+//! - `title-block`: the authors, affiliations, e-mails and `Received ...` lines between a paper's title
+//!   and its text, found from an affiliation line (`Department of ...`, `... University ...`) in the
+//!   first lines of the document.
+//! - `footnote`: at the foot of a page, right above the page number, a line that starts with a note
+//!   marker (`1 `, `*`, `†`) and reads as a note (ends a sentence or holds a URL).
+//!
 //! Pattern rules with `scope = "page-edge"` can be added for the furniture of a particular publisher.
 
 use std::collections::HashMap;
@@ -26,7 +36,17 @@ use crate::rules::ResolvedStage;
 use crate::stage::patterns::PatternPass;
 use crate::stage::rule_on;
 
-pub const RULES: &[&str] = &["running-head", "running-foot", "page-number", "print-header", "print-footer"];
+pub const RULES: &[&str] = &[
+    "running-head",
+    "running-foot",
+    "page-number",
+    "print-header",
+    "print-footer",
+    "recurring-line",
+    "title-echo",
+    "title-block",
+    "footnote",
+];
 
 pub fn build(s: &ResolvedStage) -> Result<Vec<Box<dyn Pass>>, String> {
     let pass = FurniturePass {
@@ -35,6 +55,26 @@ pub fn build(s: &ResolvedStage) -> Result<Vec<Box<dyn Pass>>, String> {
         page_number: rule_on(s, "page-number"),
         print_header: rule_on(s, "print-header"),
         print_footer: rule_on(s, "print-footer"),
+        recurring: rule_on(s, "recurring-line"),
+        title_echo: rule_on(s, "title-echo"),
+        title_block: rule_on(s, "title-block"),
+        footnote: rule_on(s, "footnote"),
+        head_lines: s.head_lines.max(4),
+        affiliation_re: Regex::new(
+            r"(?i)\b(?:department|dept\.|university|universit[éyàä]t?|universidad|università|institute|institut|school\s+of|college|laborato(?:ry|ries|ire|rio)|centre|center\s+for|faculty|hospital|academy|polytechnic|research\s+(?:center|centre|lab)|inc\.|ltd\.|gmbh|corporation)\b",
+        )
+        .expect("valid"),
+        received_re: Regex::new(
+            r"^(?i:received|accepted|revised|submitted|dated|published\s+online)\b.{0,60}\d{4}\.?$|^(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+\d{4}$",
+        )
+        .expect("valid"),
+        email_re: Regex::new(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\{[\w.,\s-]+\}@").expect("valid"),
+        names_re: Regex::new(
+            r"^(?:\p{Lu}[\p{L}'’.\-]*\.?|and|&|[0-9,*∗†‡§¶]+)(?:[\s,]+(?:\p{Lu}[\p{L}'’.\-]*\.?|and|&|[0-9,*∗†‡§¶]+)|[0-9,*∗†‡§¶]+)*$",
+        )
+        .expect("valid"),
+        footnote_re: Regex::new(r"^(?:\d{1,2}|[*∗†‡§¶])\s?\p{Lu}").expect("valid"),
+        url_page_re: Regex::new(r"^(?:https?://|www\.)\S+\s+\d{1,3}\s*/\s*\d{1,3}$").expect("valid"),
         zone: s.zone_lines.max(1),
         min_pages: s.min_pages.max(2),
         page_number_re: Regex::new(
@@ -61,6 +101,17 @@ struct FurniturePass {
     page_number: Option<RuleId>,
     print_header: Option<RuleId>,
     print_footer: Option<RuleId>,
+    recurring: Option<RuleId>,
+    title_echo: Option<RuleId>,
+    title_block: Option<RuleId>,
+    footnote: Option<RuleId>,
+    head_lines: usize,
+    affiliation_re: Regex,
+    received_re: Regex,
+    email_re: Regex,
+    names_re: Regex,
+    footnote_re: Regex,
+    url_page_re: Regex,
     zone: usize,
     min_pages: usize,
     page_number_re: Regex,
@@ -98,9 +149,6 @@ fn key(s: &str) -> String {
 
 impl Pass for FurniturePass {
     fn apply(&self, text: &str, edits: &mut Edits) {
-        if !text.contains('\x0c') && !self.has_single_page_furniture(text) {
-            return;
-        }
         let lines = lines::split(text);
         let pages = lines::pages(&lines);
         let mut verdict: Vec<Option<&RuleId>> = vec![None; lines.len()];
@@ -143,7 +191,8 @@ impl Pass for FurniturePass {
                     && self.is_print_title(text, &lines, top[n - 1], i);
                 let v = if print_title || self.print_date_re.is_match(t) {
                     self.print_header.as_ref()
-                } else if multi && tops.get(&key(t)).copied().unwrap_or(0) >= need {
+                } else if multi && tops.get(&key(t)).copied().unwrap_or(0) >= need && !(p == 0 && n == 0) {
+                    // The first line of the first page is the title, even when later pages repeat it.
                     self.running_head.as_ref()
                 } else if self.is_page_number(t, multi, false) {
                     self.page_number.as_ref()
@@ -184,6 +233,10 @@ impl Pass for FurniturePass {
                 }
             }
         }
+        self.anywhere(text, &lines, &mut verdict);
+        self.title_block(text, &lines, &pages, &mut verdict);
+        self.title_echo(text, &lines, &pages, &mut verdict);
+        self.footnotes(text, &lines, &pages, &mut verdict);
         for (i, v) in verdict.iter().enumerate() {
             if let Some(rule) = v {
                 edits.remove(lines::removal_range(text, &lines, i), rule);
@@ -192,12 +245,301 @@ impl Pass for FurniturePass {
     }
 }
 
+/// The fewest lines a page of text has: furniture recurs no more often than that.
+const MIN_PAGE_LINES: usize = 15;
+
+/// A hash of a line's recurrence key (see [`key`]), without building the key.
+fn key_hash(s: &str) -> u64 {
+    use std::hash::Hasher;
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let (mut prev_digit, mut prev_space) = (false, false);
+    for c in s.chars() {
+        if c.is_ascii_digit() {
+            if !prev_digit {
+                h.write_u8(b'#');
+            }
+            prev_digit = true;
+            prev_space = false;
+        } else if c.is_whitespace() {
+            if !prev_space {
+                h.write_u8(b' ');
+            }
+            prev_space = true;
+            prev_digit = false;
+        } else {
+            for l in c.to_lowercase() {
+                h.write_u32(l as u32);
+            }
+            prev_digit = false;
+            prev_space = false;
+        }
+    }
+    h.finish()
+}
+
+/// The words of a line, lower-cased, letters only.
+fn words(s: &str) -> impl Iterator<Item = String> + '_ {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().any(char::is_alphabetic))
+        .map(str::to_lowercase)
+}
+
 impl FurniturePass {
-    /// A text with no page breaks can still carry a browser's print header or a `Page 1 of 1`.
-    fn has_single_page_furniture(&self, text: &str) -> bool {
-        let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
-        let last = text.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
-        self.print_date_re.is_match(first) || self.sure_page_number_re.is_match(last)
+    /// Furniture recognisable wherever it stands: pypdf prints no page breaks, and pdftotext prints
+    /// two-column pages' numbers between the columns.
+    fn anywhere<'r>(&'r self, text: &str, lines: &[Line], verdict: &mut [Option<&'r RuleId>]) {
+        // Per key: occurrences, the line of the last one, and the smallest distance between two.
+        let mut counts: HashMap<u64, (u32, usize, usize)> = HashMap::new();
+        let candidate =
+            |t: &str| t.len() >= 10 && !lines::ends_sentence(t) && t.split_whitespace().count() <= 15;
+        // Only where the extractor printed no page breaks: with them, the page zones tell furniture, and
+        // a line repeated mid-page (a price list, a refrain) is content.
+        if self.recurring.is_some() && !text.contains('\x0c') {
+            for (i, l) in lines.iter().enumerate().filter(|(_, l)| !l.is_blank()) {
+                let t = l.text(text);
+                if candidate(t) {
+                    let e = counts.entry(key_hash(t)).or_insert((0, i, usize::MAX));
+                    if e.0 > 0 {
+                        e.2 = e.2.min(i - e.1);
+                    }
+                    e.0 += 1;
+                    e.1 = i;
+                }
+            }
+        }
+        let bare_number = |i: usize| -> bool {
+            let t = lines[i].text(text);
+            !t.is_empty() && t.len() <= 3 && t.bytes().all(|b| b.is_ascii_digit())
+        };
+        let nonblank: Vec<usize> = (0..lines.len()).filter(|&i| !lines[i].is_blank()).collect();
+        for (n, &i) in nonblank.iter().enumerate() {
+            // The first lines are the title: a running head repeats it, not the other way round.
+            if verdict[i].is_some() || n < 3 && counts.contains_key(&key_hash(lines[i].text(text))) {
+                continue;
+            }
+            let t = lines[i].text(text);
+            verdict[i] = if self.print_date_re.is_match(t) {
+                self.print_header.as_ref()
+            } else if self.url_page_re.is_match(t) {
+                self.print_footer.as_ref()
+            } else if bare_number(i)
+                && !(n > 0 && bare_number(nonblank[n - 1]))
+                && !nonblank.get(n + 1).is_some_and(|&j| bare_number(j))
+            {
+                // A bare number alone on a line, not in a column of numbers (a table).
+                self.page_number.as_ref()
+            } else if candidate(t)
+                && counts.get(&key_hash(t)).is_some_and(|&(n, _, gap)| n >= 3 && gap >= MIN_PAGE_LINES)
+            {
+                // Furniture recurs once a page; lines repeated close together (a list of figure
+                // captions, a price list) are content.
+                self.recurring.as_ref()
+            } else {
+                None
+            };
+        }
+    }
+
+    /// The lines between a paper's title and its text that name its authors: found from an affiliation,
+    /// e-mail or `Received` line among the first lines, and extended up over the author lines.
+    fn title_block<'r>(
+        &'r self,
+        text: &str,
+        lines: &[Line],
+        pages: &[Vec<usize>],
+        verdict: &mut [Option<&'r RuleId>],
+    ) {
+        let Some(rule) = self.title_block.as_ref() else { return };
+        let Some(first) = pages.first() else { return };
+        let head: Vec<usize> =
+            first.iter().copied().filter(|&i| verdict[i].is_none()).take(self.head_lines).collect();
+        let width = lines::typical_width(text, lines);
+        // A line that fills the column is part of a wrapped paragraph, not an address.
+        let full = |i: usize| width > 0 && lines[i].chars * 20 >= width * 19;
+        let is_meta = |i: usize| {
+            let t = lines[i].text(text);
+            let n = t.split_whitespace().count();
+            // An affiliation is a name and an address, not a sentence about one.
+            let prose = lines::ends_sentence(t) && n > 8;
+            n <= 20
+                && !prose
+                && (self.affiliation_re.is_match(t)
+                    || self.received_re.is_match(t)
+                    || self.email_re.is_match(t))
+        };
+        // The authors come right under the title: the block must start within the first lines.
+        let Some(first_meta) = head.iter().take(6).position(|&i| is_meta(i)) else { return };
+        if first_meta == 0 {
+            return;
+        }
+        // Up from the first affiliation: author lines (names, initials, markers, commas, `and`), keeping
+        // at least one line above them as the title.
+        let mut start = first_meta;
+        while start > 1 && start + 3 > first_meta {
+            let t = lines[head[start - 1]].text(text);
+            if self.is_names(t) {
+                start -= 1;
+            } else {
+                break;
+            }
+        }
+        // Without an author line above it, an affiliation-like line may be a sentence that mentions a
+        // university: only an e-mail or `Received` line is enough on its own.
+        let own = |i: usize| {
+            let t = lines[i].text(text);
+            self.received_re.is_match(t) || self.email_re.is_match(t)
+        };
+        if start == first_meta && !own(head[first_meta]) {
+            return;
+        }
+        // Down: further affiliation, e-mail, `Received` and author lines.
+        let mut end = first_meta;
+        while end + 1 < head.len() {
+            let i = head[end + 1];
+            let t = lines[i].text(text);
+            let names = self.is_names(t);
+            // An author line below an affiliation belongs to the block only when another affiliation
+            // follows it (a second author group); otherwise it may be the first heading.
+            if (is_meta(i) && !full(i))
+                || (names && head.get(end + 2).is_some_and(|&j| is_meta(j) && !full(j)))
+            {
+                end += 1;
+            } else {
+                break;
+            }
+        }
+        for &i in &head[start..=end] {
+            verdict[i] = Some(rule);
+        }
+    }
+
+    /// Running heads that repeat the title or the authors: on a page after the first, a top line made
+    /// only of words from the document's first lines, or the title cut short with an ellipsis. Without
+    /// page breaks (pypdf), a later copy of one of the first lines anywhere.
+    fn title_echo<'r>(
+        &'r self,
+        text: &str,
+        lines: &[Line],
+        pages: &[Vec<usize>],
+        verdict: &mut [Option<&'r RuleId>],
+    ) {
+        let Some(rule) = self.title_echo.as_ref() else { return };
+        let Some(first) = pages.first() else { return };
+        // The title and the authors: the first lines, up to the first that reads as text or as a table
+        // of contents.
+        let head: Vec<usize> = first
+            .iter()
+            .copied()
+            .take(6)
+            .take_while(|&i| {
+                let t = lines[i].text(text);
+                !lines::ends_sentence(t) && !t.contains("....") && !t.contains(". . .")
+            })
+            .collect();
+        let head_words: std::collections::HashSet<String> =
+            head.iter().flat_map(|&i| words(lines[i].text(text))).collect();
+        let head_text: String =
+            head.iter().map(|&i| lines[i].text(text)).collect::<Vec<_>>().join(" ").to_lowercase();
+        let echoes = |t: &str| {
+            let n = t.split_whitespace().count();
+            if n == 0 || n > 14 || lines::ends_sentence(t) && !t.ends_with("...") {
+                return false;
+            }
+            // A numbered heading at the top of a page repeats the table of contents, not the title.
+            if t.starts_with(|c: char| c.is_ascii_digit()) {
+                return false;
+            }
+            let trimmed = t.trim_end_matches(['.', '…', ' ']).to_lowercase();
+            if trimmed.len() >= 12 && head_text.contains(&trimmed) {
+                return true;
+            }
+            let ws: Vec<String> = words(t).collect();
+            !ws.is_empty() && ws.iter().all(|w| head_words.contains(w)) && t.chars().any(char::is_uppercase)
+        };
+        if pages.len() >= 2 {
+            for page in &pages[1..] {
+                for &i in page.iter().take(self.zone.min(2)) {
+                    if verdict[i].is_none() && echoes(lines[i].text(text)) {
+                        verdict[i] = Some(rule);
+                    }
+                }
+            }
+        } else {
+            // No page breaks: a later copy of one of the first three lines (title, authors).
+            let head_lines: Vec<u64> = head.iter().take(3).map(|&i| key_hash(lines[i].text(text))).collect();
+            let after = head.last().copied().unwrap_or(0) + 1;
+            for (i, l) in lines.iter().enumerate().skip(after) {
+                let t = l.text(text);
+                if !l.is_blank()
+                    && verdict[i].is_none()
+                    && t.len() >= 8
+                    && !lines::ends_sentence(t)
+                    && head_lines.contains(&key_hash(t))
+                {
+                    verdict[i] = Some(rule);
+                }
+            }
+        }
+    }
+
+    /// A note at the foot of a page: just above the page's furniture at the bottom, starting with a
+    /// marker and reading as a note, one to three lines long.
+    fn footnotes<'r>(
+        &'r self,
+        text: &str,
+        lines: &[Line],
+        pages: &[Vec<usize>],
+        verdict: &mut [Option<&'r RuleId>],
+    ) {
+        let Some(rule) = self.footnote.as_ref() else { return };
+        if pages.len() < 2 {
+            return;
+        }
+        for page in pages {
+            // The page's last lines that are not furniture.
+            let body: Vec<usize> = page.iter().copied().filter(|&i| verdict[i].is_none()).collect();
+            let n = body.len();
+            if n < 6 {
+                continue;
+            }
+            for k in 1..=3.min(n - 1) {
+                let i = body[n - k];
+                let t = lines[i].text(text);
+                if self.footnote_re.is_match(t) {
+                    let note: Vec<usize> = body[n - k..].to_vec();
+                    let last = lines[*note.last().unwrap()].text(text);
+                    let reads_as_note =
+                        lines::ends_sentence(last) || last.contains("://") || last.contains("www.");
+                    if reads_as_note {
+                        for j in note {
+                            verdict[j] = Some(rule);
+                        }
+                    }
+                    break;
+                }
+            }
+        }
+    }
+}
+
+impl FurniturePass {
+    /// An author line: capitalised names, initials, `and`, commas and note markers; not a title set in
+    /// capitals.
+    fn is_names(&self, t: &str) -> bool {
+        let words: Vec<&str> = t.split_whitespace().collect();
+        let caps = words.iter().filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 3).count();
+        let all_caps = words
+            .iter()
+            .filter(|w| {
+                let letters: Vec<char> = w.chars().filter(|c| c.is_alphabetic()).collect();
+                letters.len() >= 3 && letters.iter().all(|c| c.is_uppercase())
+            })
+            .count();
+        words.len() <= 16
+            && !lines::ends_sentence(t)
+            && self.names_re.is_match(t)
+            && t.starts_with(|c: char| c.is_alphabetic())
+            && !(caps > 0 && all_caps * 2 > caps)
     }
 
     fn is_page_number(&self, t: &str, multi: bool, _last_page: bool) -> bool {

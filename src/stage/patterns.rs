@@ -120,7 +120,7 @@ impl Pass for PatternPass {
         }
         if any {
             let width = lines::typical_width(text, &lines);
-            let loose = lines::blank_separated(&lines);
+            let loose = lines::blank_separated(text, &lines);
             let mut drop: Vec<Option<usize>> = vec![None; lines.len()];
             for i in 0..lines.len() {
                 let Some(k) = claim[i] else { continue };

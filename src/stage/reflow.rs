@@ -2,9 +2,10 @@
 //!
 //! Every gap between two non-blank lines (line end, blank lines, page break, indentation) becomes one of:
 //! a space (`line-join`: the line was wrapped), nothing (`dehyphenate`: a word was hyphenated across the
-//! break, or `hyphen-join`: a real hyphen ended the line, `ex-` + `Soviet`), a blank line
-//! (`paragraph-break`), or a single newline (`line-break`: between the items of a list or the rows of
-//! a table, which keep their lines).
+//! break, or `hyphen-join`: a real hyphen ended the line, `ex-` + `Soviet`), or a blank line
+//! (`paragraph-break`; `list-item` between the items of a list or the rows of a table). The output has
+//! one shape only: blocks separated by one blank line, each block one line, so no single newline is
+//! left for downstream tools to guess about; a list item is a block of its own.
 //!
 //! How a paragraph end is told from a wrap, in order (the first that applies decides):
 //! 1. A line ending in a letter and `-`, followed by a letter: a hyphenated word, joined (see below).
@@ -37,7 +38,8 @@ use crate::pipeline::Pass;
 use crate::rules::ResolvedStage;
 use crate::stage::rule_on;
 
-pub const RULES: &[&str] = &["line-join", "dehyphenate", "hyphen-join", "paragraph-break", "line-break"];
+pub const RULES: &[&str] =
+    &["line-join", "dehyphenate", "hyphen-join", "paragraph-break", "list-item", "hyphen-restore"];
 
 pub fn build(s: &ResolvedStage) -> Vec<Box<dyn Pass>> {
     vec![Box::new(ReflowPass {
@@ -45,7 +47,8 @@ pub fn build(s: &ResolvedStage) -> Vec<Box<dyn Pass>> {
         dehyphenate: rule_on(s, "dehyphenate"),
         hyphen_join: rule_on(s, "hyphen-join"),
         paragraph_break: rule_on(s, "paragraph-break"),
-        line_break: rule_on(s, "line-break"),
+        list_item: rule_on(s, "list-item"),
+        hyphen_restore: rule_on(s, "hyphen-restore"),
         list_re: Regex::new(r"^(?:[•●▪◦‣∙·*▶►■□–—-]|\(?\d{1,3}[.)]|\(?[a-zA-Z][.)]|\([ivxIVX]{1,4}\))\s+\S")
             .expect("valid"),
         table_re: Regex::new(r"(?:\.\s?){4,}\s*\S*\d+\s*$|\S\s{3,}\S.*\S\s{3,}\S").expect("valid"),
@@ -59,7 +62,8 @@ struct ReflowPass {
     dehyphenate: Option<RuleId>,
     hyphen_join: Option<RuleId>,
     paragraph_break: Option<RuleId>,
-    line_break: Option<RuleId>,
+    list_item: Option<RuleId>,
+    hyphen_restore: Option<RuleId>,
     list_re: Regex,
     table_re: Regex,
     numbered_heading_re: Regex,
@@ -72,8 +76,19 @@ enum Gap {
     Dehyphenate,
     HyphenJoin,
     Paragraph,
-    LineBreak,
+    /// A list item or table row: a block of its own.
+    ListItem,
 }
+
+/// How much of the column (in per cent) a line and the next line's first word may fill at most for
+/// the line to count as ended by choice when no sentence end says so.
+const SHORT_PERCENT: usize = 80;
+
+/// First parts of compounds that a typesetter's hyphenation never leaves at a line end on its own.
+const COMPOUND_FIRST: &[&str] = &[
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "first", "second",
+    "third", "fourth", "fifth", "self", "well", "half", "quasi",
+];
 
 /// Words that cannot end an English sentence: a line ending in one continues.
 const CONTINUING: &[&str] = &[
@@ -83,6 +98,64 @@ const CONTINUING: &[&str] = &[
     "where", "has", "have", "had", "not", "very", "such", "between", "about", "after", "before", "over",
     "under", "during",
 ];
+
+/// Puts back the hyphens pdftotext dropped when it glued a line ending in `-` to the next one. Only
+/// lines half as long again as the column are glued. A word there is given its hyphen back when the
+/// document writes it with one elsewhere (`longstanding` -> `long-standing`), or when two capitalised
+/// parts meet where the first line ended (`PierreHugues` -> `Pierre-Hugues`).
+fn restore_hyphens(text: &str, line: &Line, width: usize, v: &Vocabulary, rule: &RuleId, edits: &mut Edits) {
+    let content = line.text(text);
+    let mut chars_before = 0usize;
+    let mut pos = 0usize;
+    for tok in content.split(' ') {
+        let start = pos;
+        pos += tok.len() + 1;
+        let tok_chars = tok.chars().count();
+        let at = chars_before;
+        chars_before += tok_chars + 1;
+        let word = tok.trim_matches(|c: char| !c.is_alphanumeric());
+        if word.chars().count() < 5 || !word.chars().all(char::is_alphabetic) {
+            continue;
+        }
+        let lead = tok.find(word).unwrap_or(0);
+        let base = line.content.start + start + lead;
+        if let Some(h) = v.hyphenated.get(&word.to_lowercase()) {
+            // Copy the word, inserting the hyphens where the document's hyphenated form has them.
+            let mut out = String::with_capacity(word.len() + 2);
+            let mut hs = h.chars().filter(|&c| c != '-').count();
+            let mut wc = word.chars();
+            for c in h.chars() {
+                if c == '-' {
+                    out.push('-');
+                } else if let Some(w) = wc.next() {
+                    out.push(w);
+                    hs -= 1;
+                }
+            }
+            if hs == 0 && out != word {
+                edits.push(base..base + word.len(), out, rule);
+            }
+            continue;
+        }
+        // `PierreHugues`: the split must fall where the first line could have ended.
+        let cs: Vec<(usize, char)> = word.char_indices().collect();
+        for k in 3..cs.len().saturating_sub(2) {
+            let (b, c) = cs[k];
+            let split_at = at + lead + k;
+            let in_reach = split_at * 10 >= width * 8 && split_at <= width + 1;
+            if in_reach
+                && c.is_uppercase()
+                && cs[k - 1].1.is_lowercase()
+                && cs[0].1.is_uppercase()
+                && cs[1..k].iter().all(|(_, c)| c.is_lowercase())
+                && cs[k + 1..].iter().all(|(_, c)| c.is_lowercase())
+            {
+                edits.push(base + b..base + b, "-", rule);
+                break;
+            }
+        }
+    }
+}
 
 /// A line ending in a letter and a hyphen (`eco-`), not a dash (`--`, ` -`).
 fn ends_with_word_hyphen(t: &str) -> bool {
@@ -107,15 +180,20 @@ fn last_word(s: &str) -> &str {
     s.rsplit(char::is_whitespace).next().unwrap_or("")
 }
 
-/// The document's words, for hyphenation evidence: lower-cased, hyphenated compounds kept whole and
-/// also split into their parts.
+/// The document's words, for hyphenation evidence, lower-cased: whole tokens (`well-known` stays one
+/// word), the hyphenated ones among them, and the first parts of those (`self` from `self-made`).
 struct Vocabulary {
     words: HashSet<String>,
+    /// Hyphenated words, keyed by their form without hyphens (`longstanding` -> `long-standing`).
+    hyphenated: std::collections::HashMap<String, String>,
+    prefixes: HashSet<String>,
 }
 
 impl Vocabulary {
     fn new(text: &str) -> Self {
         let mut words = HashSet::new();
+        let mut hyphenated = std::collections::HashMap::new();
+        let mut prefixes = HashSet::new();
         for line in text.lines() {
             let tokens: Vec<&str> = line.split_whitespace().collect();
             for (n, tok) in tokens.iter().enumerate() {
@@ -127,10 +205,17 @@ impl Vocabulary {
                 if n + 1 == tokens.len() && tok.ends_with('-') {
                     continue;
                 }
-                words.insert(w.to_lowercase());
+                let lower = w.to_lowercase();
+                if lower.contains('-') && lower.split('-').all(|p| p.chars().any(char::is_alphabetic)) {
+                    if let Some(first) = lower.split('-').next() {
+                        prefixes.insert(first.to_string());
+                    }
+                    hyphenated.insert(lower.replace('-', ""), lower.clone());
+                }
+                words.insert(lower);
             }
         }
-        Vocabulary { words }
+        Vocabulary { words, hyphenated, prefixes }
     }
     fn has(&self, w: &str) -> bool {
         self.words.contains(&w.to_lowercase())
@@ -216,6 +301,19 @@ impl ReflowPass {
         if vocab.has(&joined) {
             return Some(Gap::Dehyphenate);
         }
+        // A first part the document uses in other compounds (`non-`, `self-`): a compound. (Both parts
+        // being words of the document says little: `some-thing`, and extractors that split words leave
+        // fragments such as `ing` as words.)
+        let l = left.to_lowercase();
+        if l.chars().count() >= 3 && vocab.prefixes.contains(&l) {
+            return Some(Gap::HyphenJoin);
+        }
+        // Numbers and a few words that form compounds and never end a typesetter's syllable
+        // (`three-` + `dimensional`, `self-` + `consistent`).
+        let r = right.to_lowercase();
+        if COMPOUND_FIRST.contains(&l.as_str()) && r.chars().count() >= 4 && !r.starts_with("teen") {
+            return Some(Gap::HyphenJoin);
+        }
         // No evidence in the document: only a typesetter that hyphenates (many line-end hyphens) makes
         // the join likely, and only where the patterns allow a break.
         if !hyphenating {
@@ -252,28 +350,56 @@ struct GapFacts<'t> {
     /// `a` belongs to a list item.
     in_list: bool,
     hyphenating: bool,
+    /// `a` and `b` are both in a run of three or more one-word lines.
+    word_run: bool,
+    /// Set by a typesetter that justifies and hyphenates (a paper): lines end at the column edge, so a
+    /// short line is a paragraph's end (or stood before a display formula the extractor dropped).
+    typeset: bool,
 }
 
 impl ReflowPass {
     fn decide(&self, f: &GapFacts, vocab: &mut Option<Vocabulary>, text: &str) -> Gap {
         let (at, bt) = (f.at, f.bt);
         if ends_with_word_hyphen(at) && bt.chars().next().is_some_and(char::is_alphabetic) {
-            return self.hyphen(at, bt, vocab, text, f.hyphenating).unwrap_or(Gap::Join);
+            return self.hyphen(at, bt, vocab, text, f.hyphenating || f.typeset).unwrap_or(Gap::Join);
+        }
+        // `KR-` + `400`, `17-` + `year-old`, `after—` + `and`: a hyphen next to a digit, or a dash glued
+        // to its word, joins with no space.
+        let glued_dash =
+            at.ends_with(['—', '–']) && !at.ends_with([' ', '\t']) && at.chars().count() > 1 && {
+                let mut r = at.chars().rev();
+                r.next();
+                r.next().is_some_and(|c| !c.is_whitespace())
+            };
+        if glued_dash && bt.chars().next().is_some_and(char::is_alphanumeric)
+            || at.ends_with('-')
+                && at.chars().rev().nth(1).is_some_and(char::is_alphanumeric)
+                && bt.chars().next().is_some_and(|c| c.is_ascii_digit())
+            || at.ends_with('-')
+                && at.chars().rev().nth(1).is_some_and(|c| c.is_ascii_digit())
+                && bt.chars().next().is_some_and(char::is_alphabetic)
+        {
+            return Gap::HyphenJoin;
+        }
+        // Some pages come out one word per line (pdftotext on justified web text): a run of such lines
+        // is one wrapped text.
+        if f.word_run {
+            return Gap::Join;
         }
         let a_list = self.is_list(at);
         if self.is_list(bt) {
-            return if f.in_list && (a_list || !f.blank || f.loose) {
-                Gap::LineBreak
-            } else {
-                Gap::Paragraph
-            };
+            return if f.in_list && (a_list || !f.blank || f.loose) { Gap::ListItem } else { Gap::Paragraph };
         }
         let (a_table, b_table) = (self.is_table(at), self.is_table(bt));
         if a_table || b_table {
-            return if a_table && b_table && (!f.blank || f.loose) { Gap::LineBreak } else { Gap::Paragraph };
+            return if a_table && b_table && (!f.blank || f.loose) { Gap::ListItem } else { Gap::Paragraph };
         }
         let a_ends = lines::ends_sentence(at);
         let continuing = !a_ends && CONTINUING.contains(&last_word(at).to_lowercase().as_str());
+        let fw = lines::first_word(bt).chars().count();
+        if f.typeset && !f.page_break && f.width > 0 && (f.a.chars + 1 + fw) * 100 < f.width * 80 {
+            return Gap::Paragraph;
+        }
         if (!a_ends && starts_lower(bt)) || continuing {
             return Gap::Join;
         }
@@ -296,11 +422,20 @@ impl ReflowPass {
             return if a_ends && !a_full { Gap::Paragraph } else { Gap::Join };
         }
         if f.blank && !f.loose {
-            return if !a_ends && a_full && !starts_lower(bt) { Gap::Join } else { Gap::Paragraph };
+            return Gap::Paragraph;
         }
-        let fw = lines::first_word(bt).chars().count();
-        let a_short = f.width > 0 && (f.a.chars + 1 + fw) * 10 < f.width * 9;
+        // Would the next word have fitted? Justified lines all reach the width, so a tenth short is
+        // already short; ragged lines stop anywhere below it, so only a line the word fits on counts.
+        let room = if f.typeset { f.width * 9 / 10 } else { f.width };
+        let a_short = f.width > 0 && f.a.chars + 1 + fw <= room;
         if a_ends && (a_short || (f.b.indent > f.a.indent && !f.loose)) {
+            return Gap::Paragraph;
+        }
+        // A line the next word would have fitted on, before a capital: ended by choice even without a
+        // full stop (a headline, a subhead, a paragraph that ends in a quotation or a number).
+        // The margin is wider than for a sentence end: character counts only estimate widths in a
+        // proportional font, and a capitalised name often starts the next line.
+        if f.width > 0 && (f.a.chars + 1 + fw) * 100 <= f.width * SHORT_PERCENT && starts_upper_or_digit(bt) {
             return Gap::Paragraph;
         }
         Gap::Join
@@ -311,19 +446,62 @@ impl Pass for ReflowPass {
     fn apply(&self, text: &str, edits: &mut Edits) {
         let all = lines::split(text);
         let width = lines::typical_width(text, &all);
-        let loose = lines::blank_separated(&all);
+        let loose = lines::blank_separated(text, &all);
         let idx: Vec<usize> = (0..all.len()).filter(|&i| !all[i].is_blank()).collect();
         let mut vocab: Option<Vocabulary> = None;
         // A typesetter that hyphenates (LaTeX, groff, justified layouts) leaves a line-end hyphen every
-        // few dozen lines; a browser laying out a news page leaves none but real compounds.
-        let hyphen_ends = idx.iter().filter(|&&i| ends_with_word_hyphen(all[i].text(text))).count();
-        let hyphenating = hyphen_ends >= 3 && hyphen_ends * 30 >= idx.len();
+        // few dozen lines, mostly inside words (`determi-`); a browser laying out a news page leaves
+        // only real compounds, whose first parts are words of their own (`evidence-`).
+        let hyphen_lines: Vec<&str> =
+            idx.iter().map(|&i| all[i].text(text)).filter(|t| ends_with_word_hyphen(t)).collect();
+        let hyphenating = hyphen_lines.len() >= 3 && hyphen_lines.len() * 30 >= idx.len() && {
+            let v = vocab.get_or_insert_with(|| Vocabulary::new(text));
+            let inside_words = hyphen_lines
+                .iter()
+                .filter(|t| {
+                    let tok = last_word(t).trim_end_matches('-');
+                    let left = tok
+                        .rsplit('-')
+                        .next()
+                        .unwrap_or("")
+                        .trim_start_matches(|c: char| !c.is_alphanumeric());
+                    !(v.has(left) || v.prefixes.contains(&left.to_lowercase()))
+                })
+                .count();
+            inside_words * 2 >= hyphen_lines.len()
+        };
+        // pdftotext joins a line ending in a hyphen to the next and drops the hyphen: a hyphenating
+        // typesetter shows there as lines half as long again as the rest.
+        let glued = idx.iter().filter(|&&i| all[i].chars * 2 > width * 3).count();
+        let typeset = hyphenating || (width > 0 && glued >= 3 && glued * 15 >= idx.len());
         // Whether a blank line on the same page separates non-blank lines `w` and `w + 1`.
         let blank_after = |w: usize| -> bool {
             idx.get(w + 1).is_some_and(|&n| {
                 n - idx[w] > 1 && all[idx[w] + 1..n].iter().any(|l| l.page == all[idx[w]].page)
             })
         };
+        let one_word: Vec<bool> =
+            idx.iter().map(|&i| !all[i].text(text).contains(char::is_whitespace)).collect();
+        let mut word_run = vec![false; idx.len()];
+        let mut w = 0;
+        while w < idx.len() {
+            let mut e = w;
+            while e < idx.len() && one_word[e] {
+                e += 1;
+            }
+            if e - w >= 3 {
+                word_run[w..e].iter_mut().for_each(|x| *x = true);
+            }
+            w = e.max(w + 1);
+        }
+        if let Some(rule) = &self.hyphen_restore {
+            if width > 0 && glued > 0 {
+                let v = vocab.get_or_insert_with(|| Vocabulary::new(text));
+                for &i in idx.iter().filter(|&&i| all[i].chars * 2 > width * 3) {
+                    restore_hyphens(text, &all[i], width, v, rule, edits);
+                }
+            }
+        }
         let mut in_list = false;
         for w in 0..idx.len().saturating_sub(1) {
             let (a, b) = (&all[idx[w]], &all[idx[w + 1]]);
@@ -344,6 +522,8 @@ impl Pass for ReflowPass {
                 width,
                 in_list,
                 hyphenating,
+                typeset,
+                word_run: word_run[w] && word_run[w + 1],
             };
             let gap = self.decide(&facts, &mut vocab, text);
             let (range, replacement, rule) = match gap {
@@ -351,7 +531,7 @@ impl Pass for ReflowPass {
                 Gap::Dehyphenate => (a.content.end - 1..b.content.start, "", &self.dehyphenate),
                 Gap::HyphenJoin => (a.content.end..b.content.start, "", &self.hyphen_join),
                 Gap::Paragraph => (a.content.end..b.content.start, "\n\n", &self.paragraph_break),
-                Gap::LineBreak => (a.content.end..b.content.start, "\n", &self.line_break),
+                Gap::ListItem => (a.content.end..b.content.start, "\n\n", &self.list_item),
             };
             if let Some(rule) = rule {
                 edits.push(range, replacement, rule);
@@ -409,7 +589,7 @@ mod tests {
     fn a_short_line_ending_a_sentence_ends_its_paragraph() {
         let s = "The council met on Monday to discuss the plans for the new\n\
                  bridge over the river, which has been closed for repairs\n\
-                 since the spring floods damaged its eastern supports.\n\
+                 since the spring floods damaged the old eastern supports.\n\
                  It will reopen in May.\n\
                  Traffic on the ring road has doubled since the closure, and\n\
                  shop owners in the old town say that trade has fallen by a\n\
@@ -417,7 +597,7 @@ mod tests {
         assert_eq!(
             clean(s),
             "The council met on Monday to discuss the plans for the new bridge over the river, which has been \
-             closed for repairs since the spring floods damaged its eastern supports. It will reopen in May.\n\n\
+             closed for repairs since the spring floods damaged the old eastern supports. It will reopen in May.\n\n\
              Traffic on the ring road has doubled since the closure, and shop owners in the old town say that \
              trade has fallen by a third over the summer months."
         );
@@ -426,6 +606,6 @@ mod tests {
     #[test]
     fn list_items_keep_their_lines() {
         let s = "Bring these:\n\n- a tent\n- a stove that\n  burns wood\n- water\n";
-        assert_eq!(clean(s), "Bring these:\n\n- a tent\n- a stove that burns wood\n- water");
+        assert_eq!(clean(s), "Bring these:\n\n- a tent\n\n- a stove that burns wood\n\n- water");
     }
 }
