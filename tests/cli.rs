@@ -131,6 +131,16 @@ fn on_error_keep_writes_the_bad_record_unchanged() {
 }
 
 #[test]
+fn crlf_line_ends_and_a_byte_order_mark_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = format!("\u{feff}{}\r\n{}\r\n", record(1), record(2));
+    std::fs::write(dir.path().join("in.jsonl"), data).unwrap();
+    let o = clean(&["-q", "in.jsonl"], dir.path(), None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(lines(&o.stdout).len(), 2);
+}
+
+#[test]
 fn zstd_in_and_out() {
     let dir = tempfile::tempdir().unwrap();
     let data: String = (0..50).map(|i| record(i) + "\n").collect();
