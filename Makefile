@@ -2,7 +2,7 @@
 CARGO ?= cargo
 SHARED ?= ../shared
 
-.PHONY: all build test demo lint bench eval fuzz clean
+.PHONY: all build test browser review-shot demo lint bench eval fuzz clean
 
 all: build
 
@@ -10,9 +10,25 @@ build:
 	$(CARGO) build --release
 
 ## Everything CI runs: unit, golden-sample, CLI and property tests, and every rule's examples.
-test:
+test: browser
 	$(CARGO) test --release
 	$(CARGO) run --release --quiet -- rules test
+
+## Headless Chromium for the review-page test (tests/review_page.rs): Debian's package, installed when
+## missing and we are root; otherwise a loud note, and that one test skips.
+browser:
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "make browser: installing Debian's chromium for the review-page test" >&2; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "make browser: WARNING: chromium is missing and cannot be installed here; the review-page browser test will be SKIPPED" >&2; fi
+
+## The screenshot in docs/review.md: the review page of the bundled samples, taken by headless Chromium.
+review-shot: build browser
+	./target/release/textwash diff -q --html target/review.html samples/input
+	chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking \
+		--disable-component-update --disable-sync --user-data-dir="$$(mktemp -d)" --hide-scrollbars \
+		--window-size=1400,1000 --screenshot=docs/review-page.png "file://$$(pwd)/target/review.html#doc=$(DOC)"
 
 ## Clean the bundled samples and print the JSONL records.
 demo: build

@@ -142,13 +142,31 @@ pub fn apply_splices(input: &str, splices: &[Splice]) -> String {
 /// Folds one pass's edits (positions in `current`, the text the pass saw) into the composed log
 /// (positions in the input, producing `current`), and maps each edit back to the input as a [`Change`].
 ///
-/// Both lists are sorted, so this is one linear walk.
+/// Both lists are sorted, so the folding is one linear walk; each change's position is a binary search.
 pub fn compose(
     splices: Vec<Splice>,
     current: &str,
     edits: &[Edit],
     changes: &mut Vec<Change>,
 ) -> Vec<Splice> {
+    // Where each old splice's replacement stands in `current`.
+    let mut outs: Vec<(usize, usize)> = Vec::with_capacity(splices.len());
+    let mut shift: isize = 0;
+    for s in &splices {
+        let start = (s.range.start as isize + shift) as usize;
+        outs.push((start, start + s.replacement.len()));
+        shift += s.replacement.len() as isize - s.range.len() as isize;
+    }
+    for e in edits {
+        changes.push(Change {
+            rule: e.rule.clone(),
+            start: to_input(&splices, &outs, e.range.start, true),
+            end: to_input(&splices, &outs, e.range.end, false),
+            text: current[e.range.clone()].to_string(),
+            replacement: e.replacement.clone(),
+        });
+    }
+
     let mut out: Vec<Splice> = Vec::with_capacity(splices.len() + edits.len());
     let mut pending = splices.into_iter().peekable();
     // `delta` = output position - input position, after every splice already moved to `out`.
@@ -170,7 +188,7 @@ pub fn compose(
         let mut prefix = "";
         let mut first = true;
         let mut in_end = 0usize;
-        let mut suffix_from: Option<(usize, usize)> = None; // (out_end of last merged, b)
+        let mut suffix_from: Option<(usize, usize)> = None;
         let mut merged_delta = delta;
         while let Some(s) = pending.peek() {
             let out_start = (s.range.start as isize + merged_delta) as usize;
@@ -186,27 +204,15 @@ pub fn compose(
             }
             first = false;
             merged_delta += s.replacement.len() as isize - s.range.len() as isize;
-            if out_end > b {
-                in_end = s.range.end;
-                suffix_from = Some((b, out_end));
-            } else {
-                in_end = s.range.end;
-                suffix_from = None;
-            }
+            in_end = s.range.end;
+            suffix_from = (out_end > b).then_some((b, out_end));
             pending.next();
         }
         let (in_end, suffix) = match suffix_from {
             Some((from, to)) => (in_end, &current[from..to]),
+            None if first => ((b as isize - delta) as usize, ""),
             None => (in_end.max((b as isize - merged_delta) as usize), ""),
         };
-        let in_end = if first { (b as isize - delta) as usize } else { in_end };
-        changes.push(Change {
-            rule: e.rule.clone(),
-            start: in_start,
-            end: in_end,
-            text: current[a..b].to_string(),
-            replacement: e.replacement.clone(),
-        });
         let mut replacement = String::with_capacity(prefix.len() + e.replacement.len() + suffix.len());
         replacement.push_str(prefix);
         replacement.push_str(&e.replacement);
@@ -217,4 +223,78 @@ pub fn compose(
     }
     out.extend(pending);
     out
+}
+
+/// Maps a position of `current` back to the input. A position inside text an earlier edit put there
+/// widens to that edit's whole input range (to its start for a change's start, to its end for its end);
+/// a position where an earlier edit begins or ends maps exactly.
+fn to_input(splices: &[Splice], outs: &[(usize, usize)], p: usize, is_start: bool) -> usize {
+    // The last old splice whose replacement starts at or before p.
+    let k = outs.partition_point(|&(start, _)| start <= p);
+    if k == 0 {
+        return p;
+    }
+    let (start, end) = outs[k - 1];
+    let s = &splices[k - 1];
+    if p > end {
+        s.range.end + (p - end)
+    } else if p == end && (is_start || p != start) {
+        s.range.end
+    } else if p == start || is_start {
+        s.range.start
+    } else {
+        s.range.end
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn edit(range: Range<usize>, replacement: &str, rule: &str) -> Edit {
+        Edit { range, replacement: replacement.into(), rule: RuleId::from(rule) }
+    }
+
+    /// Runs passes given as edit lists, the way the pipeline does.
+    fn run(input: &str, passes: &[Vec<Edit>]) -> (String, Vec<Splice>, Vec<Change>) {
+        let (mut text, mut splices, mut changes) = (input.to_string(), Vec::new(), Vec::new());
+        for edits in passes {
+            splices = compose(splices, &text, edits, &mut changes);
+            text = apply_edits(&text, edits);
+        }
+        (text, splices, changes)
+    }
+
+    #[test]
+    fn the_composed_log_reproduces_the_output() {
+        let input = "aa\nHEADER\nbb cc\n\ndd";
+        let passes = vec![
+            vec![edit(3..10, "", "head")],                           // "aa\nbb cc\n\ndd"
+            vec![edit(2..3, " ", "join"), edit(8..10, " ", "join")], // "aa bb cc dd"
+            vec![edit(0..2, "AA", "upper")],
+        ];
+        let (text, splices, _) = run(input, &passes);
+        assert_eq!(text, "AA bb cc dd");
+        assert_eq!(apply_splices(input, &splices), text);
+    }
+
+    #[test]
+    fn a_change_next_to_an_earlier_one_keeps_its_own_range() {
+        let input = "one\nTWO\nthree\n";
+        // The first pass removes "TWO\n"; the second removes "three\n", which now touches it.
+        let passes = vec![vec![edit(4..8, "", "a")], vec![edit(4..10, "", "b")]];
+        let (_, _, changes) = run(input, &passes);
+        assert_eq!((changes[1].start, changes[1].end), (8, 14));
+        assert_eq!(&input[changes[1].start..changes[1].end], changes[1].text);
+    }
+
+    #[test]
+    fn a_change_over_an_earlier_replacement_widens_to_cover_it() {
+        let input = "x ﬁ y";
+        let passes = vec![vec![edit(2..5, "fi", "ligature")], vec![edit(2..3, "F", "upper")]];
+        let (text, splices, changes) = run(input, &passes);
+        assert_eq!(text, "x Fi y");
+        assert_eq!((changes[1].start, changes[1].end), (2, 5));
+        assert_eq!(apply_splices(input, &splices), text);
+    }
 }

@@ -19,6 +19,7 @@
 //! The rules live in TOML files ([`rules`]); the shipped presets are embedded in the library.
 
 pub mod decode;
+pub mod diff;
 pub mod edit;
 pub mod io;
 pub mod lines;

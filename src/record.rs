@@ -38,19 +38,22 @@ pub struct Report<'a> {
 
 impl<'a> Report<'a> {
     pub fn new(input: &str, cleaned: &'a Cleaned, encoding: &'a str, replaced_chars: usize) -> Self {
+        let mut removed: Vec<Removed<'a>> = cleaned
+            .removed()
+            .map(|c| Removed {
+                rule: &c.rule,
+                text: &c.text,
+                replacement: &c.replacement,
+                start: c.start,
+                end: c.end,
+            })
+            .collect();
+        // In reading order, whichever pass removed what.
+        removed.sort_by_key(|r| (r.start, r.end));
         Report {
             encoding,
             replaced_chars,
-            removed: cleaned
-                .removed()
-                .map(|c| Removed {
-                    rule: &c.rule,
-                    text: &c.text,
-                    replacement: &c.replacement,
-                    start: c.start,
-                    end: c.end,
-                })
-                .collect(),
+            removed,
             counts: cleaned.counts(),
             input_chars: input.chars().count(),
             output_chars: cleaned.text.chars().count(),

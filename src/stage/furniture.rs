@@ -23,6 +23,9 @@
 //! - `footnote`: at the foot of a page, right above the page number, a line that starts with a note
 //!   marker (`1 `, `*`, `†`) and reads as a note (ends a sentence or holds a URL).
 //!
+//! - `vertical-text`: eight or more lines in a row of one or two characters each: text set sideways
+//!   in a margin (an arXiv stamp), which pdfminer prints a character a line.
+//!
 //! Pattern rules with `scope = "page-edge"` can be added for the furniture of a particular publisher.
 
 use std::collections::HashMap;
@@ -46,6 +49,7 @@ pub const RULES: &[&str] = &[
     "title-echo",
     "title-block",
     "footnote",
+    "vertical-text",
 ];
 
 pub fn build(s: &ResolvedStage) -> Result<Vec<Box<dyn Pass>>, String> {
@@ -59,9 +63,10 @@ pub fn build(s: &ResolvedStage) -> Result<Vec<Box<dyn Pass>>, String> {
         title_echo: rule_on(s, "title-echo"),
         title_block: rule_on(s, "title-block"),
         footnote: rule_on(s, "footnote"),
+        vertical: rule_on(s, "vertical-text"),
         head_lines: s.head_lines.max(4),
         affiliation_re: Regex::new(
-            r"(?i)\b(?:department|dept\.|university|universit[éyàä]t?|universidad|università|institute|institut|school\s+of|college|laborato(?:ry|ries|ire|rio)|centre|center\s+for|faculty|hospital|academy|polytechnic|research\s+(?:center|centre|lab)|inc\.|ltd\.|gmbh|corporation)\b",
+            r"(?i)(?:department|dept\.|university|universit[éyàä]t?|universidad|universidade|universiteit|università|hochschule|instituto|istituto|école|escuela|institute|institut|school\s+of|college|laborato(?:ry|ries|ire|rio)|centre|center\s+for|faculty|hospital|academy|polytechnic|research\s+(?:center|centre|lab)|inc\.|ltd\.|gmbh|corporation)\b",
         )
         .expect("valid"),
         received_re: Regex::new(
@@ -105,6 +110,7 @@ struct FurniturePass {
     title_echo: Option<RuleId>,
     title_block: Option<RuleId>,
     footnote: Option<RuleId>,
+    vertical: Option<RuleId>,
     head_lines: usize,
     affiliation_re: Regex,
     received_re: Regex,
@@ -332,6 +338,19 @@ impl FurniturePass {
             !t.is_empty() && t.len() <= 3 && t.bytes().all(|b| b.is_ascii_digit())
         };
         let nonblank: Vec<usize> = (0..lines.len()).filter(|&i| !lines[i].is_blank()).collect();
+        if let Some(rule) = self.vertical.as_ref() {
+            let mut n = 0;
+            while n < nonblank.len() {
+                let mut e = n;
+                while e < nonblank.len() && lines[nonblank[e]].chars <= 2 {
+                    e += 1;
+                }
+                if e - n >= 8 {
+                    nonblank[n..e].iter().for_each(|&i| verdict[i] = Some(rule));
+                }
+                n = e.max(n + 1);
+            }
+        }
         for (n, &i) in nonblank.iter().enumerate() {
             // The first lines are the title: a running head repeats it, not the other way round.
             if verdict[i].is_some() || n < 3 && counts.contains_key(&key_hash(lines[i].text(text))) {
@@ -485,7 +504,22 @@ impl FurniturePass {
                 }
             }
         } else {
-            // No page breaks: a later copy of one of the first three lines (title, authors).
+            // No page breaks: a later line that copies (part of) the title or authors, or names the
+            // authors `et al.`.
+            let after = head.last().copied().unwrap_or(0) + 1;
+            for (i, l) in lines.iter().enumerate().skip(after) {
+                let t = l.text(text);
+                if l.is_blank() || verdict[i].is_some() || lines::ends_sentence(t) && !t.ends_with("...") {
+                    continue;
+                }
+                let trimmed = t.trim_end_matches(['.', '…', ' ']).to_lowercase();
+                let et_al = t.split_whitespace().position(|w| w == "et").is_some_and(|p| p <= 3)
+                    && t.contains(" et al.")
+                    && t.split_whitespace().next().is_some_and(|w| head_words.contains(&w.to_lowercase()));
+                if (trimmed.len() >= 12 && head_text.contains(&trimmed)) || et_al {
+                    verdict[i] = Some(rule);
+                }
+            }
             let head_lines: Vec<u64> = head.iter().take(3).map(|&i| key_hash(lines[i].text(text))).collect();
             let after = head.last().copied().unwrap_or(0) + 1;
             for (i, l) in lines.iter().enumerate().skip(after) {
@@ -512,26 +546,53 @@ impl FurniturePass {
         verdict: &mut [Option<&'r RuleId>],
     ) {
         let Some(rule) = self.footnote.as_ref() else { return };
+        let is_marker = |i: usize| {
+            let t = lines[i].text(text);
+            !t.is_empty()
+                && t.chars().count() <= 2
+                && t.chars().all(|c| c.is_ascii_digit() || "*∗†‡§¶".contains(c))
+        };
+        let reads_as_note = |t: &str| lines::ends_sentence(t) || t.contains("://") || t.contains("www.");
         if pages.len() < 2 {
+            // No page breaks (pypdf): a note glued to its marker (`1This work was ...`) right above a
+            // page number.
+            let nonblank: Vec<usize> = (0..lines.len()).filter(|&i| !lines[i].is_blank()).collect();
+            for w in 0..nonblank.len().saturating_sub(1) {
+                let (i, next) = (nonblank[w], nonblank[w + 1]);
+                let t = lines[i].text(text);
+                let glued_marker = t.len() > 3
+                    && t.as_bytes()[0].is_ascii_digit()
+                    && self.footnote_re.is_match(t)
+                    && !t[1..].starts_with(|c: char| c.is_ascii_digit() || c.is_whitespace());
+                if verdict[i].is_none()
+                    && glued_marker
+                    && reads_as_note(t)
+                    && verdict[next] == self.page_number.as_ref()
+                {
+                    verdict[i] = Some(rule);
+                }
+            }
             return;
         }
         for page in pages {
-            // The page's last lines that are not furniture.
-            let body: Vec<usize> = page.iter().copied().filter(|&i| verdict[i].is_none()).collect();
+            // The page's last lines that are not furniture, with a marker line the page-number rule
+            // may have taken (`1` alone above the note).
+            let body: Vec<usize> =
+                page.iter().copied().filter(|&i| verdict[i].is_none() || is_marker(i)).collect();
             let n = body.len();
             if n < 6 {
                 continue;
             }
-            for k in 1..=3.min(n - 1) {
-                let i = body[n - k];
+            let last_note = body.iter().rposition(|&i| verdict[i].is_none()).unwrap_or(0);
+            for k in 0..3.min(last_note) {
+                let at = last_note - k;
+                let i = body[at];
                 let t = lines[i].text(text);
-                if self.footnote_re.is_match(t) {
-                    let note: Vec<usize> = body[n - k..].to_vec();
-                    let last = lines[*note.last().unwrap()].text(text);
-                    let reads_as_note =
-                        lines::ends_sentence(last) || last.contains("://") || last.contains("www.");
-                    if reads_as_note {
-                        for j in note {
+                let marked = self.footnote_re.is_match(t) || (at > 0 && is_marker(body[at - 1]));
+                if marked && verdict[i].is_none() {
+                    if reads_as_note(lines[body[last_note]].text(text)) {
+                        let from = if is_marker(body[at - 1]) { at - 1 } else { at };
+                        for &j in &body[from..=last_note] {
                             verdict[j] = Some(rule);
                         }
                     }

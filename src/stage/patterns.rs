@@ -57,19 +57,31 @@ impl LineSet {
         // once it thrashes, the regex crate falls back to the PikeVM, 30 times slower.
         let relaxed = RegexSetBuilder::new(&relaxed)
             .size_limit(1 << 24)
-            .dfa_size_limit(1 << 24)
+            .dfa_size_limit(1 << 25)
             .build()
             .map_err(|e| e.to_string())?;
         Ok(LineSet { relaxed, exact })
     }
 
-    /// The indices of the patterns that match `line`, in order (empty for most lines).
-    fn matches(&self, line: &str) -> Vec<usize> {
+    /// The patterns that match `line` (none, for most lines).
+    fn matches(&self, line: &str) -> Matches {
         let m = self.relaxed.matches(line);
         if !m.matched_any() {
-            return Vec::new();
+            return Matches(Vec::new());
         }
-        m.iter().filter(|&k| self.exact[k].as_ref().map_or(true, |re| re.is_match(line))).collect()
+        Matches(m.iter().filter(|&k| self.exact[k].as_ref().map_or(true, |re| re.is_match(line))).collect())
+    }
+}
+
+/// The indices of the patterns that match a line, in order; used like [`regex::SetMatches`].
+struct Matches(Vec<usize>);
+
+impl Matches {
+    fn matched_any(&self) -> bool {
+        !self.0.is_empty()
+    }
+    fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+        self.0.iter().copied()
     }
 }
 
@@ -107,7 +119,7 @@ fn without_word_boundaries(pattern: &str) -> Option<String> {
 pub struct PatternPass {
     set: LineSet,
     rules: Vec<LineRule>,
-    replacers: Vec<(RuleId, Regex, String)>,
+    replacers: Vec<(RuleId, Regex, String, Scope)>,
     zone_lines: usize,
     head_lines: usize,
     max_block_lines: usize,
@@ -123,7 +135,7 @@ impl PatternPass {
             let Some(p) = &r.pattern else { continue };
             if r.action == Action::Replace {
                 let re = compile(p).map_err(|e| format!("rule `{}`: {e}", r.id))?;
-                replacers.push((RuleId::from(r.id.as_str()), re, r.replacement.clone()));
+                replacers.push((RuleId::from(r.id.as_str()), re, r.replacement.clone(), r.scope));
             } else {
                 patterns.push(p.clone());
                 rules.push(LineRule { id: RuleId::from(r.id.as_str()), scope: r.scope, action: r.action });
@@ -159,31 +171,48 @@ impl Pass for PatternPass {
         let mut kept = vec![false; lines.len()];
         let mut any = false;
         let head_end = head_end(&lines, self.head_lines);
-        let zone = if self.rules.iter().any(|r| r.scope == Scope::PageEdge) {
+        let edge = self.rules.iter().map(|r| r.scope).chain(self.replacers.iter().map(|r| r.3));
+        let zone = if edge.into_iter().any(|s| s == Scope::PageEdge) {
             page_zone(&lines, self.zone_lines)
         } else {
             Vec::new()
         };
+        // `head` and `page-edge` limit every action, `keep` and `replace` included.
+        let in_scope = |scope: Scope, i: usize| match scope {
+            Scope::Head => i < head_end,
+            Scope::PageEdge => zone.get(i).copied().unwrap_or(false),
+            _ => true,
+        };
+        let mut drop: Vec<Option<usize>> = vec![None; lines.len()];
         if !self.rules.is_empty() {
             for (i, l) in lines.iter().enumerate() {
                 if l.is_blank() {
                     continue;
                 }
-                let m = self.set.matches(l.text(text));
-                if m.is_empty() {
+                let mut m = self.set.matches(l.text(text));
+                if !m.matched_any() {
+                    // A block-end line (a credit) wrapped after its first word or its `/`, `©`, `Photo:`:
+                    // the line and the short one below it, read as one.
+                    if let Some(j) = self.wrapped_credit(text, &lines, i) {
+                        let joined = format!("{} {}", l.text(text), lines[j].text(text));
+                        m = self.set.matches(&joined);
+                        if m.iter().any(|k| {
+                            self.rules[k].scope == Scope::BlockEnd && self.rules[k].action == Action::Drop
+                        }) {
+                            let k = m.iter().find(|&k| self.rules[k].scope == Scope::BlockEnd).unwrap();
+                            claim[j] = Some(k);
+                            any = true;
+                        }
+                    }
                     continue;
                 }
-                if m.iter().any(|&k| self.rules[k].action == Action::Keep) {
+                if m.iter().any(|k| self.rules[k].action == Action::Keep && in_scope(self.rules[k].scope, i))
+                {
                     kept[i] = true;
                     continue;
                 }
-                for &k in &m {
-                    let ok = match self.rules[k].scope {
-                        Scope::Head => i < head_end,
-                        Scope::PageEdge => zone.get(i).copied().unwrap_or(false),
-                        _ => true,
-                    };
-                    if ok {
+                for k in m.iter().filter(|&k| self.rules[k].action != Action::Keep) {
+                    if in_scope(self.rules[k].scope, i) {
                         claim[i] = Some(k);
                         any = true;
                         break;
@@ -194,7 +223,6 @@ impl Pass for PatternPass {
         if any {
             let width = lines::typical_width(text, &lines);
             let loose = lines::blank_separated(text, &lines);
-            let mut drop: Vec<Option<usize>> = vec![None; lines.len()];
             for i in 0..lines.len() {
                 let Some(k) = claim[i] else { continue };
                 drop[i] = Some(k);
@@ -207,14 +235,12 @@ impl Pass for PatternPass {
                         }
                     }
                     Scope::BlockEnd => {
+                        // When the block is too long to be a caption (pypdf prints no blank lines),
+                        // the matching line alone goes: caption and credit on one line, as is usual.
                         let above =
                             block_above(text, &lines, i, width, loose, self.max_block_lines, &claim, &kept);
-                        match above {
-                            Some(first) => {
-                                (first..i).filter(|&j| !lines[j].is_blank()).for_each(|j| drop[j] = Some(k))
-                            }
-                            // The block is too long to be a caption: leave it all alone.
-                            None => drop[i] = None,
+                        if let Some(first) = above {
+                            (first..i).filter(|&j| !lines[j].is_blank()).for_each(|j| drop[j] = Some(k))
                         }
                     }
                     _ => {}
@@ -226,9 +252,10 @@ impl Pass for PatternPass {
                 }
             }
         }
-        for (id, re, rep) in &self.replacers {
+        for (id, re, rep, scope) in &self.replacers {
             for (i, l) in lines.iter().enumerate() {
-                if l.is_blank() || kept[i] {
+                // A dropped line is gone: a replacement inside it would fight the removal.
+                if l.is_blank() || kept[i] || drop[i].is_some() || !in_scope(*scope, i) {
                     continue;
                 }
                 let line = l.text(text);
@@ -241,6 +268,31 @@ impl Pass for PatternPass {
                 }
             }
         }
+    }
+}
+
+impl PatternPass {
+    /// The next line, when line `i` ends in a way that leaves a credit unfinished (`/`, `©`, `:`, `,`)
+    /// and that next line (at most one blank line below) is short: a name of at most four words.
+    fn wrapped_credit(&self, text: &str, lines: &[Line], i: usize) -> Option<usize> {
+        if !self.rules.iter().any(|r| r.scope == Scope::BlockEnd) {
+            return None;
+        }
+        let t = lines[i].text(text);
+        if !t.ends_with(['/', '©', ':', ',']) {
+            return None;
+        }
+        let mut j = i + 1;
+        while j < lines.len() && lines[j].is_blank() && j <= i + 2 {
+            j += 1;
+        }
+        let next = lines.get(j)?;
+        let nt = next.text(text);
+        (!next.is_blank()
+            && next.page == lines[i].page
+            && nt.split_whitespace().count() <= 4
+            && nt.len() <= 40)
+            .then_some(j)
     }
 }
 
@@ -352,7 +404,7 @@ mod line_set_tests {
             ["Credit: AP", "Credit: CAP", "By Émile", "photos “here”", "PHOTO — é", "AP", "ÉAP", "APé"]
         {
             let want: Vec<usize> = (0..patterns.len()).filter(|&k| exact[k].is_match(line)).collect();
-            assert_eq!(set.matches(line), want, "{line}");
+            assert_eq!(set.matches(line).0, want, "{line}");
         }
     }
 }

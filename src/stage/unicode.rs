@@ -7,6 +7,10 @@
 //! - `unicode-space`: no-break, thin, figure and other Unicode spaces become a plain space.
 //! - `control-char`: C0 and C1 control characters dropped, except tab, newline and form feed.
 //! - `line-ending`: CRLF and CR become LF; U+2028 a line break, U+2029 a paragraph break.
+//! - `symbol-letter`: a symbol that PDF fonts use for a Greek letter (`µ` MICRO SIGN, `∆` INCREMENT,
+//!   `Ω` OHM SIGN) becomes that letter, as the author typed it.
+//! - `spacing-accent`: an accent printed as a character of its own before its letter (`Fr´echet`,
+//!   `S˜ao`, as pdfminer prints TeX accents) is put on the letter (`Fréchet`, `São`).
 //! - `nfc`: the text is put in Unicode Normalization Form C (a letter and its combining accent become
 //!   one character).
 //!
@@ -19,8 +23,16 @@ use crate::pipeline::Pass;
 use crate::rules::ResolvedStage;
 use crate::stage::rule_on;
 
-pub const RULES: &[&str] =
-    &["ligature", "invisible-char", "unicode-space", "control-char", "line-ending", "nfc"];
+pub const RULES: &[&str] = &[
+    "ligature",
+    "invisible-char",
+    "unicode-space",
+    "control-char",
+    "line-ending",
+    "symbol-letter",
+    "spacing-accent",
+    "nfc",
+];
 
 pub fn build(s: &ResolvedStage) -> Vec<Box<dyn Pass>> {
     let chars = CharPass {
@@ -29,6 +41,8 @@ pub fn build(s: &ResolvedStage) -> Vec<Box<dyn Pass>> {
         space: rule_on(s, "unicode-space"),
         control: rule_on(s, "control-char"),
         line_ending: rule_on(s, "line-ending"),
+        symbol: rule_on(s, "symbol-letter"),
+        accent: rule_on(s, "spacing-accent"),
     };
     let mut passes: Vec<Box<dyn Pass>> = vec![Box::new(chars)];
     if let Some(rule) = rule_on(s, "nfc") {
@@ -43,6 +57,8 @@ struct CharPass {
     space: Option<RuleId>,
     control: Option<RuleId>,
     line_ending: Option<RuleId>,
+    symbol: Option<RuleId>,
+    accent: Option<RuleId>,
 }
 
 /// What a character becomes, and under which rule.
@@ -53,6 +69,9 @@ enum Fix {
     Space,
     Control,
     LineEnd(&'static str),
+    Symbol(&'static str),
+    /// A spacing accent and the combining mark it stands for.
+    Accent(char),
 }
 
 fn classify(c: char) -> Fix {
@@ -70,6 +89,19 @@ fn classify(c: char) -> Fix {
         '\u{fb03}' => Fix::Ligature("ffi"),
         '\u{fb04}' => Fix::Ligature("ffl"),
         '\u{fb05}' | '\u{fb06}' => Fix::Ligature("st"),
+        '\u{b5}' => Fix::Symbol("\u{3bc}"),
+        '\u{2206}' => Fix::Symbol("\u{394}"),
+        '\u{2126}' => Fix::Symbol("\u{3a9}"),
+        '\u{b4}' => Fix::Accent('\u{301}'),
+        '\u{2dc}' => Fix::Accent('\u{303}'),
+        '\u{a8}' => Fix::Accent('\u{308}'),
+        '\u{2c6}' => Fix::Accent('\u{302}'),
+        '\u{2c7}' => Fix::Accent('\u{30c}'),
+        '\u{2da}' => Fix::Accent('\u{30a}'),
+        '\u{b8}' => Fix::Accent('\u{327}'),
+        '\u{2dd}' => Fix::Accent('\u{30b}'),
+        '\u{2d8}' => Fix::Accent('\u{306}'),
+        '\u{2d9}' => Fix::Accent('\u{307}'),
         _ => Fix::Keep,
     }
 }
@@ -107,6 +139,22 @@ impl Pass for CharPass {
                 Fix::Control => {
                     if let Some(r) = &self.control {
                         edits.remove(i..i + len, r);
+                    }
+                }
+                Fix::Symbol(s) => {
+                    if let Some(r) = &self.symbol {
+                        edits.push(i..i + len, s, r);
+                    }
+                }
+                Fix::Accent(mark) => {
+                    // Only right before a letter: alone, `´` is a character the author may have meant.
+                    let next = text[i + len..].chars().next().filter(|c| c.is_alphabetic());
+                    if let (Some(r), Some(letter)) = (&self.accent, next) {
+                        let end = i + len + letter.len_utf8();
+                        let composed: String = [letter, mark].iter().collect::<String>().nfc().collect();
+                        edits.push(i..end, composed, r);
+                        i = end;
+                        continue;
                     }
                 }
                 Fix::LineEnd(s) => {
@@ -188,6 +236,12 @@ mod tests {
     fn keeps_joiners_tabs_and_form_feeds() {
         let s = "a\u{200d}b\tc\x0cd";
         assert_eq!(unicode_only(s), s);
+    }
+
+    #[test]
+    fn puts_spacing_accents_on_their_letters_and_symbols_back_to_letters() {
+        assert_eq!(unicode_only("Fr´echet and S˜ao Paulo, 5 µm, ∆x"), "Fréchet and São Paulo, 5 μm, Δx");
+        assert_eq!(unicode_only("a lone ´ stays"), "a lone ´ stays");
     }
 
     #[test]

@@ -4,6 +4,11 @@
 //! - `edge-space`: white space at the start and the end of the document (blank lines, a final form
 //!   feed) is removed.
 //!
+//! - `split-word`: a word an extractor split with a space (`g ames`, `indi vidual`, `W e`, as pypdf
+//!   prints some fonts) is joined again, and a space before a comma or full stop (`particular ,`) goes.
+//!   Only in a text that shows the damage (one word in a hundred or more is a fragment), only where the
+//!   joined word is in the English word list and neither part is a word on its own.
+//!
 //! Line gaps are reflow's: after it, paragraphs are already one blank line apart.
 
 use crate::edit::{Edits, RuleId};
@@ -11,10 +16,116 @@ use crate::pipeline::Pass;
 use crate::rules::ResolvedStage;
 use crate::stage::rule_on;
 
-pub const RULES: &[&str] = &["space-run", "edge-space"];
+pub const RULES: &[&str] = &["split-word", "space-run", "edge-space"];
 
 pub fn build(s: &ResolvedStage) -> Vec<Box<dyn Pass>> {
-    vec![Box::new(WhitespacePass { space_run: rule_on(s, "space-run"), edge: rule_on(s, "edge-space") })]
+    let mut passes: Vec<Box<dyn Pass>> = Vec::new();
+    if let Some(rule) = rule_on(s, "split-word") {
+        passes.push(Box::new(SplitWordPass { rule }));
+    }
+    passes.push(Box::new(WhitespacePass {
+        space_run: rule_on(s, "space-run"),
+        edge: rule_on(s, "edge-space"),
+    }));
+    passes
+}
+
+struct SplitWordPass {
+    rule: RuleId,
+}
+
+/// Short words that are not fragments.
+const SHORT_WORDS: &[&str] = &[
+    "a", "i", "an", "as", "at", "be", "by", "do", "go", "he", "if", "in", "is", "it", "me", "my", "no", "of",
+    "on", "or", "so", "to", "up", "us", "we",
+];
+
+fn is_word(w: &str) -> bool {
+    let lower = w.to_lowercase();
+    SHORT_WORDS.contains(&lower.as_str()) || (lower.len() >= 3 && wordnik_list::word_exists(&lower))
+}
+
+impl Pass for SplitWordPass {
+    fn apply(&self, text: &str, edits: &mut Edits) {
+        // Cheap test first: how many tokens are one- or two-letter fragments that are no short word.
+        let (mut tokens, mut fragments) = (0usize, 0usize);
+        for t in text.split_ascii_whitespace() {
+            tokens += 1;
+            let letters = t.trim_end_matches([',', '.', ';', ':']);
+            if letters.len() <= 2
+                && letters.bytes().all(|b| b.is_ascii_alphabetic())
+                && !SHORT_WORDS.contains(&letters.to_ascii_lowercase().as_str())
+            {
+                fragments += 1;
+            }
+        }
+        if fragments < 5 || fragments * 100 < tokens {
+            return;
+        }
+        let bytes = text.as_bytes();
+        // Walk the gaps between tokens: `prev` is the token before the gap.
+        let mut i = 0;
+        let mut prev: Option<(usize, usize)> = None;
+        while i < bytes.len() {
+            if bytes[i] == b' ' {
+                let gap_start = i;
+                while i < bytes.len() && bytes[i] == b' ' {
+                    i += 1;
+                }
+                let next_end = text[i..].find([' ', '\n']).map_or(text.len(), |k| i + k);
+                // `particular ,`: the stray space before a comma or full stop that ends a word.
+                let y = &text[i..next_end];
+                if (y == "," || y == ".") && text[..gap_start].ends_with(char::is_alphabetic) {
+                    edits.push(gap_start..next_end, y, &self.rule);
+                    i = next_end;
+                    prev = None;
+                    continue;
+                }
+                if let Some((ps, pe)) = prev {
+                    let x = &text[ps..pe];
+                    if self.joins(x, y) {
+                        // The edit spans both parts, so the record shows `g ames` -> `games`.
+                        edits.push(ps..next_end, format!("{x}{y}"), &self.rule);
+                        prev = None;
+                        continue;
+                    }
+                }
+                continue;
+            }
+            let start = i;
+            while i < bytes.len() && bytes[i] != b' ' && bytes[i] != b'\n' {
+                i += 1;
+            }
+            prev = (start < i).then_some((start, i));
+            if i < bytes.len() && bytes[i] == b'\n' {
+                prev = None;
+                i += 1;
+            }
+        }
+    }
+}
+
+impl SplitWordPass {
+    /// Whether `x y` is one word split in two (`g ames`), or a word and its stray punctuation.
+    fn joins(&self, x: &str, y: &str) -> bool {
+        if !x.chars().all(char::is_alphabetic) || x.is_empty() {
+            return false;
+        }
+        let letters = y.trim_end_matches(|c: char| !c.is_alphabetic());
+        if letters.is_empty()
+            || !letters.chars().all(char::is_alphabetic)
+            || !letters.starts_with(char::is_lowercase)
+        {
+            return false;
+        }
+        // `W e`: two single letters only as a capitalised short word.
+        if x.chars().count() == 1 && letters.chars().count() == 1 && !x.starts_with(char::is_uppercase) {
+            return false;
+        }
+        // Neither part may be a word: `h is` in a formula is two words, `g ames` is none.
+        let joined = format!("{x}{letters}");
+        !is_word(x) && !is_word(letters) && is_word(&joined)
+    }
 }
 
 struct WhitespacePass {

@@ -24,6 +24,9 @@ pub struct Cli {
 pub enum Command {
     /// Clean documents and write them as JSONL records (or plain text).
     Clean(CleanArgs),
+    /// Show what cleaning would do: a unified diff per document labelled with the rules that made each
+    /// change, per-rule counts (--stat), the edits as JSON, or an HTML review page (--html).
+    Diff(DiffArgs),
     /// List, show, check and test rules.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -87,6 +90,59 @@ pub struct CleanArgs {
     /// No progress bar and no summary on standard error.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct DiffArgs {
+    #[command(flatten)]
+    pub input: InputOptions,
+    #[command(flatten)]
+    pub rules: RuleOptions,
+    /// When to colour the diff: auto (only when standard output is a terminal and NO_COLOR is not
+    /// set), always, or never.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+    /// Lines of context around each change.
+    #[arg(long, short = 'U', default_value_t = 3, value_name = "N")]
+    pub context: usize,
+    /// Show only what this rule did (its edits alone, applied to the input), across every document.
+    #[arg(long, value_name = "ID")]
+    pub rule: Option<String>,
+    /// Stop after N documents that have something to show (a sample of a corpus). With --html the page
+    /// holds at most 1000 documents unless this says otherwise.
+    #[arg(long, value_name = "N")]
+    pub max_docs: Option<usize>,
+    /// Print per-rule counts over all inputs instead of the diff: documents touched, edits (as in the
+    /// records' `counts`), characters removed (as in the records' `removed`).
+    #[arg(long)]
+    pub stat: bool,
+    /// How to print: a diff for people (text), or one JSON object per edit, {id, rule, before, after,
+    /// range} (json; with --stat, the counts as one JSON object).
+    #[arg(long, value_enum, default_value_t = Display::Text, value_name = "FORMAT")]
+    pub display: Display,
+    /// Write a self-contained HTML review page to FILE instead of printing: documents side by side,
+    /// every edit highlighted and labelled, per-rule counts and a rule filter.
+    #[arg(long, value_name = "FILE", conflicts_with = "stat")]
+    pub html: Option<PathBuf>,
+    /// Documents cleaned in parallel (default: all cores). Output order is input order.
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
+    /// No summary on standard error.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Display {
+    Text,
+    Json,
 }
 
 #[derive(Subcommand, Debug)]

@@ -2,7 +2,9 @@
 
 mod args;
 mod clean;
+mod diff_cmd;
 mod exit;
+mod input;
 mod rules_cmd;
 
 use std::process::ExitCode;
@@ -17,7 +19,10 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
+            // A rules file that parses but cannot be built (a regex set over its size limit) is as
+            // much the user's rules problem as a syntax error.
             let code = if e.downcast_ref::<textwash::RulesError>().is_some()
+                || e.downcast_ref::<textwash::pipeline::BuildError>().is_some()
                 || e.downcast_ref::<UsageError>().is_some()
             {
                 exit::USAGE
@@ -41,6 +46,19 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             let rules = load_rules(&args.rules)?;
             let pipeline = Pipeline::new(&rules)?;
             clean::run(args, pipeline)
+        }
+        Command::Diff(args) => {
+            let rules = load_rules(&args.rules)?;
+            if let Some(id) = &args.rule {
+                if rules.rule(id).is_none() {
+                    return Err(UsageError(format!(
+                        "unknown rule `{id}` (see `textwash rules list` for the ids)"
+                    ))
+                    .into());
+                }
+            }
+            let pipeline = Pipeline::new(&rules)?;
+            diff_cmd::run(args, pipeline)
         }
         Command::Rules(cmd) => rules_cmd::run(cmd),
     }

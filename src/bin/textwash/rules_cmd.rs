@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::Result;
-use textwash::rules::{RuleSet, PRESETS};
+use textwash::rules::{Action, RuleSet, PRESETS};
 use textwash::Pipeline;
 
 use crate::args::RulesCommand;
@@ -38,11 +38,26 @@ pub fn run(cmd: RulesCommand) -> Result<u8> {
                     println!("\nWhy: {}", r.why);
                 }
                 match &r.pattern {
-                    Some(p) => println!("\nPattern ({:?}, {:?}): {p}", r.scope, r.action),
-                    None => println!("\nBuilt in: see the `{}` stage kind.", stage.kind.name()),
+                    Some(p) => {
+                        println!(
+                            "\nPattern: {p}\nScope:   {}\nAction:  {}",
+                            kebab(&r.scope),
+                            kebab(&r.action)
+                        );
+                        if r.action == Action::Replace {
+                            println!("Replacement: {:?}", r.replacement);
+                        }
+                    }
+                    None => println!("\nBuilt in: a heuristic of the `{}` stage kind.", stage.kind.name()),
                 }
                 for (n, ex) in r.examples.iter().enumerate() {
-                    println!("\nExample {}:\n  input:  {:?}\n  output: {:?}", n + 1, ex.input, ex.output);
+                    let what = if ex.input == ex.output { "left alone" } else { "cleaned" };
+                    println!(
+                        "\nExample {} ({what}):\n  input:  {:?}\n  output: {:?}",
+                        n + 1,
+                        ex.input,
+                        ex.output
+                    );
                 }
                 println!("\nDefined in {}", r.origin);
                 return Ok(exit::OK);
@@ -65,14 +80,15 @@ pub fn run(cmd: RulesCommand) -> Result<u8> {
         RulesCommand::Check { files } => {
             let mut bad = 0;
             for f in &files {
-                match RuleSet::load(f)
-                    .map_err(anyhow::Error::from)
-                    .and_then(|r| Pipeline::new(&r).map_err(Into::into))
-                {
+                // A file that parses can still fail to build (its stage's regex set too large).
+                let built = RuleSet::load(f).map_err(anyhow::Error::from).and_then(|r| {
+                    Pipeline::new(&r).map_err(|e| anyhow::anyhow!("rules file {}: {e}", f.display()))
+                });
+                match built {
                     Ok(_) => println!("{}: ok", f.display()),
                     Err(e) => {
                         bad += 1;
-                        eprintln!("textwash: {e:#}");
+                        eprintln!("textwash: error: {e:#}");
                     }
                 }
             }
@@ -89,13 +105,13 @@ fn test(files: Vec<PathBuf>) -> Result<u8> {
     } else {
         files.iter().map(|f| (f.display().to_string(), RuleSet::load(f))).collect()
     };
-    let (mut passed, mut failed) = (0usize, 0usize);
+    let (mut passed, mut failed, mut broken) = (0usize, 0usize, 0usize);
     for (name, set) in sets {
         let set = match set {
             Ok(s) => s,
             Err(e) => {
-                eprintln!("textwash: {e}");
-                failed += 1;
+                eprintln!("textwash: error: {e}");
+                broken += 1;
                 continue;
             }
         };
@@ -104,7 +120,7 @@ fn test(files: Vec<PathBuf>) -> Result<u8> {
         for stage in set.stages.iter().filter(|s| s.enabled) {
             for rule in stage.rules.iter().filter(|r| r.enabled) {
                 if rule.examples.is_empty() {
-                    println!("FAIL {name} {}: no examples", rule.id);
+                    println!("FAIL {} {}: no examples", rule.origin, rule.id);
                     failed += 1;
                 }
                 for (n, ex) in rule.examples.iter().enumerate() {
@@ -113,8 +129,10 @@ fn test(files: Vec<PathBuf>) -> Result<u8> {
                         passed += 1;
                     } else {
                         failed += 1;
+                        let at = if ex.line > 0 { format!(":{}", ex.line) } else { String::new() };
                         println!(
-                            "FAIL {name} {} example {}\n  input:    {:?}\n  expected: {:?}\n  got:      {:?}",
+                            "FAIL {}{at} {} example {} ({name})\n  input:    {:?}\n  expected: {:?}\n  got:      {:?}",
+                            rule.origin,
                             rule.id,
                             n + 1,
                             ex.input,
@@ -126,6 +144,20 @@ fn test(files: Vec<PathBuf>) -> Result<u8> {
             }
         }
     }
-    println!("rules: {passed} passed, {failed} failed");
-    Ok(if failed > 0 { exit::FAILURES } else { exit::OK })
+    let verdict = if failed + broken > 0 { "FAILED" } else { "ok" };
+    let broken_note = if broken > 0 { format!(", {broken} rules files broken") } else { String::new() };
+    println!("rules test {verdict}: {passed} passed, {failed} failed{broken_note}");
+    // A broken rules file is a usage error (2), like everywhere else; a failing example is 1.
+    Ok(if broken > 0 {
+        exit::USAGE
+    } else if failed > 0 {
+        exit::FAILURES
+    } else {
+        exit::OK
+    })
+}
+
+/// A scope or action as it is written in a rules file.
+fn kebab<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
 }
