@@ -247,10 +247,18 @@ impl ReflowPass {
         // less than the regex, which was an eighth of the stage.
         let mut run = 0;
         let maybe = memchr::memchr_iter(b'.', t.as_bytes()).nth(3).is_some()
-            || t.chars().any(|c| {
-                run = if c.is_whitespace() { run + 1 } else { 0 };
-                run >= 3
-            });
+            || if t.is_ascii() {
+                // ASCII White_Space: tab to carriage return (vertical tab included) and space.
+                t.bytes().any(|b| {
+                    run = if b == b' ' || (b'\t'..=b'\r').contains(&b) { run + 1 } else { 0 };
+                    run >= 3
+                })
+            } else {
+                t.chars().any(|c| {
+                    run = if c.is_whitespace() { run + 1 } else { 0 };
+                    run >= 3
+                })
+            };
         maybe && self.table_re.is_match(t)
     }
 
