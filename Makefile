@@ -38,8 +38,11 @@ lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets -- -D warnings
 
+## Throughput and peak RSS over a generated 500 MB JSONL (target/bench-data), 1 and 2 threads, next to a
+## serde_json read-and-write baseline; then the criterion benches (MB/s per stage).
 bench:
-	@echo "make bench: comes with the batch-cleaning work (issue 5)"
+	CARGO=$(CARGO) scripts/bench.sh
+	$(CARGO) bench --bench pipeline
 
 ## Score the default pipeline on the development corpus (needs ../shared, which users do not have).
 eval: build

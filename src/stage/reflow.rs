@@ -194,8 +194,13 @@ impl Vocabulary {
         let mut words = HashSet::new();
         let mut hyphenated = std::collections::HashMap::new();
         let mut prefixes = HashSet::new();
+        // One buffer for the tokens of a line, and no new string for a word already known: most
+        // tokens are repeats, and this pass was a third of the stage.
+        let mut tokens: Vec<&str> = Vec::new();
+        let mut ascii_lower = String::new();
         for line in text.lines() {
-            let tokens: Vec<&str> = line.split_whitespace().collect();
+            tokens.clear();
+            tokens.extend(line.split_whitespace());
             for (n, tok) in tokens.iter().enumerate() {
                 let w = tok.trim_matches(|c: char| !c.is_alphanumeric());
                 if w.is_empty() {
@@ -203,6 +208,15 @@ impl Vocabulary {
                 }
                 // A token that ends a line with a hyphen is the evidence in question, not evidence.
                 if n + 1 == tokens.len() && tok.ends_with('-') {
+                    continue;
+                }
+                if w.is_ascii() && !w.contains('-') {
+                    ascii_lower.clear();
+                    ascii_lower.push_str(w);
+                    ascii_lower.make_ascii_lowercase();
+                    if !words.contains(ascii_lower.as_str()) {
+                        words.insert(ascii_lower.clone());
+                    }
                     continue;
                 }
                 let lower = w.to_lowercase();
@@ -228,7 +242,24 @@ impl ReflowPass {
     }
 
     fn is_table(&self, t: &str) -> bool {
-        self.table_re.is_match(t)
+        // Either alternative needs four dots or three white-space characters in a row (`\s` and
+        // `char::is_whitespace` are both White_Space). Most lines have neither, and this scan costs
+        // less than the regex, which was an eighth of the stage.
+        let mut run = 0;
+        let maybe = memchr::memchr_iter(b'.', t.as_bytes()).nth(3).is_some()
+            || if t.is_ascii() {
+                // ASCII White_Space: tab to carriage return (vertical tab included) and space.
+                t.bytes().any(|b| {
+                    run = if b == b' ' || (b'\t'..=b'\r').contains(&b) { run + 1 } else { 0 };
+                    run >= 3
+                })
+            } else {
+                t.chars().any(|c| {
+                    run = if c.is_whitespace() { run + 1 } else { 0 };
+                    run >= 3
+                })
+            };
+        maybe && self.table_re.is_match(t)
     }
 
     /// A heading: a short line with no sentence end, of at most twelve words, that is numbered

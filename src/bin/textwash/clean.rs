@@ -1,22 +1,26 @@
 //! `textwash clean`: read documents, clean them in parallel, write them in input order.
 //!
-//! The reader thread ([`crate::input`]) hands over batches of units; each batch is cleaned across the
-//! thread pool and written in order before the next one is taken.
+//! The reader thread ([`crate::input`]) hands over batches of units over a bounded channel, so memory
+//! stays bounded whatever the input size; the pool cleans one batch while a writer thread writes the
+//! one before it, in input order.
 
 use std::collections::BTreeMap;
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
-use serde_json::{Map, Value};
 use textwash::decode::decode;
 use textwash::io::{self as tio, AtomicFile, Compression, RecordError};
 use textwash::record::Report;
 use textwash::Pipeline;
 
-use crate::args::{CleanArgs, OnError, OutputFormat};
+use crate::args::{CleanArgs, InputOptions, OnError, OutputFormat};
 use crate::exit;
 use crate::input::{spawn_reader, Unit};
 
@@ -38,75 +42,175 @@ pub fn run(args: CleanArgs, pipeline: Pipeline) -> Result<u8> {
     let id_field = args.input.id_field.clone();
     let format = args.format;
 
-    let mut out: Box<dyn Write + Send>;
-    let mut atomic: Option<AtomicFile> = None;
-    match &args.output {
+    let sink = match &args.output {
         Some(p) if p.as_os_str() != "-" => {
-            let f = AtomicFile::create(p).with_context(|| format!("cannot write {}", p.display()))?;
-            atomic = Some(f);
-            out = Box::new(io::sink());
+            Sink::File(AtomicFile::create(p).with_context(|| format!("cannot write {}", p.display()))?)
         }
-        _ => out = tio::stdout_writer(Compression::None)?,
-    }
+        _ => Sink::Stdout(tio::stdout_writer(Compression::None)?),
+    };
+    let progress = Progress::new(&args.input, args.quiet);
 
+    // Three stages overlap: the reader thread parses the inputs into batches, the pool cleans one batch,
+    // and the writer thread writes the one before, so no core waits for the output.
     let rx = spawn_reader(args.input.clone());
-    let (mut docs, mut bytes, mut errors) = (0usize, 0usize, 0usize);
-    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-    let mut first_doc = true;
-    let mut failed = false;
-    'batches: for batch in rx {
+    let stop = Arc::new(AtomicBool::new(false));
+    let (wtx, wrx) = sync_channel::<Vec<Outcome>>(1);
+    let writer = {
+        let stop = stop.clone();
+        let fail_fast = args.on_error == OnError::Fail;
+        let progress = progress.clone();
+        std::thread::spawn(move || write_outcomes(wrx, sink, format, fail_fast, &stop, &progress))
+    };
+    for batch in rx {
+        if stop.load(Ordering::Relaxed) {
+            break;
+        }
         let outcomes: Vec<Outcome> = pool.install(|| {
             batch
                 .into_par_iter()
                 .map(|u| clean_unit(u, &pipeline, format, &text_field, &id_field, args.on_error))
                 .collect()
         });
+        if wtx.send(outcomes).is_err() {
+            break;
+        }
+    }
+    drop(wtx);
+    let t = writer.join().expect("the writer thread does not panic")?;
+    progress.finish();
+    if !args.quiet {
+        let secs = started.elapsed().as_secs_f64();
+        let mb = t.bytes as f64 / 1e6;
+        eprintln!(
+            "textwash: {} document{}, {mb:.1} MB in {secs:.2} s ({:.1} MB/s), {} error{}",
+            t.docs,
+            if t.docs == 1 { "" } else { "s" },
+            mb / secs.max(1e-9),
+            t.errors,
+            if t.errors == 1 { "" } else { "s" }
+        );
+        if !t.counts.is_empty() {
+            let line: Vec<String> = t.counts.iter().map(|(k, v)| format!("{k} {v}")).collect();
+            eprintln!("textwash: edits by rule: {}", line.join(", "));
+        }
+    }
+    Ok(if t.errors > 0 { exit::FAILURES } else { exit::OK })
+}
+
+/// Where the output goes.
+enum Sink {
+    Stdout(Box<dyn Write + Send>),
+    /// Renamed into place only when the run is not stopped by `--on-error fail`.
+    File(AtomicFile),
+}
+
+#[derive(Default)]
+struct Totals {
+    docs: usize,
+    bytes: usize,
+    errors: usize,
+    counts: BTreeMap<String, usize>,
+}
+
+/// The writer thread: reports errors and writes outputs in input order.
+fn write_outcomes(
+    rx: Receiver<Vec<Outcome>>,
+    mut sink: Sink,
+    format: OutputFormat,
+    fail_fast: bool,
+    stop: &AtomicBool,
+    progress: &Progress,
+) -> Result<Totals> {
+    let mut t = Totals::default();
+    let mut failed = false;
+    'batches: for outcomes in rx {
+        let w: &mut dyn Write = match &mut sink {
+            Sink::File(f) => f,
+            Sink::Stdout(w) => w,
+        };
         for o in outcomes {
-            bytes += o.input_bytes;
+            t.bytes += o.input_bytes;
             if let Some(e) = &o.error {
-                errors += 1;
-                eprintln!("textwash: {e}");
-                if args.on_error == OnError::Fail {
+                t.errors += 1;
+                progress.println(&format!("textwash: {e}"));
+                if fail_fast {
                     failed = true;
+                    stop.store(true, Ordering::Relaxed);
                     break 'batches;
                 }
             }
             for (k, v) in o.counts {
-                *counts.entry(k).or_insert(0) += v;
+                *t.counts.entry(k).or_insert(0) += v;
             }
             if let Some(data) = o.output {
-                docs += 1;
-                let w: &mut dyn Write = match atomic.as_mut() {
-                    Some(f) => f,
-                    None => &mut out,
-                };
-                if format == OutputFormat::Text && !first_doc {
+                if format == OutputFormat::Text && t.docs > 0 {
                     w.write_all(b"\x0c\n").map_err(exit::write_error)?;
                 }
-                first_doc = false;
+                t.docs += 1;
                 w.write_all(&data).map_err(exit::write_error)?;
             }
         }
+        progress.update(t.docs, t.bytes);
     }
-    match atomic {
-        Some(f) if !failed => f.commit().context("finishing the output file")?,
-        Some(f) => drop(f),
-        None => out.flush().map_err(exit::write_error)?,
+    match sink {
+        Sink::File(f) if !failed => f.commit().context("finishing the output file")?,
+        Sink::File(f) => drop(f),
+        Sink::Stdout(mut w) => w.flush().map_err(exit::write_error)?,
     }
-    if !args.quiet {
-        let secs = started.elapsed().as_secs_f64();
-        let mb = bytes as f64 / 1e6;
-        eprintln!(
-            "textwash: {docs} documents, {mb:.1} MB in {secs:.2} s ({:.1} MB/s), {errors} error{}",
-            mb / secs.max(1e-9),
-            if errors == 1 { "" } else { "s" }
-        );
-        if !counts.is_empty() {
-            let line: Vec<String> = counts.iter().map(|(k, v)| format!("{k} {v}")).collect();
-            eprintln!("textwash: edits by rule: {}", line.join(", "));
+    Ok(t)
+}
+
+/// The progress bar: on standard error when it is a terminal, nothing otherwise.
+#[derive(Clone)]
+struct Progress(Option<ProgressBar>);
+
+impl Progress {
+    fn new(opts: &InputOptions, quiet: bool) -> Progress {
+        if quiet || !io::stderr().is_terminal() {
+            return Progress(None);
+        }
+        // The total is known when every input is a plain file read as it is; compressed inputs,
+        // directories and standard input leave it open (no ETA).
+        let total: Option<u64> = opts.inputs.iter().try_fold(0u64, |sum, p| {
+            let meta = std::fs::metadata(p).ok().filter(|m| m.is_file())?;
+            (Compression::from_path(p) == Compression::None).then_some(sum + meta.len())
+        });
+        let (bar, template) = match total {
+            Some(n) if !opts.inputs.is_empty() => (
+                ProgressBar::new(n),
+                "{msg} {wide_bar} {decimal_bytes}/{decimal_total_bytes} {decimal_bytes_per_sec} ETA {eta}",
+            ),
+            _ => (
+                ProgressBar::no_length(),
+                "{spinner} {msg} {decimal_bytes} {decimal_bytes_per_sec} {elapsed}",
+            ),
+        };
+        bar.set_draw_target(ProgressDrawTarget::stderr());
+        bar.set_style(ProgressStyle::with_template(template).expect("a valid template"));
+        bar.set_message("0 documents");
+        Progress(Some(bar))
+    }
+
+    fn update(&self, docs: usize, bytes: usize) {
+        if let Some(b) = &self.0 {
+            b.set_position(bytes as u64);
+            b.set_message(format!("{docs} documents"));
         }
     }
-    Ok(if errors > 0 { exit::FAILURES } else { exit::OK })
+
+    /// A message that must not be drawn over by the bar.
+    fn println(&self, msg: &str) {
+        match &self.0 {
+            Some(b) => b.suspend(|| eprintln!("{msg}")),
+            None => eprintln!("{msg}"),
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(b) = &self.0 {
+            b.finish_and_clear();
+        }
+    }
 }
 
 fn clean_unit(
@@ -160,9 +264,9 @@ fn clean_unit(
         Unit::Json { source, line, bytes } => match clean_record(&bytes, p, format, text_field) {
             Ok((output, counts)) => Outcome { output: Some(output), error: None, counts, input_bytes },
             Err(e) => {
-                let id = serde_json::from_slice::<Map<String, Value>>(&bytes)
+                let id = tio::RawRecord::parse(&bytes)
                     .ok()
-                    .and_then(|m| tio::field(&m, id_field).map(|v| v.to_string()));
+                    .and_then(|r| r.get(id_field).map(|v| v.get().to_string()));
                 let what = match id {
                     Some(id) => format!("{source}:{line}: record {id}: {e}"),
                     None => format!("{source}:{line}: {e}"),
@@ -188,33 +292,16 @@ fn clean_record(
     format: OutputFormat,
     text_field: &str,
 ) -> Result<(Vec<u8>, BTreeMap<String, usize>), RecordError> {
-    let v: Value = serde_json::from_slice(bytes).map_err(|e| RecordError::Json(e.to_string()))?;
-    let Value::Object(mut obj) = v else {
-        return Err(RecordError::NotObject);
-    };
-    let field = tio::field_mut(&mut obj, text_field)
-        .ok_or_else(|| RecordError::MissingField(text_field.to_string()))?;
-    let Value::String(text) = field else {
-        return Err(RecordError::NotString(text_field.to_string()));
-    };
-    let input = std::mem::take(text);
-    let cleaned = p.clean(&input);
-    let counts = owned_counts(&cleaned);
-    let out = match format {
+    let mut out = Vec::with_capacity(bytes.len() + bytes.len() / 4 + 256);
+    let cleaned = match format {
+        OutputFormat::Jsonl => tio::clean_record(bytes, p, text_field, &mut out)?,
         OutputFormat::Text => {
-            let mut s = cleaned.text.into_bytes();
-            s.push(b'\n');
-            s
-        }
-        OutputFormat::Jsonl => {
-            let report =
-                serde_json::to_value(Report::new(&input, &cleaned, "UTF-8", 0)).expect("serialisable");
-            *text = cleaned.text.clone();
-            obj.insert("textwash".to_string(), report);
-            let mut v = serde_json::to_vec(&obj).expect("serialisable");
-            v.push(b'\n');
-            v
+            let input = tio::RawRecord::parse(bytes)?.text(text_field)?;
+            let cleaned = p.clean(&input);
+            out.extend_from_slice(cleaned.text.as_bytes());
+            out.push(b'\n');
+            cleaned
         }
     };
-    Ok((out, counts))
+    Ok((out, owned_counts(&cleaned)))
 }

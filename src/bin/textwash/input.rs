@@ -166,6 +166,10 @@ fn read_input(
                 while matches!(bytes.last(), Some(b'\n') | Some(b'\r')) {
                     bytes.pop();
                 }
+                // Files written by Windows tools may start with a byte-order mark, which is not JSON.
+                if line == 1 && bytes.starts_with(b"\xef\xbb\xbf") {
+                    bytes.drain(..3);
+                }
                 if bytes.iter().all(u8::is_ascii_whitespace) {
                     continue;
                 }
