@@ -62,6 +62,22 @@ impl Pass for SplitWordPass {
         if fragments < 5 || fragments * 100 < tokens {
             return;
         }
+        // Single letters are also a formula's variables (`h is`): go on only when some short fragment
+        // really joins its neighbour into a word.
+        let mut found = 0;
+        let mut toks = text.split_ascii_whitespace().peekable();
+        while let Some(x) = toks.next() {
+            let Some(&y) = toks.peek() else { break };
+            if x.len() <= 2 && self.joins(x, y) {
+                found += 1;
+                if found >= 3 {
+                    break;
+                }
+            }
+        }
+        if found < 3 {
+            return;
+        }
         let bytes = text.as_bytes();
         // Walk the gaps between tokens: `prev` is the token before the gap.
         let mut i = 0;
