@@ -14,7 +14,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use rayon::prelude::*;
 use serde_json::{Map, Value};
-use textwash::decode::decode;
+use textwash::decode::{decode, looks_binary};
 use textwash::io::{self as tio, AtomicFile, Compression, RecordError};
 use textwash::record::Report;
 use textwash::Pipeline;
@@ -67,7 +67,15 @@ pub fn run(args: CleanArgs, pipeline: Pipeline) -> Result<u8> {
     let mut atomic: Option<AtomicFile> = None;
     match &args.output {
         Some(p) if p.as_os_str() != "-" => {
-            let f = AtomicFile::create(p).with_context(|| format!("cannot write {}", p.display()))?;
+            let f = AtomicFile::create(p).map_err(|e| {
+                let what = format!("cannot write {}: {e}", p.display());
+                // A missing directory is a mistake in the command, found before any work: exit 2.
+                if e.kind() == io::ErrorKind::NotFound {
+                    anyhow::Error::new(crate::UsageError(what))
+                } else {
+                    anyhow::anyhow!(what)
+                }
+            })?;
             atomic = Some(f);
             out = Box::new(io::sink());
         }
@@ -154,6 +162,14 @@ fn clean_unit(
             input_bytes,
         },
         Unit::Text { source, bytes } => {
+            if looks_binary(&bytes) {
+                return Outcome {
+                    output: None,
+                    error: Some(format!("{source}: not text (binary data: NUL or control bytes), skipped")),
+                    counts: BTreeMap::new(),
+                    input_bytes,
+                };
+            }
             let d = decode(&bytes);
             let cleaned = p.clean(&d.text);
             let counts = owned_counts(&cleaned);
@@ -368,8 +384,16 @@ fn walk(dir: &Path, out: &mut Vec<(PathBuf, Option<String>)>) {
         };
         if meta.is_dir() {
             walk(&p, out);
-        } else if wanted(&p) && (meta.is_file() || meta.file_type().is_symlink() && p.is_file()) {
+        } else if wanted(&p) && meta.is_file() {
             out.push((p, None));
+        } else if wanted(&p) && meta.file_type().is_symlink() {
+            // A link to a file is read; a dangling link or a link loop is reported, not skipped
+            // silently (issue 7). Links to directories are not followed.
+            match std::fs::metadata(&p) {
+                Ok(m) if m.is_file() => out.push((p, None)),
+                Ok(_) => {}
+                Err(e) => out.push((p, Some(format!("cannot read: {e}")))),
+            }
         }
     }
 }
