@@ -94,6 +94,9 @@ impl AtomicFile {
                 format!("directory {} does not exist", dir.display()),
             ));
         }
+        if path.is_dir() {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, "it is a directory"));
+        }
         // A device, FIFO or socket (`-o /dev/null`, `-o /dev/full`, a named pipe) is written in place:
         // renaming a temporary file over it would replace the device node itself (issue 7).
         if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {

@@ -273,7 +273,7 @@ output = "aab"
 }
 
 #[test]
-fn an_output_path_in_a_missing_directory_is_a_usage_error() {
+fn an_output_path_in_a_missing_directory_or_on_a_directory_is_a_usage_error() {
     let t = tempfile::tempdir().unwrap();
     write(t.path(), "a.txt", b"text\n");
     let o = run_in(t.path(), &["clean", "-q", "a.txt", "-o", "no/such/dir/out.jsonl"]);
@@ -281,6 +281,10 @@ fn an_output_path_in_a_missing_directory_is_a_usage_error() {
     let e = stderr(&o);
     assert!(e.contains("no/such/dir/out.jsonl") && e.contains("does not exist"), "{e}");
     assert_eq!(leftovers(t.path(), &["a.txt"]), Vec::<String>::new());
+    std::fs::create_dir(t.path().join("out")).unwrap();
+    let o = run_in(t.path(), &["clean", "-q", "a.txt", "-o", "out"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("cannot write out: it is a directory"), "{}", stderr(&o));
 }
 
 #[test]

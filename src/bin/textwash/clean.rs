@@ -69,8 +69,9 @@ pub fn run(args: CleanArgs, pipeline: Pipeline) -> Result<u8> {
         Some(p) if p.as_os_str() != "-" => {
             let f = AtomicFile::create(p).map_err(|e| {
                 let what = format!("cannot write {}: {e}", p.display());
-                // A missing directory is a mistake in the command, found before any work: exit 2.
-                if e.kind() == io::ErrorKind::NotFound {
+                // A missing directory, or a directory given as the file, is a mistake in the command,
+                // found before any work: exit 2.
+                if matches!(e.kind(), io::ErrorKind::NotFound | io::ErrorKind::InvalidInput) {
                     anyhow::Error::new(crate::UsageError(what))
                 } else {
                     anyhow::anyhow!(what)
