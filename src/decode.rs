@@ -42,6 +42,22 @@ pub fn decode(bytes: &[u8]) -> Decoded {
     with(enc, bytes, false)
 }
 
+/// Whether bytes are a binary file rather than text in some encoding: after a BOM and UTF-16 are ruled
+/// out, the first 8 KiB hold a NUL byte or more than one control byte in twenty (text has tab, line
+/// ends and form feeds, and at most a few stray others). The `clean` command reports such a file
+/// instead of cleaning it into noise.
+pub fn looks_binary(bytes: &[u8]) -> bool {
+    if Encoding::for_bom(bytes).is_some() || utf16_without_bom(bytes).is_some() {
+        return false;
+    }
+    let head = &bytes[..bytes.len().min(8192)];
+    if memchr::memchr(0, head).is_some() {
+        return true;
+    }
+    let controls = head.iter().filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c)).count();
+    controls * 20 > head.len()
+}
+
 fn with(enc: &'static Encoding, bytes: &[u8], bom: bool) -> Decoded {
     let (text, had_errors) = enc.decode_without_bom_handling(bytes);
     let text = text.into_owned();
@@ -114,6 +130,17 @@ mod tests {
         let d = decode(b"\x93Quoted\x94 caf\xe9 \x80 5 \x97 done, the committee said it would meet again");
         assert_eq!(d.encoding, "windows-1252");
         assert_eq!(d.text, "“Quoted” café € 5 — done, the committee said it would meet again");
+    }
+
+    #[test]
+    fn binary_is_told_from_text() {
+        assert!(looks_binary(b"\x7fELF\x02\x01\x01\0\0\0\0"));
+        assert!(looks_binary(b"\x01\x02\x03\x04 abc"));
+        assert!(!looks_binary(b""));
+        assert!(!looks_binary(b"plain\ttext\r\n\x0cnext page\x07"));
+        let utf16: Vec<u8> = "plain text here".encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+        assert!(!looks_binary(&utf16));
+        assert!(!looks_binary(b"\xff\xfeh\0i\0"));
     }
 
     #[test]

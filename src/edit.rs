@@ -139,112 +139,120 @@ pub fn apply_splices(input: &str, splices: &[Splice]) -> String {
     out
 }
 
+/// An old splice placed in `current`: where its replacement stands, and the shift (output - input)
+/// of everything after it.
+struct Placed {
+    splice: Splice,
+    out: Range<usize>,
+    shift: isize,
+}
+
 /// Folds one pass's edits (positions in `current`, the text the pass saw) into the composed log
 /// (positions in the input, producing `current`), and maps each edit back to the input as a [`Change`].
 ///
-/// Both lists are sorted, so the folding is one linear walk; each change's position is a binary search.
+/// Edits and old splices that overlap or touch in `current` form one cluster, which becomes one
+/// splice: its input range is the cluster's range in `current` mapped back (everything outside the
+/// old splices is unchanged input), and its replacement is that stretch of `current` with the edits
+/// applied. A cluster may hold any number of edits and old splices (a later edit can fall inside the
+/// text an earlier one of the same pass merged with), which is why clusters are grown to a fixed
+/// point rather than built one edit at a time (issue 7: a `\u{2028}` + NFC + ligature input put a
+/// splice inside a character). Both lists are sorted, so this is one linear walk.
 pub fn compose(
     splices: Vec<Splice>,
     current: &str,
     edits: &[Edit],
     changes: &mut Vec<Change>,
 ) -> Vec<Splice> {
-    // Where each old splice's replacement stands in `current`.
-    let mut outs: Vec<(usize, usize)> = Vec::with_capacity(splices.len());
-    let mut shift: isize = 0;
-    for s in &splices {
-        let start = (s.range.start as isize + shift) as usize;
-        outs.push((start, start + s.replacement.len()));
-        shift += s.replacement.len() as isize - s.range.len() as isize;
-    }
-    for e in edits {
-        changes.push(Change {
-            rule: e.rule.clone(),
-            start: to_input(&splices, &outs, e.range.start, true),
-            end: to_input(&splices, &outs, e.range.end, false),
-            text: current[e.range.clone()].to_string(),
-            replacement: e.replacement.clone(),
-        });
-    }
-
     let mut out: Vec<Splice> = Vec::with_capacity(splices.len() + edits.len());
     let mut pending = splices.into_iter().peekable();
-    // `delta` = output position - input position, after every splice already moved to `out`.
+    // Output position - input position after every old splice taken so far.
     let mut delta: isize = 0;
-    for e in edits {
-        let (a, b) = (e.range.start, e.range.end);
-        // Splices wholly before the edit (not touching it) move over unchanged.
+    let place = |s: &Splice, delta: isize| -> Range<usize> {
+        let os = (s.range.start as isize + delta) as usize;
+        os..os + s.replacement.len()
+    };
+    let mut i = 0;
+    while i < edits.len() {
+        // Old splices wholly before the edit (not touching it) move over unchanged.
         while let Some(s) = pending.peek() {
-            let out_end = (s.range.start as isize + delta) as usize + s.replacement.len();
-            if out_end < a {
+            if place(s, delta).end < edits[i].range.start {
                 delta += s.replacement.len() as isize - s.range.len() as isize;
                 out.push(pending.next().unwrap());
             } else {
                 break;
             }
         }
-        // Splices touching or overlapping [a, b] merge with the edit.
-        let mut in_start = (a as isize - delta) as usize;
-        let mut prefix = "";
-        let mut first = true;
-        let mut in_end = 0usize;
-        let mut suffix_from: Option<(usize, usize)> = None;
-        let mut merged_delta = delta;
-        while let Some(s) = pending.peek() {
-            let out_start = (s.range.start as isize + merged_delta) as usize;
-            let out_end = out_start + s.replacement.len();
-            if out_start > b {
+        let delta_before = delta;
+        let first = i;
+        let (mut cs, mut ce) = (edits[i].range.start, edits[i].range.end);
+        let mut olds: Vec<Placed> = Vec::new();
+        loop {
+            let mut grew = false;
+            while let Some(s) = pending.peek() {
+                let o = place(s, delta);
+                if o.start > ce {
+                    break;
+                }
+                cs = cs.min(o.start);
+                ce = ce.max(o.end);
+                delta += s.replacement.len() as isize - s.range.len() as isize;
+                olds.push(Placed { splice: pending.next().unwrap(), out: o, shift: delta });
+                grew = true;
+            }
+            while i + 1 < edits.len() && edits[i + 1].range.start <= ce {
+                i += 1;
+                ce = ce.max(edits[i].range.end);
+                grew = true;
+            }
+            if !grew {
                 break;
             }
-            if first && out_start < a {
-                in_start = s.range.start;
-                prefix = &current[out_start..a];
-            } else if first {
-                in_start = in_start.min(s.range.start);
-            }
-            first = false;
-            merged_delta += s.replacement.len() as isize - s.range.len() as isize;
-            in_end = s.range.end;
-            suffix_from = (out_end > b).then_some((b, out_end));
-            pending.next();
         }
-        let (in_end, suffix) = match suffix_from {
-            Some((from, to)) => (in_end, &current[from..to]),
-            None if first => ((b as isize - delta) as usize, ""),
-            None => (in_end.max((b as isize - merged_delta) as usize), ""),
-        };
-        let mut replacement = String::with_capacity(prefix.len() + e.replacement.len() + suffix.len());
-        replacement.push_str(prefix);
-        replacement.push_str(&e.replacement);
-        replacement.push_str(suffix);
-        // `delta` tracks the old splices only: they alone place the pending ones in `current`.
-        delta = merged_delta;
+        let cluster = &edits[first..=i];
+        // Each edit mapped back to the input, widened to whole old splices it reaches into.
+        let (mut ps, mut pe) = (0usize, 0usize);
+        let (mut shift_s, mut shift_e) = (delta_before, delta_before);
+        for e in cluster {
+            let (a, b) = (e.range.start, e.range.end);
+            while ps < olds.len() && olds[ps].out.end <= a {
+                shift_s = olds[ps].shift;
+                ps += 1;
+            }
+            let start = match olds.get(ps) {
+                Some(o) if o.out.start < a => o.splice.range.start,
+                _ => (a as isize - shift_s) as usize,
+            };
+            while pe < olds.len() && olds[pe].out.end <= b {
+                shift_e = olds[pe].shift;
+                pe += 1;
+            }
+            let end = match olds.get(pe) {
+                Some(o) if o.out.start < b => o.splice.range.end,
+                _ => (b as isize - shift_e) as usize,
+            };
+            changes.push(Change {
+                rule: e.rule.clone(),
+                start,
+                end: end.max(start),
+                text: current[a..b].to_string(),
+                replacement: e.replacement.clone(),
+            });
+        }
+        let mut replacement = String::with_capacity(ce - cs);
+        let mut at = cs;
+        for e in cluster {
+            replacement.push_str(&current[at..e.range.start]);
+            replacement.push_str(&e.replacement);
+            at = e.range.end;
+        }
+        replacement.push_str(&current[at..ce]);
+        let in_start = (cs as isize - delta_before) as usize;
+        let in_end = (ce as isize - delta) as usize;
         out.push(Splice { range: in_start..in_end, replacement });
+        i += 1;
     }
     out.extend(pending);
     out
-}
-
-/// Maps a position of `current` back to the input. A position inside text an earlier edit put there
-/// widens to that edit's whole input range (to its start for a change's start, to its end for its end);
-/// a position where an earlier edit begins or ends maps exactly.
-fn to_input(splices: &[Splice], outs: &[(usize, usize)], p: usize, is_start: bool) -> usize {
-    // The last old splice whose replacement starts at or before p.
-    let k = outs.partition_point(|&(start, _)| start <= p);
-    if k == 0 {
-        return p;
-    }
-    let (start, end) = outs[k - 1];
-    let s = &splices[k - 1];
-    if p > end {
-        s.range.end + (p - end)
-    } else if p == end && (is_start || p != start) {
-        s.range.end
-    } else if p == start || is_start {
-        s.range.start
-    } else {
-        s.range.end
-    }
 }
 
 #[cfg(test)]

@@ -78,7 +78,8 @@ pub fn is_jsonl_path(path: &Path) -> bool {
 /// failed run never leaves a half-written file that looks complete. Compressed by the final name's
 /// extension.
 pub struct AtomicFile {
-    tmp: PathBuf,
+    /// `None` when writing in place to something that is not a regular file.
+    tmp: Option<PathBuf>,
     path: PathBuf,
     writer: Option<Box<dyn Write + Send>>,
 }
@@ -95,20 +96,39 @@ impl AtomicFile {
                 format!("directory {} does not exist", dir.display()),
             ));
         }
+        if path.is_dir() {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, "it is a directory"));
+        }
+        // A device, FIFO or socket (`-o /dev/null`, `-o /dev/full`, a named pipe) is written in place:
+        // renaming a temporary file over it would replace the device node itself (issue 7).
+        if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+            let file = std::fs::OpenOptions::new().write(true).open(path)?;
+            let writer = compressed_writer(Box::new(file), Compression::from_path(path))?;
+            return Ok(AtomicFile { tmp: None, path: path.to_path_buf(), writer: Some(writer) });
+        }
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
         let tmp = dir.join(format!(".{name}.textwash-{}.tmp", std::process::id()));
         let file = File::create(&tmp)?;
         let writer = compressed_writer(Box::new(file), Compression::from_path(path))?;
-        Ok(AtomicFile { tmp, path: path.to_path_buf(), writer: Some(writer) })
+        Ok(AtomicFile { tmp: Some(tmp), path: path.to_path_buf(), writer: Some(writer) })
     }
 
-    /// Flushes, finishes compression, syncs and renames into place.
+    /// Flushes, finishes compression and renames into place. On any error the temporary file is
+    /// removed, so nothing half-written is left behind.
     pub fn commit(mut self) -> io::Result<()> {
-        if let Some(mut w) = self.writer.take() {
-            w.flush()?;
-            drop(w);
+        let flushed = match self.writer.take() {
+            Some(mut w) => w.flush(),
+            None => Ok(()),
+        };
+        let tmp = self.tmp.take();
+        let result = flushed.and_then(|()| match &tmp {
+            Some(t) => std::fs::rename(t, &self.path),
+            None => Ok(()),
+        });
+        if let (Err(_), Some(t)) = (&result, &tmp) {
+            let _ = std::fs::remove_file(t);
         }
-        std::fs::rename(&self.tmp, &self.path)
+        result
     }
 }
 
@@ -128,7 +148,9 @@ impl Drop for AtomicFile {
     fn drop(&mut self) {
         if self.writer.is_some() {
             self.writer = None;
-            let _ = std::fs::remove_file(&self.tmp);
+            if let Some(tmp) = &self.tmp {
+                let _ = std::fs::remove_file(tmp);
+            }
         }
     }
 }

@@ -49,8 +49,11 @@ pub fn build(s: &ResolvedStage) -> Vec<Box<dyn Pass>> {
         paragraph_break: rule_on(s, "paragraph-break"),
         list_item: rule_on(s, "list-item"),
         hyphen_restore: rule_on(s, "hyphen-restore"),
-        list_re: Regex::new(r"^(?:[•●▪◦‣∙·*▶►■□–—-]|\(?\d{1,3}[.)]|\(?[a-zA-Z][.)]|\([ivxIVX]{1,4}\))\s+\S")
-            .expect("valid"),
+        // A bullet alone on its line is an item too: extractors often put the text on the next line.
+        list_re: Regex::new(
+            r"^(?:[•●▪◦‣∙·*▶►■□–—-]|\(?\d{1,3}[.)]|\(?[a-zA-Z][.)]|\([ivxIVX]{1,4}\))(?:\s+\S|$)",
+        )
+        .expect("valid"),
         table_re: Regex::new(r"(?:\.\s?){4,}\s*\S*\d+\s*$|\S\s{3,}\S.*\S\s{3,}\S").expect("valid"),
         numbered_heading_re: Regex::new(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,4}\.|[A-Z]\.)\s+\p{Lu}")
             .expect("valid"),
@@ -161,6 +164,20 @@ fn restore_hyphens(text: &str, line: &Line, width: usize, v: &Vocabulary, rule: 
 fn ends_with_word_hyphen(t: &str) -> bool {
     let mut rev = t.chars().rev();
     rev.next() == Some('-') && rev.next().is_some_and(char::is_alphabetic)
+}
+
+/// Whether most non-blank lines end mid-sentence, as the lines of a page do. A blank line after every
+/// line means nothing in such text (pdfminer's layout), but text with one paragraph per line (already
+/// clean text, this pipeline's own output) has the same blank lines, nearly every line ending a
+/// sentence, and there they are paragraph breaks: reading them as noise would join paragraphs and make
+/// a second run change the first one's output (issue 7, idempotence).
+fn mostly_wrapped(text: &str, all: &[Line]) -> bool {
+    let (mut n, mut ends) = (0usize, 0usize);
+    for l in all.iter().filter(|l| !l.is_blank()) {
+        n += 1;
+        ends += lines::ends_sentence(l.text(text)) as usize;
+    }
+    ends * 2 < n
 }
 
 fn hyphenator() -> &'static Standard {
@@ -417,9 +434,10 @@ impl ReflowPass {
         if f.word_run {
             return Gap::Join;
         }
-        let a_list = self.is_list(at);
         if self.is_list(bt) {
-            return if f.in_list && (a_list || !f.blank || f.loose) { Gap::ListItem } else { Gap::Paragraph };
+            // Whether the item before was wrapped must not matter: once joined it is one line, and a
+            // second run would decide differently (issue 7, idempotence).
+            return if f.in_list { Gap::ListItem } else { Gap::Paragraph };
         }
         let (a_table, b_table) = (self.is_table(at), self.is_table(bt));
         if a_table || b_table {
@@ -486,7 +504,7 @@ impl Pass for ReflowPass {
     fn apply(&self, text: &str, edits: &mut Edits) {
         let all = lines::split(text);
         let width = lines::typical_width(text, &all);
-        let loose = lines::blank_separated(text, &all);
+        let loose = lines::blank_separated(text, &all) && width > 0 && mostly_wrapped(text, &all);
         let idx: Vec<usize> = (0..all.len()).filter(|&i| !all[i].is_blank()).collect();
         let mut vocab: Option<Vocabulary> = None;
         // A typesetter that hyphenates (LaTeX, groff, justified layouts) leaves a line-end hyphen every
@@ -543,11 +561,14 @@ impl Pass for ReflowPass {
             }
         }
         let mut in_list = false;
+        let mut joined_before = false;
         for w in 0..idx.len().saturating_sub(1) {
             let (a, b) = (&all[idx[w]], &all[idx[w + 1]]);
             let at = a.text(text);
             let blank = blank_after(w);
-            in_list = self.is_list(at) || (in_list && !blank);
+            // `a` belongs to an item when it starts one or was joined to one by the gap before it (issue
+            // 7: a wrapped item and the same item once joined into one line must decide alike).
+            in_list = self.is_list(at) || (in_list && joined_before);
             let facts = GapFacts {
                 a,
                 b,
@@ -566,6 +587,7 @@ impl Pass for ReflowPass {
                 word_run: word_run[w] && word_run[w + 1],
             };
             let gap = self.decide(&facts, &mut vocab, text);
+            joined_before = matches!(gap, Gap::Join | Gap::Dehyphenate | Gap::HyphenJoin);
             let (range, replacement, rule) = match gap {
                 Gap::Join => (a.content.end..b.content.start, " ", &self.line_join),
                 Gap::Dehyphenate => (a.content.end - 1..b.content.start, "", &self.dehyphenate),

@@ -15,7 +15,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
-use textwash::decode::decode;
+use textwash::decode::{decode, looks_binary};
 use textwash::io::{self as tio, AtomicFile, Compression, RecordError};
 use textwash::record::Report;
 use textwash::Pipeline;
@@ -44,7 +44,16 @@ pub fn run(args: CleanArgs, pipeline: Pipeline) -> Result<u8> {
 
     let sink = match &args.output {
         Some(p) if p.as_os_str() != "-" => {
-            Sink::File(AtomicFile::create(p).with_context(|| format!("cannot write {}", p.display()))?)
+            Sink::File(AtomicFile::create(p).map_err(|e| {
+                let what = format!("cannot write {}: {e}", p.display());
+                // A missing directory, or a directory given as the file, is a mistake in the command,
+                // found before any work: exit 2.
+                if matches!(e.kind(), io::ErrorKind::NotFound | io::ErrorKind::InvalidInput) {
+                    anyhow::Error::new(crate::UsageError(what))
+                } else {
+                    anyhow::anyhow!(what)
+                }
+            })?)
         }
         _ => Sink::Stdout(tio::stdout_writer(Compression::None)?),
     };
@@ -233,6 +242,14 @@ fn clean_unit(
             input_bytes,
         },
         Unit::Text { source, bytes } => {
+            if looks_binary(&bytes) {
+                return Outcome {
+                    output: None,
+                    error: Some(format!("{source}: not text (binary data: NUL or control bytes), skipped")),
+                    counts: BTreeMap::new(),
+                    input_bytes,
+                };
+            }
             let d = decode(&bytes);
             let cleaned = p.clean(&d.text);
             let counts = owned_counts(&cleaned);
@@ -248,12 +265,16 @@ fn clean_unit(
                         .file_stem()
                         .map(|s| s.to_string_lossy().into_owned())
                         .unwrap_or_default();
-                    let rec = serde_json::json!({
-                        "id": id,
-                        "source": &*source,
-                        "text": cleaned.text,
-                        "textwash": report,
-                    });
+                    // Serialised straight from the borrowed report: building a `Value` tree first cost
+                    // 7.5 GB for a 200 MB document with millions of edits (issue 7).
+                    #[derive(serde::Serialize)]
+                    struct TextRecord<'a> {
+                        id: String,
+                        source: &'a str,
+                        text: &'a str,
+                        textwash: Report<'a>,
+                    }
+                    let rec = TextRecord { id, source: &source, text: &cleaned.text, textwash: report };
                     let mut v = serde_json::to_vec(&rec).expect("serialisable");
                     v.push(b'\n');
                     v

@@ -211,8 +211,16 @@ fn walk(dir: &Path, out: &mut Vec<(PathBuf, Option<String>)>) {
         };
         if meta.is_dir() {
             walk(&p, out);
-        } else if wanted(&p) && (meta.is_file() || meta.file_type().is_symlink() && p.is_file()) {
+        } else if wanted(&p) && meta.is_file() {
             out.push((p, None));
+        } else if wanted(&p) && meta.file_type().is_symlink() {
+            // A link to a file is read; a dangling link or a link loop is reported, not skipped
+            // silently (issue 7). Links to directories are not followed.
+            match std::fs::metadata(&p) {
+                Ok(m) if m.is_file() => out.push((p, None)),
+                Ok(_) => {}
+                Err(e) => out.push((p, Some(format!("cannot read: {e}")))),
+            }
         }
     }
 }
