@@ -208,7 +208,8 @@ fn output_to_a_missing_directory_fails_cleanly() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("in.jsonl"), record(1) + "\n").unwrap();
     let o = clean(&["in.jsonl", "-o", "missing/out.jsonl"], dir.path(), None);
-    assert_eq!(o.status.code(), Some(1));
+    // A mistake in the command, found before any work: the usage status.
+    assert_eq!(o.status.code(), Some(2));
     let err = stderr(&o);
     assert!(err.contains("missing") && err.contains("does not exist"), "{err}");
     assert!(!dir.path().join("missing").exists());

@@ -505,31 +505,33 @@ impl FurniturePass {
             }
         } else {
             // No page breaks: a later line that copies (part of) the title or authors, or names the
-            // authors `et al.`.
+            // authors `et al.`. Running heads recur once a page, so copies closer together than a page
+            // are the text repeating itself, and stay.
+            let head_lines: Vec<u64> = head.iter().take(3).map(|&i| key_hash(lines[i].text(text))).collect();
             let after = head.last().copied().unwrap_or(0) + 1;
+            let mut found: Vec<usize> = Vec::new();
             for (i, l) in lines.iter().enumerate().skip(after) {
                 let t = l.text(text);
-                if l.is_blank() || verdict[i].is_some() || lines::ends_sentence(t) && !t.ends_with("...") {
+                if l.is_blank() || verdict[i].is_some() {
+                    continue;
+                }
+                if lines::ends_sentence(t) && !t.ends_with("...") {
                     continue;
                 }
                 let trimmed = t.trim_end_matches(['.', '…', ' ']).to_lowercase();
                 let et_al = t.split_whitespace().position(|w| w == "et").is_some_and(|p| p <= 3)
                     && t.contains(" et al.")
                     && t.split_whitespace().next().is_some_and(|w| head_words.contains(&w.to_lowercase()));
-                if (trimmed.len() >= 12 && head_text.contains(&trimmed)) || et_al {
-                    verdict[i] = Some(rule);
+                let copy = !t.contains(". ")
+                    && ((trimmed.len() >= 12 && head_text.contains(&trimmed))
+                        || (t.len() >= 8 && head_lines.contains(&key_hash(t))));
+                if copy || et_al {
+                    found.push(i);
                 }
             }
-            let head_lines: Vec<u64> = head.iter().take(3).map(|&i| key_hash(lines[i].text(text))).collect();
-            let after = head.last().copied().unwrap_or(0) + 1;
-            for (i, l) in lines.iter().enumerate().skip(after) {
-                let t = l.text(text);
-                if !l.is_blank()
-                    && verdict[i].is_none()
-                    && t.len() >= 8
-                    && !lines::ends_sentence(t)
-                    && head_lines.contains(&key_hash(t))
-                {
+            let spaced = found.windows(2).all(|w| w[1] - w[0] >= MIN_PAGE_LINES);
+            if spaced {
+                for i in found {
                     verdict[i] = Some(rule);
                 }
             }
