@@ -54,7 +54,7 @@ impl Pass for SplitWordPass {
             let letters = t.trim_end_matches([',', '.', ';', ':']);
             if letters.len() <= 2
                 && letters.bytes().all(|b| b.is_ascii_alphabetic())
-                && !SHORT_WORDS.contains(&letters.to_ascii_lowercase().as_str())
+                && !SHORT_WORDS.iter().any(|w| w.eq_ignore_ascii_case(letters))
             {
                 fragments += 1;
             }
