@@ -12,7 +12,13 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     long_about = "Clean text that came out of PDF extraction: strip running heads, page numbers, print \
 headers, stray URLs, captions and inserts; rejoin hyphenated words; reflow paragraphs; emit JSONL that \
 records every removal with the rule that made it.",
-    after_help = "Exit status: 0 all done; 1 some inputs or records failed (each reported on stderr); \
+    after_help = "Examples:\n  \
+textwash clean page.txt                          one JSONL record, the removals listed\n  \
+textwash clean --format text page.txt            the cleaned text alone\n  \
+textwash clean corpus.jsonl.gz -o clean.jsonl.zst\n  \
+textwash diff --html review.html samples/        review what the rules did\n  \
+textwash rules show photo-credit                 what a rule removes, and why\n\n\
+Exit status: 0 all done; 1 some inputs or records failed (each reported on stderr); \
 2 bad usage or a bad rules file."
 )]
 pub struct Cli {
