@@ -21,6 +21,7 @@
 pub mod decode;
 pub mod diff;
 pub mod edit;
+mod hash;
 pub mod io;
 pub mod lines;
 pub mod pipeline;

@@ -28,7 +28,7 @@
 //!
 //! Pattern rules with `scope = "page-edge"` can be added for the furniture of a particular publisher.
 
-use std::collections::HashMap;
+use crate::hash::{FxHashMap, FxHashSet};
 
 use regex::Regex;
 
@@ -165,8 +165,8 @@ impl Pass for FurniturePass {
         let multi = pages.len() >= 2;
 
         // Recurring lines, counted once per page, separately for tops and bottoms.
-        let mut tops: HashMap<String, usize> = HashMap::new();
-        let mut bottoms: HashMap<String, usize> = HashMap::new();
+        let mut tops: FxHashMap<String, usize> = FxHashMap::default();
+        let mut bottoms: FxHashMap<String, usize> = FxHashMap::default();
         if multi {
             for page in &pages {
                 let mut seen_top: Vec<String> = Vec::new();
@@ -315,7 +315,7 @@ impl FurniturePass {
     /// two-column pages' numbers between the columns.
     fn anywhere<'r>(&'r self, text: &str, lines: &[Line], verdict: &mut [Option<&'r RuleId>]) {
         // Per key: occurrences, the line of the last one, and the smallest distance between two.
-        let mut counts: HashMap<u64, (u32, usize, usize)> = HashMap::new();
+        let mut counts: FxHashMap<u64, (u32, usize, usize)> = FxHashMap::default();
         let candidate =
             |t: &str| t.len() >= 10 && !lines::ends_sentence(t) && t.split_whitespace().count() <= 15;
         // Only where the extractor printed no page breaks: with them, the page zones tell furniture, and
@@ -475,8 +475,7 @@ impl FurniturePass {
                 !lines::ends_sentence(t) && !t.contains("....") && !t.contains(". . .")
             })
             .collect();
-        let head_words: std::collections::HashSet<String> =
-            head.iter().flat_map(|&i| words(lines[i].text(text))).collect();
+        let head_words: FxHashSet<String> = head.iter().flat_map(|&i| words(lines[i].text(text))).collect();
         let head_text: String =
             head.iter().map(|&i| lines[i].text(text)).collect::<Vec<_>>().join(" ").to_lowercase();
         let echoes = |t: &str| {

@@ -26,7 +26,7 @@
 //! already a compound (`state-of-the-`), when the hyphenated form appears elsewhere in the document, or
 //! when the patterns do not allow the break: a wrong join cannot be undone downstream.
 
-use std::collections::HashSet;
+use crate::hash::{FxHashMap, FxHashSet};
 use std::sync::OnceLock;
 
 use hyphenation::{Hyphenator, Language, Load, Standard};
@@ -200,17 +200,17 @@ fn last_word(s: &str) -> &str {
 /// The document's words, for hyphenation evidence, lower-cased: whole tokens (`well-known` stays one
 /// word), the hyphenated ones among them, and the first parts of those (`self` from `self-made`).
 struct Vocabulary {
-    words: HashSet<String>,
+    words: FxHashSet<String>,
     /// Hyphenated words, keyed by their form without hyphens (`longstanding` -> `long-standing`).
-    hyphenated: std::collections::HashMap<String, String>,
-    prefixes: HashSet<String>,
+    hyphenated: FxHashMap<String, String>,
+    prefixes: FxHashSet<String>,
 }
 
 impl Vocabulary {
     fn new(text: &str) -> Self {
-        let mut words = HashSet::new();
-        let mut hyphenated = std::collections::HashMap::new();
-        let mut prefixes = HashSet::new();
+        let mut words = FxHashSet::default();
+        let mut hyphenated = FxHashMap::default();
+        let mut prefixes = FxHashSet::default();
         // One buffer for the tokens of a line, and no new string for a word already known: most
         // tokens are repeats, and this pass was a third of the stage.
         let mut tokens: Vec<&str> = Vec::new();
@@ -228,6 +228,12 @@ impl Vocabulary {
                     continue;
                 }
                 if w.is_ascii() && !w.contains('-') {
+                    if !w.bytes().any(|b| b.is_ascii_uppercase()) {
+                        if !words.contains(w) {
+                            words.insert(w.to_string());
+                        }
+                        continue;
+                    }
                     ascii_lower.clear();
                     ascii_lower.push_str(w);
                     ascii_lower.make_ascii_lowercase();
