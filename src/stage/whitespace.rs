@@ -41,8 +41,17 @@ const SHORT_WORDS: &[&str] = &[
 ];
 
 fn is_word(w: &str) -> bool {
-    let lower = w.to_lowercase();
-    SHORT_WORDS.contains(&lower.as_str()) || (lower.len() >= 3 && wordnik_list::word_exists(&lower))
+    if SHORT_WORDS.iter().any(|s| s.eq_ignore_ascii_case(w)) {
+        return true;
+    }
+    if w.len() < 3 {
+        return false;
+    }
+    // Most words are lower-case ASCII already: look them up as they are.
+    if w.bytes().all(|b| b.is_ascii_lowercase()) {
+        return wordnik_list::word_exists(w);
+    }
+    wordnik_list::word_exists(&w.to_lowercase())
 }
 
 impl Pass for SplitWordPass {
