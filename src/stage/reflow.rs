@@ -403,6 +403,10 @@ struct GapFacts<'t> {
     width: usize,
     /// `a` belongs to a list item.
     in_list: bool,
+    /// `b` starts a list item; `a`, `b` are table rows (each line is tested once, not once per gap).
+    b_list: bool,
+    a_table: bool,
+    b_table: bool,
     hyphenating: bool,
     /// `a` and `b` are both in a run of three or more one-word lines.
     word_run: bool,
@@ -440,12 +444,12 @@ impl ReflowPass {
         if f.word_run {
             return Gap::Join;
         }
-        if self.is_list(bt) {
+        if f.b_list {
             // Whether the item before was wrapped must not matter: once joined it is one line, and a
             // second run would decide differently (issue 7, idempotence).
             return if f.in_list { Gap::ListItem } else { Gap::Paragraph };
         }
-        let (a_table, b_table) = (self.is_table(at), self.is_table(bt));
+        let (a_table, b_table) = (f.a_table, f.b_table);
         if a_table || b_table {
             return if a_table && b_table && (!f.blank || f.loose) { Gap::ListItem } else { Gap::Paragraph };
         }
@@ -566,6 +570,8 @@ impl Pass for ReflowPass {
                 }
             }
         }
+        let list: Vec<bool> = idx.iter().map(|&i| self.is_list(all[i].text(text))).collect();
+        let table: Vec<bool> = idx.iter().map(|&i| self.is_table(all[i].text(text))).collect();
         let mut in_list = false;
         let mut joined_before = false;
         for w in 0..idx.len().saturating_sub(1) {
@@ -574,7 +580,7 @@ impl Pass for ReflowPass {
             let blank = blank_after(w);
             // `a` belongs to an item when it starts one or was joined to one by the gap before it (issue
             // 7: a wrapped item and the same item once joined into one line must decide alike).
-            in_list = self.is_list(at) || (in_list && joined_before);
+            in_list = list[w] || (in_list && joined_before);
             let facts = GapFacts {
                 a,
                 b,
@@ -588,6 +594,9 @@ impl Pass for ReflowPass {
                 loose,
                 width,
                 in_list,
+                b_list: list[w + 1],
+                a_table: table[w],
+                b_table: table[w + 1],
                 hyphenating,
                 typeset,
                 word_run: word_run[w] && word_run[w + 1],
