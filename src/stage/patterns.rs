@@ -178,6 +178,9 @@ pub fn build(s: &ResolvedStage) -> Result<Vec<Box<dyn crate::pipeline::Pass>>, S
 impl Pass for PatternPass {
     fn apply(&self, text: &str, edits: &mut Edits) {
         let lines = lines::split(text);
+        // In reflowed text (one block a line) nothing is wrapped: a matching line goes alone, never with
+        // the next or the previous block (issue 7: a second run of the pipeline on its own output).
+        let settled = lines::is_reflowed(text);
         // Which rule (if any) claims each line; keep rules first, then drop rules in file order.
         let mut claim: Vec<Option<usize>> = vec![None; lines.len()];
         let mut kept = vec![false; lines.len()];
@@ -205,7 +208,7 @@ impl Pass for PatternPass {
                 if !m.matched_any() {
                     // A block-end line (a credit) wrapped after its first word or its `/`, `©`, `Photo:`:
                     // the line and the short one below it, read as one.
-                    if let Some(j) = self.wrapped_credit(text, &lines, i) {
+                    if let Some(j) = self.wrapped_credit(text, &lines, i).filter(|_| !settled) {
                         let joined = format!("{} {}", l.text(text), lines[j].text(text));
                         m = self.set.matches(&joined);
                         if m.iter().any(|k| {
@@ -234,13 +237,13 @@ impl Pass for PatternPass {
         }
         if any {
             let width = lines::typical_width(text, &lines);
-            let loose = lines::blank_separated(text, &lines);
+            let loose = !settled && lines::blank_separated(text, &lines);
             for i in 0..lines.len() {
                 let Some(k) = claim[i] else { continue };
                 drop[i] = Some(k);
                 match self.rules[k].scope {
                     Scope::LineWrapped => {
-                        if let Some(j) = wrapped_continuation(text, &lines, i, width) {
+                        if let Some(j) = wrapped_continuation(text, &lines, i, width).filter(|_| !settled) {
                             if !kept[j] && claim[j].is_none() {
                                 drop[j] = Some(k);
                             }
@@ -260,7 +263,12 @@ impl Pass for PatternPass {
             }
             for (i, d) in drop.iter().enumerate() {
                 if let Some(k) = d {
-                    edits.remove(lines::removal_range(text, &lines, i), &self.rules[*k].id);
+                    let range = if settled {
+                        lines::reflowed_removal_range(text, &lines, i)
+                    } else {
+                        lines::removal_range(text, &lines, i)
+                    };
+                    edits.remove(range, &self.rules[*k].id);
                 }
             }
         }

@@ -512,6 +512,14 @@ impl ReflowPass {
 
 impl Pass for ReflowPass {
     fn apply(&self, text: &str, edits: &mut Edits) {
+        // Text already in the shape this stage leaves (`lines::is_reflowed`: one line a block, one
+        // blank line between blocks, no page break) has no wrapped lines left: every gap is a paragraph
+        // or item break that this stage or an author made. Reading its blank lines again would let a
+        // rule that crosses blank lines (rule 3) undo a break that a rule seeing the original lines
+        // made, so a second run would change the first one's output (issue 7, idempotence).
+        if lines::is_reflowed(text) {
+            return;
+        }
         let all = lines::split(text);
         let width = lines::typical_width(text, &all);
         let loose = lines::blank_separated(text, &all) && width > 0 && mostly_wrapped(text, &all);

@@ -92,7 +92,9 @@ fn classify(c: char) -> Fix {
         '\u{b5}' => Fix::Symbol("\u{3bc}"),
         '\u{2206}' => Fix::Symbol("\u{394}"),
         '\u{2126}' => Fix::Symbol("\u{3a9}"),
-        '\u{b4}' => Fix::Accent('\u{301}'),
+        // U+1FFD (Greek oxia) is `´` once in NFC: it must go the same way, or a second run would fix
+        // what NFC left (issue 7).
+        '\u{b4}' | '\u{1ffd}' => Fix::Accent('\u{301}'),
         '\u{2dc}' => Fix::Accent('\u{303}'),
         '\u{a8}' => Fix::Accent('\u{308}'),
         '\u{2c6}' => Fix::Accent('\u{302}'),
@@ -148,14 +150,43 @@ impl Pass for CharPass {
                 }
                 Fix::Accent(mark) => {
                     // Only right before a letter: alone, `´` is a character the author may have meant.
-                    let next = text[i + len..].chars().next().filter(|c| c.is_alphabetic());
+                    // Accents in a row (`¸´e`) all go on the letter after them: taking only the last
+                    // would leave the others before a letter for a second run (issue 7).
+                    let mut marks = vec![mark];
+                    let mut after = i + len;
+                    let mut next = text[after..].chars().next();
+                    while let Some(Fix::Accent(m)) = next.map(classify) {
+                        marks.push(m);
+                        after += next.map_or(0, char::len_utf8);
+                        next = text[after..].chars().next();
+                    }
+                    let next = next.filter(|c| c.is_alphabetic());
                     if let (Some(r), Some(letter)) = (&self.accent, next) {
-                        let end = i + len + letter.len_utf8();
-                        let composed: String = [letter, mark].iter().collect::<String>().nfc().collect();
+                        let end = after + letter.len_utf8();
+                        // The edit covers the letter, so the letter's own fix goes into it: a ligature is
+                        // spelled out with the mark on its first letter (`¨ﬀ` -> `f̈f`), a symbol becomes
+                        // its letter; otherwise a second run would still find them (issue 7).
+                        let mut buf = [0; 4];
+                        let spelled: &str = match classify(letter) {
+                            Fix::Ligature(s) if self.ligature.is_some() => s,
+                            Fix::Symbol(s) if self.symbol.is_some() => s,
+                            _ => letter.encode_utf8(&mut buf),
+                        };
+                        let mut rest = spelled.chars();
+                        let first = rest.next().expect("a letter is spelled with at least one");
+                        let composed: String = std::iter::once(first)
+                            .chain(marks.iter().rev().copied())
+                            .collect::<String>()
+                            .nfc()
+                            .chain(rest)
+                            .collect();
                         edits.push(i..end, composed, r);
                         i = end;
                         continue;
                     }
+                    // No letter after the run: every accent in it stays as it is.
+                    i = after;
+                    continue;
                 }
                 Fix::LineEnd(s) => {
                     if let Some(r) = &self.line_ending {
