@@ -23,8 +23,9 @@
 //! Hyphens: a word split as `eco-` + `nomic` is joined when the document has the joined form elsewhere
 //! or, failing that, when the Knuth-Liang (TeX, en-US) patterns allow a break at that point. The
 //! hyphen is kept when the second part starts with a capital (`ex-Soviet`), when the first part is
-//! already a compound (`state-of-the-`), when the hyphenated form appears elsewhere in the document, or
-//! when the patterns do not allow the break: a wrong join cannot be undone downstream.
+//! already a compound (`state-of-the-`), when the hyphenated form appears elsewhere in the document, when
+//! both parts are English words that make no word together (`right-` + `hand`), or when the patterns
+//! do not allow the break: a wrong join cannot be undone downstream.
 
 use crate::hash::{FxHashMap, FxHashSet};
 use std::sync::OnceLock;
@@ -37,6 +38,7 @@ use crate::lines::{self, Line};
 use crate::pipeline::Pass;
 use crate::rules::ResolvedStage;
 use crate::stage::rule_on;
+use crate::stage::whitespace::is_word;
 
 pub const RULES: &[&str] =
     &["line-join", "dehyphenate", "hyphen-join", "paragraph-break", "list-item", "hyphen-restore"];
@@ -374,6 +376,12 @@ impl ReflowPass {
             return Some(Gap::HyphenJoin);
         }
         let lower = joined.to_lowercase();
+        // Two words that do not make one (`right-` + `hand`, `longer-` + `period`): a compound that the
+        // line broke at its own hyphen. A typesetter's break inside one word leaves at least one part
+        // that is no word (`determi-` + `nation`), or parts that join into a word (`pro-` + `posed`).
+        if !is_word(&lower) && is_word(left) && is_word(right) {
+            return Some(Gap::HyphenJoin);
+        }
         if lower.chars().all(|c| c.is_ascii_alphabetic()) {
             let h = hyphenator().hyphenate(&lower);
             if h.breaks.contains(&left.len()) {
@@ -639,6 +647,17 @@ mod tests {
         assert_eq!(
             clean(s),
             "The committee met on a grey morning in March to decide.\n\nIt voted to go ahead with the plan."
+        );
+    }
+
+    #[test]
+    fn two_words_that_make_no_word_keep_their_hyphen() {
+        // A hyphenating typesetter (`eco-`, `pro-`, `com-`), but `right` and `hand` are words and
+        // `righthand` is none: the line broke a compound at its own hyphen.
+        let s = "Growth in the eco-\nnomic zone was strong, and\nthe right-\nhand side agreed to\nthe pro-\nposal of a com-\nmon market for\nall of them.";
+        assert_eq!(
+            clean(s),
+            "Growth in the economic zone was strong, and the right-hand side agreed to the proposal of a common market for all of them."
         );
     }
 

@@ -40,7 +40,8 @@ const SHORT_WORDS: &[&str] = &[
     "on", "or", "so", "to", "up", "us", "we",
 ];
 
-fn is_word(w: &str) -> bool {
+/// Whether `w` is an English word (the Wordnik list, any case), or one of the short words above.
+pub(crate) fn is_word(w: &str) -> bool {
     if SHORT_WORDS.iter().any(|s| s.eq_ignore_ascii_case(w)) {
         return true;
     }
