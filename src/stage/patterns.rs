@@ -360,8 +360,18 @@ fn wrapped_continuation(text: &str, lines: &[Line], i: usize, width: usize) -> O
     if j >= lines.len() || blanks > 1 || lines[j].page != lines[i].page {
         return None;
     }
-    let _ = text;
-    (lines[j].chars * 10 < width * 8 && !lines::ends_sentence(lines[j].text(text))).then_some(j)
+    // A wrapped headline goes on in lower case (`... warns SURRENDER is` / `only option`), or with a
+    // capital after a capitalised word (`... Stadia Gaming` / `Platform Are Here`, `... see Hong` /
+    // `Kong`). A capital after a lower-case word (`... a police station, Austria says` / `Get it on
+    // Amazon for $243.97`) starts the text again, which is worse to lose than an insert's tail is to keep.
+    // A line that ends in `the`, `of`, `to` goes on whatever comes next (`... Song of the` / `Year`).
+    let next = lines[j].text(text);
+    let last = lines[i].text(text).rsplit(char::is_whitespace).next().unwrap_or("");
+    let capital_after_capital = next.starts_with(char::is_uppercase) && last.starts_with(char::is_uppercase);
+    let goes_on = capital_after_capital
+        || crate::stage::reflow::CONTINUING.contains(&last.to_lowercase().as_str())
+        || !next.starts_with(|c: char| c.is_alphabetic() && !c.is_lowercase());
+    (goes_on && lines[j].chars * 10 < width * 8 && !lines::ends_sentence(next)).then_some(j)
 }
 
 /// The first line of the block that line `i` ends, when that block has at most `max` lines; `None`

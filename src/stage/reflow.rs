@@ -96,7 +96,7 @@ const COMPOUND_FIRST: &[&str] = &[
 ];
 
 /// Words that cannot end an English sentence: a line ending in one continues.
-const CONTINUING: &[&str] = &[
+pub(crate) const CONTINUING: &[&str] = &[
     "a", "an", "the", "of", "in", "on", "to", "for", "and", "or", "nor", "but", "with", "by", "from", "at",
     "as", "that", "which", "who", "whose", "is", "are", "was", "were", "be", "been", "its", "their", "his",
     "her", "our", "this", "these", "those", "into", "onto", "than", "if", "because", "while", "when",
