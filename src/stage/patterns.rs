@@ -208,7 +208,7 @@ impl Pass for PatternPass {
                 if !m.matched_any() {
                     // A block-end line (a credit) wrapped after its first word or its `/`, `©`, `Photo:`:
                     // the line and the short one below it, read as one.
-                    if let Some(j) = self.wrapped_credit(text, &lines, i).filter(|_| !settled) {
+                    if let Some(j) = (!settled).then(|| self.wrapped_credit(text, &lines, i)).flatten() {
                         let joined = format!("{} {}", l.text(text), lines[j].text(text));
                         m = self.set.matches(&joined);
                         if m.iter().any(|k| {
@@ -243,7 +243,9 @@ impl Pass for PatternPass {
                 drop[i] = Some(k);
                 match self.rules[k].scope {
                     Scope::LineWrapped => {
-                        if let Some(j) = wrapped_continuation(text, &lines, i, width).filter(|_| !settled) {
+                        if let Some(j) =
+                            (!settled).then(|| wrapped_continuation(text, &lines, i, width)).flatten()
+                        {
                             if !kept[j] && claim[j].is_none() {
                                 drop[j] = Some(k);
                             }
