@@ -27,6 +27,8 @@
 //! when the patterns do not allow the break: a wrong join cannot be undone downstream.
 
 use crate::hash::{FxHashMap, FxHashSet};
+use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::sync::OnceLock;
 
 use hyphenation::{Hyphenator, Language, Load, Standard};
@@ -106,7 +108,14 @@ const CONTINUING: &[&str] = &[
 /// lines half as long again as the column are glued. A word there is given its hyphen back when the
 /// document writes it with one elsewhere (`longstanding` -> `long-standing`), or when two capitalised
 /// parts meet where the first line ended (`PierreHugues` -> `Pierre-Hugues`).
-fn restore_hyphens(text: &str, line: &Line, width: usize, v: &Vocabulary, rule: &RuleId, edits: &mut Edits) {
+fn restore_hyphens(
+    text: &str,
+    line: &Line,
+    width: usize,
+    v: &Vocabulary<'_>,
+    rule: &RuleId,
+    edits: &mut Edits,
+) {
     let content = line.text(text);
     let mut chars_before = 0usize;
     let mut pos = 0usize;
@@ -199,63 +208,90 @@ fn last_word(s: &str) -> &str {
 
 /// The document's words, for hyphenation evidence, lower-cased: whole tokens (`well-known` stays one
 /// word), the hyphenated ones among them, and the first parts of those (`self` from `self-made`).
-struct Vocabulary {
-    words: FxHashSet<String>,
+///
+/// Only the hyphenated forms are built up front: they come from the few lines that hold a `-`. The
+/// set of all words costs a hash of every token, and many documents only need the hyphenated forms
+/// (to restore hyphens in glued lines), so it is built on the first [`Vocabulary::has`].
+struct Vocabulary<'t> {
+    text: &'t str,
+    /// Every word, borrowed from the text when it is already lower-case ASCII.
+    words: OnceCell<FxHashSet<Cow<'t, str>>>,
     /// Hyphenated words, keyed by their form without hyphens (`longstanding` -> `long-standing`).
     hyphenated: FxHashMap<String, String>,
     prefixes: FxHashSet<String>,
 }
 
-impl Vocabulary {
-    fn new(text: &str) -> Self {
-        let mut words = FxHashSet::default();
+/// Calls `f` with each token of `lines` that counts as evidence: trimmed of all but letters and digits
+/// at its ends, not empty, and not a line's last token ending in a hyphen (that token is the evidence
+/// in question).
+fn evidence_words<'t>(lines: impl Iterator<Item = &'t str>, mut f: impl FnMut(&'t str)) {
+    // One buffer for the tokens of a line.
+    let mut tokens: Vec<&str> = Vec::new();
+    for line in lines {
+        tokens.clear();
+        tokens.extend(line.split_whitespace());
+        for (n, tok) in tokens.iter().enumerate() {
+            let w = tok.trim_matches(|c: char| !c.is_alphanumeric());
+            if w.is_empty() {
+                continue;
+            }
+            if n + 1 == tokens.len() && tok.ends_with('-') {
+                continue;
+            }
+            f(w);
+        }
+    }
+}
+
+impl<'t> Vocabulary<'t> {
+    fn new(text: &'t str) -> Self {
         let mut hyphenated = FxHashMap::default();
         let mut prefixes = FxHashSet::default();
-        // One buffer for the tokens of a line, and no new string for a word already known: most
-        // tokens are repeats, and this pass was a third of the stage.
-        let mut tokens: Vec<&str> = Vec::new();
-        let mut ascii_lower = String::new();
-        for line in text.lines() {
-            tokens.clear();
-            tokens.extend(line.split_whitespace());
-            for (n, tok) in tokens.iter().enumerate() {
-                let w = tok.trim_matches(|c: char| !c.is_alphanumeric());
-                if w.is_empty() {
-                    continue;
+        // Lower-casing never makes a `-`: a word without one is no hyphenated form, and neither is a
+        // line without one.
+        let hyphen_lines = text.lines().filter(|l| memchr::memchr(b'-', l.as_bytes()).is_some());
+        evidence_words(hyphen_lines, |w| {
+            if !w.contains('-') {
+                return;
+            }
+            let lower = w.to_lowercase();
+            if lower.split('-').all(|p| p.chars().any(char::is_alphabetic)) {
+                if let Some(first) = lower.split('-').next() {
+                    prefixes.insert(first.to_string());
                 }
-                // A token that ends a line with a hyphen is the evidence in question, not evidence.
-                if n + 1 == tokens.len() && tok.ends_with('-') {
-                    continue;
-                }
+                hyphenated.insert(lower.replace('-', ""), lower);
+            }
+        });
+        Vocabulary { text, words: OnceCell::new(), hyphenated, prefixes }
+    }
+
+    fn words(&self) -> &FxHashSet<Cow<'t, str>> {
+        self.words.get_or_init(|| {
+            let mut words: FxHashSet<Cow<'t, str>> = FxHashSet::default();
+            // No new string for a word already known or already lower-case: most tokens are repeats.
+            let mut ascii_lower = String::new();
+            evidence_words(self.text.lines(), |w| {
                 if w.is_ascii() && !w.contains('-') {
                     if !w.bytes().any(|b| b.is_ascii_uppercase()) {
-                        if !words.contains(w) {
-                            words.insert(w.to_string());
-                        }
-                        continue;
+                        words.insert(Cow::Borrowed(w));
+                        return;
                     }
                     ascii_lower.clear();
                     ascii_lower.push_str(w);
                     ascii_lower.make_ascii_lowercase();
                     if !words.contains(ascii_lower.as_str()) {
-                        words.insert(ascii_lower.clone());
+                        words.insert(Cow::Owned(ascii_lower.clone()));
                     }
-                    continue;
+                    return;
                 }
-                let lower = w.to_lowercase();
-                if lower.contains('-') && lower.split('-').all(|p| p.chars().any(char::is_alphabetic)) {
-                    if let Some(first) = lower.split('-').next() {
-                        prefixes.insert(first.to_string());
-                    }
-                    hyphenated.insert(lower.replace('-', ""), lower.clone());
-                }
-                words.insert(lower);
-            }
-        }
-        Vocabulary { words, hyphenated, prefixes }
+                words.insert(Cow::Owned(w.to_lowercase()));
+            });
+            words
+        })
     }
+
     fn has(&self, w: &str) -> bool {
-        self.words.contains(&w.to_lowercase())
+        self.words().contains(w.to_lowercase().as_str())
     }
 }
 
@@ -320,12 +356,12 @@ impl ReflowPass {
 
     /// Decides a word split by a hyphen at a line end: `Dehyphenate` to join without it, `HyphenJoin` to
     /// keep it. `a` ends with the hyphen.
-    fn hyphen(
+    fn hyphen<'t>(
         &self,
         a: &str,
         b: &str,
-        vocab: &mut Option<Vocabulary>,
-        text: &str,
+        vocab: &mut Option<Vocabulary<'t>>,
+        text: &'t str,
         hyphenating: bool,
     ) -> Option<Gap> {
         let tok = last_word(a);
@@ -416,7 +452,7 @@ struct GapFacts<'t> {
 }
 
 impl ReflowPass {
-    fn decide(&self, f: &GapFacts, vocab: &mut Option<Vocabulary>, text: &str) -> Gap {
+    fn decide<'t>(&self, f: &GapFacts, vocab: &mut Option<Vocabulary<'t>>, text: &'t str) -> Gap {
         let (at, bt) = (f.at, f.bt);
         if ends_with_word_hyphen(at) && bt.chars().next().is_some_and(char::is_alphabetic) {
             return self.hyphen(at, bt, vocab, text, f.hyphenating || f.typeset).unwrap_or(Gap::Join);
