@@ -148,8 +148,8 @@ impl SplitWordPass {
             return false;
         }
         // Neither part may be a word: `h is` in a formula is two words, `g ames` is none.
-        let joined = format!("{x}{letters}");
-        !is_word(x) && !is_word(letters) && is_word(&joined)
+        // (The parts first: most tokens are words, and the joined form costs a new string.)
+        !is_word(x) && !is_word(letters) && is_word(&format!("{x}{letters}"))
     }
 }
 
