@@ -104,6 +104,16 @@ const CONTINUING: &[&str] = &[
     "under", "during",
 ];
 
+/// Whether `w`, lower-cased, is one of [`CONTINUING`].
+fn is_continuing(w: &str) -> bool {
+    // The list is lower-case ASCII, so an ASCII word needs no lower-cased copy.
+    if w.is_ascii() {
+        CONTINUING.iter().any(|c| c.eq_ignore_ascii_case(w))
+    } else {
+        CONTINUING.contains(&w.to_lowercase().as_str())
+    }
+}
+
 /// Puts back the hyphens pdftotext dropped when it glued a line ending in `-` to the next one. Only
 /// lines half as long again as the column are glued. A word there is given its hyphen back when the
 /// document writes it with one elsewhere (`longstanding` -> `long-standing`), or when two capitalised
@@ -119,6 +129,7 @@ fn restore_hyphens(
     let content = line.text(text);
     let mut chars_before = 0usize;
     let mut pos = 0usize;
+    let mut ascii_lower = String::new();
     for tok in content.split(' ') {
         let start = pos;
         pos += tok.len() + 1;
@@ -129,9 +140,22 @@ fn restore_hyphens(
         if word.chars().count() < 5 || !word.chars().all(char::is_alphabetic) {
             continue;
         }
-        let lead = tok.find(word).unwrap_or(0);
+        // Where `word` starts in `tok` (the first occurrence of its text: everything before it is
+        // trimmed punctuation).
+        let lead = word.as_ptr() as usize - tok.as_ptr() as usize;
         let base = line.content.start + start + lead;
-        if let Some(h) = v.hyphenated.get(&word.to_lowercase()) {
+        // Lower-cased without a new string when ASCII, and not at all when there is nothing to find.
+        let known = if v.hyphenated.is_empty() {
+            None
+        } else if word.is_ascii() {
+            ascii_lower.clear();
+            ascii_lower.push_str(word);
+            ascii_lower.make_ascii_lowercase();
+            v.hyphenated.get(ascii_lower.as_str())
+        } else {
+            v.hyphenated.get(&word.to_lowercase())
+        };
+        if let Some(h) = known {
             // Copy the word, inserting the hyphens where the document's hyphenated form has them.
             let mut out = String::with_capacity(word.len() + 2);
             let mut hs = h.chars().filter(|&c| c != '-').count();
@@ -150,6 +174,9 @@ fn restore_hyphens(
             continue;
         }
         // `PierreHugues`: the split must fall where the first line could have ended.
+        if !word.starts_with(char::is_uppercase) {
+            continue;
+        }
         let cs: Vec<(usize, char)> = word.char_indices().collect();
         for k in 3..cs.len().saturating_sub(2) {
             let (b, c) = cs[k];
@@ -338,8 +365,7 @@ impl ReflowPass {
         if self.numbered_heading_re.is_match(t) {
             return true;
         }
-        let lw = last_word(t).to_lowercase();
-        if CONTINUING.contains(&lw.as_str()) {
+        if is_continuing(last_word(t)) {
             return false;
         }
         let letters = t.chars().filter(|c| c.is_alphabetic()).count();
@@ -490,7 +516,7 @@ impl ReflowPass {
             return if a_table && b_table && (!f.blank || f.loose) { Gap::ListItem } else { Gap::Paragraph };
         }
         let a_ends = lines::ends_sentence(at);
-        let continuing = !a_ends && CONTINUING.contains(&last_word(at).to_lowercase().as_str());
+        let continuing = !a_ends && is_continuing(last_word(at));
         let fw = lines::first_word(bt).chars().count();
         // A line pdftotext glued to the next (after dropping a line-end hyphen) ends where the second of
         // the two lines ended: about a column's width before its own end.
