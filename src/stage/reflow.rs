@@ -59,6 +59,7 @@ pub fn build(s: &ResolvedStage) -> Vec<Box<dyn Pass>> {
         table_re: Regex::new(r"(?:\.\s?){4,}\s*\S*\d+\s*$|\S\s{3,}\S.*\S\s{3,}\S").expect("valid"),
         numbered_heading_re: Regex::new(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,4}\.|[A-Z]\.)\s+\p{Lu}")
             .expect("valid"),
+        three_spaces: memchr::memmem::Finder::new(b"   "),
     })]
 }
 
@@ -72,6 +73,7 @@ struct ReflowPass {
     list_re: Regex,
     table_re: Regex,
     numbered_heading_re: Regex,
+    three_spaces: memchr::memmem::Finder<'static>,
 }
 
 /// What a gap between two lines becomes.
@@ -274,12 +276,30 @@ impl<'t> Vocabulary<'t> {
     fn new(text: &'t str) -> Self {
         let mut hyphenated = FxHashMap::default();
         let mut prefixes = FxHashSet::default();
-        // Lower-casing never makes a `-`: a word without one is no hyphenated form, and neither is a
-        // line without one.
-        let hyphen_lines = text.lines().filter(|l| memchr::memchr(b'-', l.as_bytes()).is_some());
-        evidence_words(hyphen_lines, |w| {
-            if !w.contains('-') {
-                return;
+        // Lower-casing never makes a `-`, so only a token holding one can give a hyphenated form: the
+        // tokens are found from the hyphens, rather than by splitting every line. A token is what
+        // `evidence_words` takes it to be: a run of non-white-space, and a line's last one when only
+        // white space follows it up to the next `\n`.
+        let mut done = 0;
+        for p in memchr::memchr_iter(b'-', text.as_bytes()) {
+            if p < done {
+                continue;
+            }
+            let start = text[..p]
+                .char_indices()
+                .rev()
+                .find(|&(_, c)| c.is_whitespace())
+                .map_or(0, |(i, c)| i + c.len_utf8());
+            let end = text[p..].find(char::is_whitespace).map_or(text.len(), |i| p + i);
+            done = end;
+            let tok = &text[start..end];
+            let w = tok.trim_matches(|c: char| !c.is_alphanumeric());
+            if w.is_empty() || !w.contains('-') {
+                continue;
+            }
+            let last_on_line = text[end..].chars().take_while(|&c| c != '\n').all(char::is_whitespace);
+            if last_on_line && tok.ends_with('-') {
+                continue;
             }
             let lower = w.to_lowercase();
             if lower.split('-').all(|p| p.chars().any(char::is_alphabetic)) {
@@ -288,7 +308,7 @@ impl<'t> Vocabulary<'t> {
                 }
                 hyphenated.insert(lower.replace('-', ""), lower);
             }
-        });
+        }
         Vocabulary { text, words: OnceCell::new(), hyphenated, prefixes }
     }
 
@@ -333,7 +353,10 @@ impl ReflowPass {
         // less than the regex, which was an eighth of the stage.
         let mut run = 0;
         let maybe = memchr::memchr_iter(b'.', t.as_bytes()).nth(3).is_some()
-            || if t.is_ascii() {
+            || if t.is_ascii() && memchr::memchr3(b'\t', b'\x0b', b'\r', t.as_bytes()).is_none() {
+                // A line holds no `\n` or `\x0c`: its only white space here is the space.
+                self.three_spaces.find(t.as_bytes()).is_some()
+            } else if t.is_ascii() {
                 // ASCII White_Space: tab to carriage return (vertical tab included) and space.
                 t.bytes().any(|b| {
                     run = if b == b' ' || (b'\t'..=b'\r').contains(&b) { run + 1 } else { 0 };
