@@ -282,6 +282,30 @@ fn key_hash(s: &str) -> u64 {
     }
     let mut h = Fnv(0xcbf2_9ce4_8422_2325);
     let (mut prev_digit, mut prev_space) = (false, false);
+    if s.is_ascii() {
+        // The same walk over bytes, without decoding characters (most lines are ASCII).
+        for &b in s.as_bytes() {
+            if b.is_ascii_digit() {
+                if !prev_digit {
+                    h.write_u8(b'#');
+                }
+                prev_digit = true;
+                prev_space = false;
+            } else if b == b' ' || (b'\t'..=b'\r').contains(&b) {
+                // `char::is_whitespace` on ASCII: space, and tab to carriage return.
+                if !prev_space {
+                    h.write_u8(b' ');
+                }
+                prev_space = true;
+                prev_digit = false;
+            } else {
+                h.write_u8(b.to_ascii_lowercase());
+                prev_digit = false;
+                prev_space = false;
+            }
+        }
+        return h.finish();
+    }
     for c in s.chars() {
         if c.is_ascii_digit() {
             if !prev_digit {
@@ -323,15 +347,22 @@ impl FurniturePass {
     fn anywhere<'r>(&'r self, text: &str, lines: &[Line], verdict: &mut [Option<&'r RuleId>]) {
         // Per key: occurrences, the line of the last one, and the smallest distance between two.
         let mut counts: FxHashMap<u64, (u32, usize, usize)> = FxHashMap::default();
+        // At most 15 words (`nth` stops counting at the 16th).
         let candidate =
-            |t: &str| t.len() >= 10 && !lines::ends_sentence(t) && t.split_whitespace().count() <= 15;
+            |t: &str| t.len() >= 10 && !lines::ends_sentence(t) && t.split_whitespace().nth(15).is_none();
+        // The key hash of each candidate line, computed once for both loops below (none when the lines
+        // are not counted: then no line can be a recurring one).
+        let mut candidate_hash: Vec<Option<u64>> = Vec::new();
         // Only where the extractor printed no page breaks: with them, the page zones tell furniture, and
         // a line repeated mid-page (a price list, a refrain) is content.
         if self.recurring.is_some() && !text.contains('\x0c') {
+            candidate_hash = vec![None; lines.len()];
             for (i, l) in lines.iter().enumerate().filter(|(_, l)| !l.is_blank()) {
                 let t = l.text(text);
                 if candidate(t) {
-                    let e = counts.entry(key_hash(t)).or_insert((0, i, usize::MAX));
+                    let h = key_hash(t);
+                    candidate_hash[i] = Some(h);
+                    let e = counts.entry(h).or_insert((0, i, usize::MAX));
                     if e.0 > 0 {
                         e.2 = e.2.min(i - e.1);
                     }
@@ -360,7 +391,9 @@ impl FurniturePass {
         }
         for (n, &i) in nonblank.iter().enumerate() {
             // The first lines are the title: a running head repeats it, not the other way round.
-            if verdict[i].is_some() || n < 3 && counts.contains_key(&key_hash(lines[i].text(text))) {
+            if verdict[i].is_some()
+                || n < 3 && !counts.is_empty() && counts.contains_key(&key_hash(lines[i].text(text)))
+            {
                 continue;
             }
             let t = lines[i].text(text);
@@ -374,8 +407,12 @@ impl FurniturePass {
             {
                 // A bare number alone on a line, not in a column of numbers (a table).
                 self.page_number.as_ref()
-            } else if candidate(t)
-                && counts.get(&key_hash(t)).is_some_and(|&(n, _, gap)| n >= 3 && gap >= MIN_PAGE_LINES)
+            } else if candidate_hash
+                .get(i)
+                .copied()
+                .flatten()
+                .and_then(|h| counts.get(&h))
+                .is_some_and(|&(n, _, gap)| n >= 3 && gap >= MIN_PAGE_LINES)
             {
                 // Furniture recurs once a page; lines repeated close together (a list of figure
                 // captions, a price list) are content.
@@ -669,11 +706,22 @@ impl FurniturePass {
 
 #[cfg(test)]
 mod tests {
-    use super::key;
+    use super::{key, key_hash};
 
     #[test]
     fn keys_mask_digits_and_fold_case() {
         assert_eq!(key("Page  12 of 30"), key("page 3 of 30"));
         assert_ne!(key("Introduction"), key("Results"));
+    }
+
+    #[test]
+    fn key_hashes_agree_with_keys_on_ascii_and_other_text() {
+        // A key is its own key, so a line and its key hash alike; the ASCII walk and the character
+        // walk must agree on where they meet (`É` lower-cases to `é`).
+        for line in ["Page  12 of 30", "Journal\tof X\x0b 2024", "Éditions 3 — Été", "a  b", ""] {
+            assert_eq!(key_hash(line), key_hash(&key(line)), "{line:?}");
+        }
+        assert_eq!(key_hash("Page 1 of 9 é"), key_hash("page 7 of 9 é"));
+        assert_ne!(key_hash("Page 1 of 9 x"), key_hash("page 1 of 9 é"));
     }
 }

@@ -5,17 +5,40 @@
 //! once when the pipeline is built; a line costs one set match, whatever the number of rules. The
 //! `scope` of a rule says which lines it may touch and what goes with them (see [`Scope`]).
 
+use std::sync::{Mutex, OnceLock};
+
 use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 
 use crate::edit::{Edits, RuleId};
+use crate::hash::FxHashMap;
 use crate::lines::{self, Line};
 use crate::pipeline::Pass;
 use crate::rules::{Action, ResolvedStage, Scope};
 
 /// Compiles a rule's regex. Size limits keep a hostile pattern from eating memory; the engine is
 /// linear-time, so no pattern can backtrack catastrophically.
+///
+/// Compiled regexes are kept for the life of the process, by pattern: a rules file's patterns are
+/// compiled when it is read (to check them), then again for each pattern stage (the exact regex and
+/// the one for long lines), and the compiling was most of a run's start-up. A clone of a `Regex`
+/// shares its compiled program.
 pub(crate) fn compile(pattern: &str) -> Result<Regex, String> {
-    RegexBuilder::new(pattern).size_limit(1 << 22).build().map_err(|e| e.to_string())
+    type Cache = Mutex<FxHashMap<String, Result<Regex, String>>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    /// Past this many patterns (a fuzzer, a program building many rule sets) the cache starts afresh.
+    const MAX_CACHED: usize = 1024;
+    let cache = CACHE.get_or_init(Mutex::default);
+    if let Some(r) = cache.lock().ok().and_then(|c| c.get(pattern).cloned()) {
+        return r;
+    }
+    let r = RegexBuilder::new(pattern).size_limit(1 << 22).build().map_err(|e| e.to_string());
+    if let Ok(mut c) = cache.lock() {
+        if c.len() >= MAX_CACHED {
+            c.clear();
+        }
+        c.insert(pattern.to_string(), r.clone());
+    }
+    r
 }
 
 /// Past this many bytes a line is matched pattern by pattern: the combined set's lazy DFA runs out
@@ -77,10 +100,12 @@ impl LineSet {
         if line.len() > LONG_LINE {
             return Matches((0..self.singles.len()).filter(|&k| self.singles[k].is_match(line)).collect());
         }
-        let m = self.relaxed.matches(line);
-        if !m.matched_any() {
+        // Most lines match nothing, and telling that costs less than listing what matched (no
+        // overlapping search, no list of matches made and thrown away).
+        if !self.relaxed.is_match(line) {
             return Matches(Vec::new());
         }
+        let m = self.relaxed.matches(line);
         Matches(m.iter().filter(|&k| self.exact[k].as_ref().map_or(true, |re| re.is_match(line))).collect())
     }
 }

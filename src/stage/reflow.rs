@@ -28,6 +28,8 @@
 //! do not allow the break: a wrong join cannot be undone downstream.
 
 use crate::hash::{FxHashMap, FxHashSet};
+use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::sync::OnceLock;
 
 use hyphenation::{Hyphenator, Language, Load, Standard};
@@ -59,6 +61,7 @@ pub fn build(s: &ResolvedStage) -> Vec<Box<dyn Pass>> {
         table_re: Regex::new(r"(?:\.\s?){4,}\s*\S*\d+\s*$|\S\s{3,}\S.*\S\s{3,}\S").expect("valid"),
         numbered_heading_re: Regex::new(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,4}\.|[A-Z]\.)\s+\p{Lu}")
             .expect("valid"),
+        three_spaces: memchr::memmem::Finder::new(b"   "),
     })]
 }
 
@@ -72,6 +75,7 @@ struct ReflowPass {
     list_re: Regex,
     table_re: Regex,
     numbered_heading_re: Regex,
+    three_spaces: memchr::memmem::Finder<'static>,
 }
 
 /// What a gap between two lines becomes.
@@ -104,14 +108,32 @@ pub(crate) const CONTINUING: &[&str] = &[
     "under", "during",
 ];
 
+/// Whether `w`, lower-cased, is one of [`CONTINUING`].
+fn is_continuing(w: &str) -> bool {
+    // The list is lower-case ASCII, so an ASCII word needs no lower-cased copy.
+    if w.is_ascii() {
+        CONTINUING.iter().any(|c| c.eq_ignore_ascii_case(w))
+    } else {
+        CONTINUING.contains(&w.to_lowercase().as_str())
+    }
+}
+
 /// Puts back the hyphens pdftotext dropped when it glued a line ending in `-` to the next one. Only
 /// lines half as long again as the column are glued. A word there is given its hyphen back when the
 /// document writes it with one elsewhere (`longstanding` -> `long-standing`), or when two capitalised
 /// parts meet where the first line ended (`PierreHugues` -> `Pierre-Hugues`).
-fn restore_hyphens(text: &str, line: &Line, width: usize, v: &Vocabulary, rule: &RuleId, edits: &mut Edits) {
+fn restore_hyphens(
+    text: &str,
+    line: &Line,
+    width: usize,
+    v: &Vocabulary<'_>,
+    rule: &RuleId,
+    edits: &mut Edits,
+) {
     let content = line.text(text);
     let mut chars_before = 0usize;
     let mut pos = 0usize;
+    let mut ascii_lower = String::new();
     for tok in content.split(' ') {
         let start = pos;
         pos += tok.len() + 1;
@@ -122,9 +144,22 @@ fn restore_hyphens(text: &str, line: &Line, width: usize, v: &Vocabulary, rule: 
         if word.chars().count() < 5 || !word.chars().all(char::is_alphabetic) {
             continue;
         }
-        let lead = tok.find(word).unwrap_or(0);
+        // Where `word` starts in `tok` (the first occurrence of its text: everything before it is
+        // trimmed punctuation).
+        let lead = word.as_ptr() as usize - tok.as_ptr() as usize;
         let base = line.content.start + start + lead;
-        if let Some(h) = v.hyphenated.get(&word.to_lowercase()) {
+        // Lower-cased without a new string when ASCII, and not at all when there is nothing to find.
+        let known = if v.hyphenated.is_empty() {
+            None
+        } else if word.is_ascii() {
+            ascii_lower.clear();
+            ascii_lower.push_str(word);
+            ascii_lower.make_ascii_lowercase();
+            v.hyphenated.get(ascii_lower.as_str())
+        } else {
+            v.hyphenated.get(&word.to_lowercase())
+        };
+        if let Some(h) = known {
             // Copy the word, inserting the hyphens where the document's hyphenated form has them.
             let mut out = String::with_capacity(word.len() + 2);
             let mut hs = h.chars().filter(|&c| c != '-').count();
@@ -143,6 +178,9 @@ fn restore_hyphens(text: &str, line: &Line, width: usize, v: &Vocabulary, rule: 
             continue;
         }
         // `PierreHugues`: the split must fall where the first line could have ended.
+        if !word.starts_with(char::is_uppercase) {
+            continue;
+        }
         let cs: Vec<(usize, char)> = word.char_indices().collect();
         for k in 3..cs.len().saturating_sub(2) {
             let (b, c) = cs[k];
@@ -201,63 +239,108 @@ fn last_word(s: &str) -> &str {
 
 /// The document's words, for hyphenation evidence, lower-cased: whole tokens (`well-known` stays one
 /// word), the hyphenated ones among them, and the first parts of those (`self` from `self-made`).
-struct Vocabulary {
-    words: FxHashSet<String>,
+///
+/// Only the hyphenated forms are built up front: they come from the few lines that hold a `-`. The
+/// set of all words costs a hash of every token, and many documents only need the hyphenated forms
+/// (to restore hyphens in glued lines), so it is built on the first [`Vocabulary::has`].
+struct Vocabulary<'t> {
+    text: &'t str,
+    /// Every word, borrowed from the text when it is already lower-case ASCII.
+    words: OnceCell<FxHashSet<Cow<'t, str>>>,
     /// Hyphenated words, keyed by their form without hyphens (`longstanding` -> `long-standing`).
     hyphenated: FxHashMap<String, String>,
     prefixes: FxHashSet<String>,
 }
 
-impl Vocabulary {
-    fn new(text: &str) -> Self {
-        let mut words = FxHashSet::default();
+/// Calls `f` with each token of `lines` that counts as evidence: trimmed of all but letters and digits
+/// at its ends, not empty, and not a line's last token ending in a hyphen (that token is the evidence
+/// in question).
+fn evidence_words<'t>(lines: impl Iterator<Item = &'t str>, mut f: impl FnMut(&'t str)) {
+    // One buffer for the tokens of a line.
+    let mut tokens: Vec<&str> = Vec::new();
+    for line in lines {
+        tokens.clear();
+        tokens.extend(line.split_whitespace());
+        for (n, tok) in tokens.iter().enumerate() {
+            let w = tok.trim_matches(|c: char| !c.is_alphanumeric());
+            if w.is_empty() {
+                continue;
+            }
+            if n + 1 == tokens.len() && tok.ends_with('-') {
+                continue;
+            }
+            f(w);
+        }
+    }
+}
+
+impl<'t> Vocabulary<'t> {
+    fn new(text: &'t str) -> Self {
         let mut hyphenated = FxHashMap::default();
         let mut prefixes = FxHashSet::default();
-        // One buffer for the tokens of a line, and no new string for a word already known: most
-        // tokens are repeats, and this pass was a third of the stage.
-        let mut tokens: Vec<&str> = Vec::new();
-        let mut ascii_lower = String::new();
-        for line in text.lines() {
-            tokens.clear();
-            tokens.extend(line.split_whitespace());
-            for (n, tok) in tokens.iter().enumerate() {
-                let w = tok.trim_matches(|c: char| !c.is_alphanumeric());
-                if w.is_empty() {
-                    continue;
+        // Lower-casing never makes a `-`, so only a token holding one can give a hyphenated form: the
+        // tokens are found from the hyphens, rather than by splitting every line. A token is what
+        // `evidence_words` takes it to be: a run of non-white-space, and a line's last one when only
+        // white space follows it up to the next `\n`.
+        let mut done = 0;
+        for p in memchr::memchr_iter(b'-', text.as_bytes()) {
+            if p < done {
+                continue;
+            }
+            let start = text[..p]
+                .char_indices()
+                .rev()
+                .find(|&(_, c)| c.is_whitespace())
+                .map_or(0, |(i, c)| i + c.len_utf8());
+            let end = text[p..].find(char::is_whitespace).map_or(text.len(), |i| p + i);
+            done = end;
+            let tok = &text[start..end];
+            let w = tok.trim_matches(|c: char| !c.is_alphanumeric());
+            if w.is_empty() || !w.contains('-') {
+                continue;
+            }
+            let last_on_line = text[end..].chars().take_while(|&c| c != '\n').all(char::is_whitespace);
+            if last_on_line && tok.ends_with('-') {
+                continue;
+            }
+            let lower = w.to_lowercase();
+            if lower.split('-').all(|p| p.chars().any(char::is_alphabetic)) {
+                if let Some(first) = lower.split('-').next() {
+                    prefixes.insert(first.to_string());
                 }
-                // A token that ends a line with a hyphen is the evidence in question, not evidence.
-                if n + 1 == tokens.len() && tok.ends_with('-') {
-                    continue;
-                }
+                hyphenated.insert(lower.replace('-', ""), lower);
+            }
+        }
+        Vocabulary { text, words: OnceCell::new(), hyphenated, prefixes }
+    }
+
+    fn words(&self) -> &FxHashSet<Cow<'t, str>> {
+        self.words.get_or_init(|| {
+            let mut words: FxHashSet<Cow<'t, str>> = FxHashSet::default();
+            // No new string for a word already known or already lower-case: most tokens are repeats.
+            let mut ascii_lower = String::new();
+            evidence_words(self.text.lines(), |w| {
                 if w.is_ascii() && !w.contains('-') {
                     if !w.bytes().any(|b| b.is_ascii_uppercase()) {
-                        if !words.contains(w) {
-                            words.insert(w.to_string());
-                        }
-                        continue;
+                        words.insert(Cow::Borrowed(w));
+                        return;
                     }
                     ascii_lower.clear();
                     ascii_lower.push_str(w);
                     ascii_lower.make_ascii_lowercase();
                     if !words.contains(ascii_lower.as_str()) {
-                        words.insert(ascii_lower.clone());
+                        words.insert(Cow::Owned(ascii_lower.clone()));
                     }
-                    continue;
+                    return;
                 }
-                let lower = w.to_lowercase();
-                if lower.contains('-') && lower.split('-').all(|p| p.chars().any(char::is_alphabetic)) {
-                    if let Some(first) = lower.split('-').next() {
-                        prefixes.insert(first.to_string());
-                    }
-                    hyphenated.insert(lower.replace('-', ""), lower.clone());
-                }
-                words.insert(lower);
-            }
-        }
-        Vocabulary { words, hyphenated, prefixes }
+                words.insert(Cow::Owned(w.to_lowercase()));
+            });
+            words
+        })
     }
+
     fn has(&self, w: &str) -> bool {
-        self.words.contains(&w.to_lowercase())
+        self.words().contains(w.to_lowercase().as_str())
     }
 }
 
@@ -272,7 +355,10 @@ impl ReflowPass {
         // less than the regex, which was an eighth of the stage.
         let mut run = 0;
         let maybe = memchr::memchr_iter(b'.', t.as_bytes()).nth(3).is_some()
-            || if t.is_ascii() {
+            || if t.is_ascii() && memchr::memchr3(b'\t', b'\x0b', b'\r', t.as_bytes()).is_none() {
+                // A line holds no `\n` or `\x0c`: its only white space here is the space.
+                self.three_spaces.find(t.as_bytes()).is_some()
+            } else if t.is_ascii() {
                 // ASCII White_Space: tab to carriage return (vertical tab included) and space.
                 t.bytes().any(|b| {
                     run = if b == b' ' || (b'\t'..=b'\r').contains(&b) { run + 1 } else { 0 };
@@ -304,8 +390,7 @@ impl ReflowPass {
         if self.numbered_heading_re.is_match(t) {
             return true;
         }
-        let lw = last_word(t).to_lowercase();
-        if CONTINUING.contains(&lw.as_str()) {
+        if is_continuing(last_word(t)) {
             return false;
         }
         let letters = t.chars().filter(|c| c.is_alphabetic()).count();
@@ -322,12 +407,12 @@ impl ReflowPass {
 
     /// Decides a word split by a hyphen at a line end: `Dehyphenate` to join without it, `HyphenJoin` to
     /// keep it. `a` ends with the hyphen.
-    fn hyphen(
+    fn hyphen<'t>(
         &self,
         a: &str,
         b: &str,
-        vocab: &mut Option<Vocabulary>,
-        text: &str,
+        vocab: &mut Option<Vocabulary<'t>>,
+        text: &'t str,
         hyphenating: bool,
     ) -> Option<Gap> {
         let tok = last_word(a);
@@ -424,7 +509,7 @@ struct GapFacts<'t> {
 }
 
 impl ReflowPass {
-    fn decide(&self, f: &GapFacts, vocab: &mut Option<Vocabulary>, text: &str) -> Gap {
+    fn decide<'t>(&self, f: &GapFacts, vocab: &mut Option<Vocabulary<'t>>, text: &'t str) -> Gap {
         let (at, bt) = (f.at, f.bt);
         if ends_with_word_hyphen(at) && bt.chars().next().is_some_and(char::is_alphabetic) {
             return self.hyphen(at, bt, vocab, text, f.hyphenating || f.typeset).unwrap_or(Gap::Join);
@@ -462,7 +547,7 @@ impl ReflowPass {
             return if a_table && b_table && (!f.blank || f.loose) { Gap::ListItem } else { Gap::Paragraph };
         }
         let a_ends = lines::ends_sentence(at);
-        let continuing = !a_ends && CONTINUING.contains(&last_word(at).to_lowercase().as_str());
+        let continuing = !a_ends && is_continuing(last_word(at));
         let fw = lines::first_word(bt).chars().count();
         // A line pdftotext glued to the next (after dropping a line-end hyphen) ends where the second of
         // the two lines ended: about a column's width before its own end.

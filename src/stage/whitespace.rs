@@ -11,7 +11,10 @@
 //!
 //! Line gaps are reflow's: after it, paragraphs are already one blank line apart.
 
+use std::sync::OnceLock;
+
 use crate::edit::{Edits, RuleId};
+use crate::hash::FxHashSet;
 use crate::pipeline::Pass;
 use crate::rules::ResolvedStage;
 use crate::stage::rule_on;
@@ -50,9 +53,18 @@ pub(crate) fn is_word(w: &str) -> bool {
     }
     // Most words are lower-case ASCII already: look them up as they are.
     if w.bytes().all(|b| b.is_ascii_lowercase()) {
-        return wordnik_list::word_exists(w);
+        return word_list().contains(w);
     }
-    wordnik_list::word_exists(&w.to_lowercase())
+    word_list().contains(w.to_lowercase().as_str())
+}
+
+/// The Wordnik list as a hash set, built on first use (about 200,000 words, a few milliseconds).
+/// `wordnik_list::word_exists` is a binary search with two string comparisons a step, and in a
+/// damaged text every token is looked up; the lists it searches are strictly sorted, so membership
+/// in this set is the same answer.
+fn word_list() -> &'static FxHashSet<&'static str> {
+    static WORDS: OnceLock<FxHashSet<&'static str>> = OnceLock::new();
+    WORDS.get_or_init(|| wordnik_list::word_iterator().collect())
 }
 
 impl Pass for SplitWordPass {
@@ -155,8 +167,8 @@ impl SplitWordPass {
             return false;
         }
         // Neither part may be a word: `h is` in a formula is two words, `g ames` is none.
-        let joined = format!("{x}{letters}");
-        !is_word(x) && !is_word(letters) && is_word(&joined)
+        // (The parts first: most tokens are words, and the joined form costs a new string.)
+        !is_word(x) && !is_word(letters) && is_word(&format!("{x}{letters}"))
     }
 }
 
@@ -200,5 +212,20 @@ impl Pass for WhitespacePass {
             }
             i = e;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::word_list;
+
+    #[test]
+    fn the_word_set_answers_as_the_word_list_does() {
+        let probes = ["games", "individual", "ames", "g", "", "zzzz", "aa", "Games", "naïve", "xylophones"];
+        for w in probes {
+            assert_eq!(word_list().contains(w), wordnik_list::word_exists(w), "{w:?}");
+        }
+        assert!(wordnik_list::word_iterator().all(wordnik_list::word_exists));
+        assert_eq!(word_list().len(), wordnik_list::word_iterator().count());
     }
 }
