@@ -42,11 +42,23 @@ use crate::rules::ResolvedStage;
 use crate::stage::rule_on;
 use crate::stage::whitespace::is_word;
 
-pub const RULES: &[&str] =
-    &["line-join", "dehyphenate", "hyphen-join", "paragraph-break", "list-item", "hyphen-restore"];
+pub const RULES: &[&str] = &[
+    "column-order",
+    "line-join",
+    "dehyphenate",
+    "hyphen-join",
+    "paragraph-break",
+    "list-item",
+    "hyphen-restore",
+];
 
 pub fn build(s: &ResolvedStage) -> Vec<Box<dyn Pass>> {
-    vec![Box::new(ReflowPass {
+    let mut passes: Vec<Box<dyn Pass>> = Vec::new();
+    // Lines must be in reading order before their gaps are read.
+    if let Some(rule) = rule_on(s, "column-order") {
+        passes.push(Box::new(crate::stage::columns::ColumnOrderPass { rule }));
+    }
+    passes.push(Box::new(ReflowPass {
         line_join: rule_on(s, "line-join"),
         dehyphenate: rule_on(s, "dehyphenate"),
         hyphen_join: rule_on(s, "hyphen-join"),
@@ -62,7 +74,8 @@ pub fn build(s: &ResolvedStage) -> Vec<Box<dyn Pass>> {
         numbered_heading_re: Regex::new(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,4}\.|[A-Z]\.)\s+\p{Lu}")
             .expect("valid"),
         three_spaces: memchr::memmem::Finder::new(b"   "),
-    })]
+    }));
+    passes
 }
 
 struct ReflowPass {
