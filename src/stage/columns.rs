@@ -27,6 +27,11 @@ const ABBREVIATIONS: &[&str] = &[
     "no.",
 ];
 
+/// Lower-case words that start names, and so sentences (`de Blasio said ...`).
+const NAME_PARTICLES: &[&str] = &[
+    "de", "da", "di", "du", "del", "della", "der", "den", "van", "von", "la", "le", "al", "el", "bin", "ibn",
+];
+
 /// A line that ends a sentence, not an abbreviation.
 fn closes(t: &str) -> bool {
     let last = t.rsplit(char::is_whitespace).next().unwrap_or("").to_lowercase();
@@ -68,6 +73,7 @@ impl Pass for ColumnOrderPass {
         let word = lines::first_word(first);
         if !word.chars().next().is_some_and(char::is_alphabetic)
             || !word.chars().filter(|c| c.is_alphabetic()).all(char::is_lowercase)
+            || NAME_PARTICLES.contains(&word)
             || first.split_whitespace().count() < 4
         {
             return;
@@ -146,6 +152,12 @@ mod tests {
     fn a_text_that_starts_with_a_lower_case_name_stays() {
         let page = format!("{TOP}iPhone sales rose again this year, and the\nrecords agree with the model.\n\n{COLUMN_ONE}\x0cMore.\n");
         assert_in_order(&clean(&page), "iPhone sales", "Introduction");
+    }
+
+    #[test]
+    fn a_text_that_starts_with_a_name_particle_stays() {
+        let page = format!("{TOP}de Blasio said on Monday that the\nrecords agree with the model.\n\n{COLUMN_ONE}\x0cMore.\n");
+        assert_in_order(&clean(&page), "de Blasio", "Introduction");
     }
 
     #[test]
