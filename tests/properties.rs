@@ -351,6 +351,15 @@ fn regression_spacing_accents_in_a_row() {
     assert_idempotent("\u{b8}\u{b4}e");
 }
 
+/// An accent before control characters, then more accents and a letter (found by the clean_bytes fuzz
+/// target once it checked idempotence): the control characters went, and the accents met the letter
+/// only on a second run.
+#[test]
+fn regression_spacing_accent_before_control_characters() {
+    assert_idempotent("Field \u{2c6}\u{0}\u{0}\u{0}\u{2c6}\u{2c6}\u{d6}\u{d6} their prices");
+    assert_idempotent("\u{b4}\u{200b}e");
+}
+
 /// `split-word` saw only spaces as gaps: parts of a word split by a tab were joined by a second run,
 /// after `space-run` had made the tab a space.
 #[test]

@@ -150,13 +150,20 @@ impl Pass for CharPass {
                 }
                 Fix::Accent(mark) => {
                     // Only right before a letter: alone, `´` is a character the author may have meant.
-                    // Accents in a row (`¸´e`) all go on the letter after them: taking only the last
-                    // would leave the others before a letter for a second run (issue 7).
+                    // Accents in a row (`¸´e`) all go on the letter after them, and so do accents
+                    // before control or invisible characters this pass removes: taking only the last,
+                    // or stopping at what is about to go, would leave accents before a letter for a
+                    // second run (issue 7).
                     let mut marks = vec![mark];
                     let mut after = i + len;
                     let mut next = text[after..].chars().next();
-                    while let Some(Fix::Accent(m)) = next.map(classify) {
-                        marks.push(m);
+                    loop {
+                        match next.map(classify) {
+                            Some(Fix::Accent(m)) => marks.push(m),
+                            Some(Fix::Control) if self.control.is_some() => {}
+                            Some(Fix::Invisible) if self.invisible.is_some() => {}
+                            _ => break,
+                        }
                         after += next.map_or(0, char::len_utf8);
                         next = text[after..].chars().next();
                     }
@@ -184,7 +191,17 @@ impl Pass for CharPass {
                         i = end;
                         continue;
                     }
-                    // No letter after the run: every accent in it stays as it is.
+                    // No letter after the run: every accent in it stays as it is, and what this pass
+                    // removes goes as it would have (the run is not scanned twice).
+                    for (k, c) in text[i + len..after].char_indices() {
+                        let at = i + len + k;
+                        match (classify(c), &self.control, &self.invisible) {
+                            (Fix::Control, Some(r), _) | (Fix::Invisible, _, Some(r)) => {
+                                edits.remove(at..at + c.len_utf8(), r)
+                            }
+                            _ => {}
+                        }
+                    }
                     i = after;
                     continue;
                 }
