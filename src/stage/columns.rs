@@ -79,10 +79,11 @@ impl Pass for ColumnOrderPass {
             return;
         }
         // After a blank line, and after the title block (the document's first block, whatever its case),
-        // a sentence end, or a heading or date line.
+        // a sentence end, or a heading or date line. A text that starts in lower case with nothing above
+        // it is an excerpt that begins mid-sentence, and stays.
         let title_block = (1..x).all(|k| !blank_before(k));
-        if x > 0
-            && !(blank_before(x) && (title_block || closes(t(body[x - 1])) || heading_like(t(body[x - 1]))))
+        if x == 0
+            || !(blank_before(x) && (title_block || closes(t(body[x - 1])) || heading_like(t(body[x - 1]))))
         {
             return;
         }
@@ -158,6 +159,12 @@ mod tests {
     fn a_text_that_starts_with_a_name_particle_stays() {
         let page = format!("{TOP}de Blasio said on Monday that the\nrecords agree with the model.\n\n{COLUMN_ONE}\x0cMore.\n");
         assert_in_order(&clean(&page), "de Blasio", "Introduction");
+    }
+
+    #[test]
+    fn an_excerpt_that_begins_mid_sentence_stays() {
+        let page = format!("{COLUMN_TWO}{COLUMN_ONE}\x0cMore.\n");
+        assert_in_order(&clean(&page), "the shelf for a whole year", "Introduction");
     }
 
     #[test]
