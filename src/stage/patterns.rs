@@ -210,7 +210,11 @@ impl Pass for PatternPass {
         let mut claim: Vec<Option<usize>> = vec![None; lines.len()];
         let mut kept = vec![false; lines.len()];
         let mut any = false;
-        let head_end = head_end(&lines, self.head_lines);
+        // The head is the document's first `head_lines` lines that stay: a line this pass drops does not
+        // count, so that a byline below three datelines is still in the head, as it is once they are
+        // gone (issue 7: a second run would find it there). It ends where the count is reached.
+        let mut head_end = lines.len();
+        let mut head_seen = 0;
         let edge = self.rules.iter().map(|r| r.scope).chain(self.replacers.iter().map(|r| r.3));
         let zone = if edge.into_iter().any(|s| s == Scope::PageEdge) {
             page_zone(&lines, self.zone_lines)
@@ -218,7 +222,7 @@ impl Pass for PatternPass {
             Vec::new()
         };
         // `head` and `page-edge` limit every action, `keep` and `replace` included.
-        let in_scope = |scope: Scope, i: usize| match scope {
+        let in_scope = |scope: Scope, i: usize, head_end: usize| match scope {
             Scope::Head => i < head_end,
             Scope::PageEdge => zone.get(i).copied().unwrap_or(false),
             _ => true,
@@ -228,6 +232,9 @@ impl Pass for PatternPass {
             for (i, l) in lines.iter().enumerate() {
                 if l.is_blank() {
                     continue;
+                }
+                if head_end == lines.len() && head_seen >= self.head_lines {
+                    head_end = i;
                 }
                 let mut m = self.set.matches(l.text(text));
                 if !m.matched_any() {
@@ -244,21 +251,27 @@ impl Pass for PatternPass {
                             any = true;
                         }
                     }
+                    head_seen += claim[i].is_none() as usize;
                     continue;
                 }
-                if m.iter().any(|k| self.rules[k].action == Action::Keep && in_scope(self.rules[k].scope, i))
-                {
+                if m.iter().any(|k| {
+                    self.rules[k].action == Action::Keep && in_scope(self.rules[k].scope, i, head_end)
+                }) {
                     kept[i] = true;
+                    head_seen += 1;
                     continue;
                 }
                 for k in m.iter().filter(|&k| self.rules[k].action != Action::Keep) {
-                    if in_scope(self.rules[k].scope, i) {
+                    if in_scope(self.rules[k].scope, i, head_end) {
                         claim[i] = Some(k);
                         any = true;
                         break;
                     }
                 }
+                head_seen += claim[i].is_none() as usize;
             }
+        } else {
+            head_end = head_end_of(&lines, self.head_lines);
         }
         if any {
             let width = lines::typical_width(text, &lines);
@@ -302,7 +315,7 @@ impl Pass for PatternPass {
         for (id, re, rep, scope) in &self.replacers {
             for (i, l) in lines.iter().enumerate() {
                 // A dropped line is gone: a replacement inside it would fight the removal.
-                if l.is_blank() || kept[i] || drop[i].is_some() || !in_scope(*scope, i) {
+                if l.is_blank() || kept[i] || drop[i].is_some() || !in_scope(*scope, i, head_end) {
                     continue;
                 }
                 let line = l.text(text);
@@ -344,7 +357,7 @@ impl PatternPass {
 }
 
 /// Index of the first line past the document's head: the first `n` non-blank lines.
-pub(crate) fn head_end(lines: &[Line], n: usize) -> usize {
+pub(crate) fn head_end_of(lines: &[Line], n: usize) -> usize {
     let mut seen = 0;
     for (i, l) in lines.iter().enumerate() {
         if !l.is_blank() {
