@@ -201,14 +201,22 @@ impl Pass for FurniturePass {
             let bottom: Vec<usize> = page.iter().rev().copied().take(self.zone).collect();
             // Top of the page: walk down while lines are furniture; stop at the first that is not, so
             // that text below a real line is never taken for a header.
+            // A running head is printed once a page: a second copy at the same top is the headline
+            // under a browser's print title that repeats it, and stays.
+            let mut taken: Vec<String> = Vec::new();
             for (n, &i) in top.iter().enumerate() {
                 let t = lines[i].text(text);
                 let print_title = n > 0
                     && verdict[top[n - 1]].is_some()
                     && self.is_print_title(text, &lines, top[n - 1], i);
+                let k = key(t);
                 let v = if print_title || self.print_date_re.is_match(t) {
                     self.print_header.as_ref()
-                } else if multi && tops.get(&key(t)).copied().unwrap_or(0) >= need && !(p == 0 && n == 0) {
+                } else if multi
+                    && tops.get(&k).copied().unwrap_or(0) >= need
+                    && !(p == 0 && n == 0)
+                    && !taken.contains(&k)
+                {
                     // The first line of the first page is the title, even when later pages repeat it.
                     self.running_head.as_ref()
                 } else if self.is_page_number(t, multi, false) {
@@ -217,7 +225,10 @@ impl Pass for FurniturePass {
                     None
                 };
                 match v {
-                    Some(r) => verdict[i] = Some(r),
+                    Some(r) => {
+                        verdict[i] = Some(r);
+                        taken.push(k);
+                    }
                     None => break,
                 }
             }
@@ -551,6 +562,7 @@ impl FurniturePass {
             // authors `et al.`. Running heads recur once a page, so copies closer together than a page
             // are the text repeating itself, and stay.
             let head_lines: Vec<u64> = head.iter().take(3).map(|&i| key_hash(lines[i].text(text))).collect();
+            let title_chars = head.first().map_or(0, |&i| lines[i].chars);
             let after = head.last().copied().unwrap_or(0) + 1;
             let mut found: Vec<usize> = Vec::new();
             for (i, l) in lines.iter().enumerate().skip(after) {
@@ -565,8 +577,15 @@ impl FurniturePass {
                 let et_al = t.split_whitespace().position(|w| w == "et").is_some_and(|p| p <= 3)
                     && t.contains(" et al.")
                     && t.split_whitespace().next().is_some_and(|w| head_words.contains(&w.to_lowercase()));
+                // A part of the title is a running head only when it is most of it or cut short with an
+                // ellipsis: a section heading often repeats the title's first words (`Stochastic
+                // Stability` under `Stochastic stability in spatial games`), and the text may repeat a
+                // phrase of the abstract.
+                let truncated = t.ends_with("...") || t.ends_with('…');
+                let most = trimmed.chars().count() * 10 >= title_chars * 8;
                 let copy = !t.contains(". ")
-                    && ((trimmed.len() >= 12 && head_text.contains(&trimmed))
+                    && starts_upper_or_digit(t)
+                    && ((trimmed.len() >= 12 && (truncated || most) && head_text.contains(&trimmed))
                         || (t.len() >= 8 && head_lines.contains(&key_hash(t))));
                 if copy || et_al {
                     found.push(i);
@@ -702,6 +721,10 @@ impl FurniturePass {
             self.sure_page_number_re.is_match(t) && t.contains('/')
         })
     }
+}
+
+fn starts_upper_or_digit(t: &str) -> bool {
+    t.chars().next().is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
 }
 
 #[cfg(test)]
