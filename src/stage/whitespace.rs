@@ -44,11 +44,9 @@ const SHORT_WORDS: &[&str] = &[
 ];
 
 fn is_word(w: &str) -> bool {
-    if SHORT_WORDS.iter().any(|s| s.eq_ignore_ascii_case(w)) {
-        return true;
-    }
+    // The short words are one or two ASCII letters: a longer word cannot be one of them.
     if w.len() < 3 {
-        return false;
+        return SHORT_WORDS.iter().any(|s| s.eq_ignore_ascii_case(w));
     }
     // Most words are lower-case ASCII already: look them up as they are.
     if w.bytes().all(|b| b.is_ascii_lowercase()) {
@@ -69,32 +67,32 @@ fn word_list() -> &'static FxHashSet<&'static str> {
 impl Pass for SplitWordPass {
     fn apply(&self, text: &str, edits: &mut Edits) {
         // Cheap test first: how many tokens are one- or two-letter fragments that are no short word.
-        let (mut tokens, mut fragments) = (0usize, 0usize);
-        for t in text.split_ascii_whitespace() {
+        // Single letters are also a formula's variables (`h is`): go on only when some short fragment
+        // really joins its neighbour into a word (three do). Both are counted in one walk: a token
+        // `joins` its neighbour only when it is such a fragment without punctuation (a non-ASCII
+        // token of two bytes never joins into a word of the ASCII list), so no other token is tried.
+        let (mut tokens, mut fragments, mut found) = (0usize, 0usize, 0usize);
+        let mut toks = text.split_ascii_whitespace().peekable();
+        while let Some(t) = toks.next() {
             tokens += 1;
+            // Only trailing `,.;:` are trimmed: a longer token that does not end in one is no
+            // fragment, and that is most tokens.
+            if t.len() > 2 && !t.ends_with([',', '.', ';', ':']) {
+                continue;
+            }
             let letters = t.trim_end_matches([',', '.', ';', ':']);
             if letters.len() <= 2
                 && letters.bytes().all(|b| b.is_ascii_alphabetic())
                 && !SHORT_WORDS.iter().any(|w| w.eq_ignore_ascii_case(letters))
             {
                 fragments += 1;
+                if found < 3 && letters.len() == t.len() && toks.peek().is_some_and(|&y| self.joins(t, y)) {
+                    found += 1;
+                }
             }
         }
         if fragments < 5 || fragments * 100 < tokens {
             return;
-        }
-        // Single letters are also a formula's variables (`h is`): go on only when some short fragment
-        // really joins its neighbour into a word.
-        let mut found = 0;
-        let mut toks = text.split_ascii_whitespace().peekable();
-        while let Some(x) = toks.next() {
-            let Some(&y) = toks.peek() else { break };
-            if x.len() <= 2 && self.joins(x, y) {
-                found += 1;
-                if found >= 3 {
-                    break;
-                }
-            }
         }
         if found < 3 {
             return;
