@@ -344,6 +344,12 @@ impl<'t> Vocabulary<'t> {
 
 impl ReflowPass {
     fn is_list(&self, t: &str) -> bool {
+        // Most lines start with a letter, and an item that does is `a.` or `a)`: only then, or when
+        // the line starts otherwise, is the regex needed.
+        let b = t.as_bytes();
+        if b.first().is_some_and(u8::is_ascii_alphabetic) && !matches!(b.get(1), Some(b'.' | b')')) {
+            return false;
+        }
         self.list_re.is_match(t)
     }
 
