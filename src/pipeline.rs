@@ -14,7 +14,14 @@ pub trait Pass: Send + Sync {
 /// A compiled pipeline: build it once, clean any number of documents with it, from any thread.
 pub struct Pipeline {
     passes: Vec<(String, Box<dyn Pass>)>,
+    /// The passes that run again on the output until it stops changing (see [`Pipeline::clean`]):
+    /// the pattern passes, then the reflow and white-space passes that tidy up after them.
+    settle: Vec<usize>,
 }
+
+/// At most this many extra rounds of the settling passes; each round needs a removal in the round
+/// before it, so the count only bounds pathological input.
+const MAX_SETTLE_ROUNDS: usize = 4;
 
 /// The result of cleaning one document.
 #[derive(Debug, Clone, Default)]
@@ -53,12 +60,26 @@ pub struct BuildError {
 impl Pipeline {
     pub fn new(rules: &RuleSet) -> Result<Pipeline, BuildError> {
         let mut passes: Vec<(String, Box<dyn Pass>)> = Vec::new();
+        let mut kinds = Vec::new();
         for s in rules.stages.iter().filter(|s| s.enabled) {
             for p in build_stage(s)? {
                 passes.push((s.id.clone(), p));
+                kinds.push(s.kind);
             }
         }
-        Ok(Pipeline { passes })
+        let patterns = kinds.iter().position(|&k| k == StageKind::Patterns);
+        let reflow = kinds.iter().position(|&k| k == StageKind::Reflow);
+        let settle = match (patterns, reflow) {
+            (Some(p), Some(r)) if p < r => (0..kinds.len())
+                .filter(|&i| match kinds[i] {
+                    StageKind::Patterns => true,
+                    StageKind::Reflow | StageKind::Whitespace => i > p,
+                    _ => false,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        Ok(Pipeline { passes, settle })
     }
 
     /// The default pipeline (`rules/default.toml`).
@@ -67,26 +88,62 @@ impl Pipeline {
     }
 
     /// Cleans one document.
+    ///
+    /// The passes run once, in order. Then the pattern passes look again at the result: reflow can
+    /// join the pieces of an insert into one line that now matches (`Related:` + `-`), and a removal can
+    /// leave a byline within the document's first lines. Whatever they find goes, the reflow and
+    /// white-space passes tidy up after it, and this repeats until nothing changes. Cleaning the output
+    /// again therefore changes nothing (issue 7); on most documents the extra look finds nothing and
+    /// costs one run of the pattern passes over the output. The stages before the patterns are no-ops
+    /// on reflowed text (furniture looks only at printed lines, the Unicode fixes are done).
     pub fn clean(&self, input: &str) -> Cleaned {
-        let mut text: Option<String> = None;
-        let mut splices: Vec<Splice> = Vec::new();
-        let mut changes: Vec<Change> = Vec::new();
+        let mut run = Run { input, text: None, splices: Vec::new(), changes: Vec::new() };
         for (_, pass) in &self.passes {
-            let current: &str = text.as_deref().unwrap_or(input);
-            let mut edits = Edits::new();
-            pass.apply(current, &mut edits);
-            if edits.is_empty() {
-                continue;
-            }
-            let edits = edits.into_sorted(current);
-            if edits.is_empty() {
-                continue;
-            }
-            splices = compose(splices, current, &edits, &mut changes);
-            let next = apply_edits(current, &edits);
-            text = Some(next);
+            run.pass(pass.as_ref());
         }
-        Cleaned { text: text.unwrap_or_else(|| input.to_string()), changes, splices }
+        if let Some((&first, tidy)) = self.settle.split_first() {
+            for _ in 0..MAX_SETTLE_ROUNDS {
+                if !run.pass(self.passes[first].1.as_ref()) {
+                    break;
+                }
+                for &i in tidy {
+                    run.pass(self.passes[i].1.as_ref());
+                }
+            }
+        }
+        Cleaned {
+            text: run.text.unwrap_or_else(|| input.to_string()),
+            changes: run.changes,
+            splices: run.splices,
+        }
+    }
+}
+
+/// The state of one document's cleaning: the text so far and the edit logs, in input positions.
+struct Run<'i> {
+    input: &'i str,
+    text: Option<String>,
+    splices: Vec<Splice>,
+    changes: Vec<Change>,
+}
+
+impl Run<'_> {
+    /// Runs one pass over the current text; true when it changed something.
+    fn pass(&mut self, pass: &dyn Pass) -> bool {
+        let current: &str = self.text.as_deref().unwrap_or(self.input);
+        let mut edits = Edits::new();
+        pass.apply(current, &mut edits);
+        if edits.is_empty() {
+            return false;
+        }
+        let edits = edits.into_sorted(current);
+        if edits.is_empty() {
+            return false;
+        }
+        self.splices = compose(std::mem::take(&mut self.splices), current, &edits, &mut self.changes);
+        let next = apply_edits(current, &edits);
+        self.text = Some(next);
+        true
     }
 }
 

@@ -49,7 +49,7 @@ fn other_fields_come_back_equal_in_their_order() {
     let dir = tempfile::tempdir().unwrap();
     // Raw and escaped U+2028, non-ASCII, escapes, nested objects and arrays, numbers of every kind,
     // and a text field that is not first.
-    let line = r#"{"z":1,"metadata":{"url":"https://ex.org/é","nested":{"a":[1,2.5,-3e10,null,true],"b":"x y"}},"title":"Zürich — “quoted” 東京 😀","sep":"a b\u2028c","tab":"\t\"\\","text":"Hello\u00a0world.\n\n7\n","id":"d1","empty":{},"big":12345678901234567890}"#;
+    let line = r#"{"z":1,"metadata":{"url":"https://ex.org/é","nested":{"a":[1,2.5,-3e10,null,true],"b":"x y"}},"title":"Zürich — “quoted” 東京 😀","sep":"a b\u2028c","tab":"\t\"\\","text":"Hello\u00a0world.\n\n7\n\f","id":"d1","empty":{},"big":12345678901234567890}"#;
     std::fs::write(dir.path().join("in.jsonl"), format!("{line}\n")).unwrap();
     let o = clean(&["-q", "in.jsonl"], dir.path(), None);
     assert!(o.status.success(), "{}", stderr(&o));

@@ -1,5 +1,5 @@
 //! The whole pipeline on bytes: decode (any encoding), clean with the default rules, and check that
-//! the edit log reproduces the output.
+//! the edit log reproduces the output and that cleaning the output changes nothing (idempotence).
 #![no_main]
 
 use std::sync::OnceLock;
@@ -22,4 +22,5 @@ fuzz_target!(|data: &[u8]| {
     }
     assert_eq!(apply_splices(&d.text, &c.splices), c.text, "the edit log does not reproduce the output");
     let _ = c.removed().count();
+    assert_eq!(p.clean(&c.text).text, c.text, "cleaning the output changed it");
 });

@@ -191,6 +191,13 @@ fn key(s: &str) -> String {
 impl Pass for FurniturePass {
     fn apply(&self, text: &str, edits: &mut Edits) {
         let lines = lines::split(text);
+        // Text already in the reflowed shape (one block a line, blank lines between, no page break) has
+        // no printed lines left to be furniture: a line is a paragraph, and the first run of the pipeline
+        // took the furniture off its pages. Looking again would read paragraphs as lines, and a heading
+        // that repeats the title as a running head (issue 7: a second run must change nothing).
+        if lines::is_reflowed(text) {
+            return;
+        }
         let pages = lines::pages(&lines);
         let mut verdict: Vec<Option<&RuleId>> = vec![None; lines.len()];
         let multi = pages.len() >= 2;

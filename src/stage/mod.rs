@@ -1,6 +1,7 @@
 //! The stage kinds. Each file holds one kind: its built-in rule ids, `build()` from a resolved stage
 //! (regexes compiled once, here), the passes that propose edits, and its unit tests.
 
+pub mod columns;
 pub mod furniture;
 pub mod patterns;
 pub mod reflow;

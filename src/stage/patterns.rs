@@ -203,11 +203,18 @@ pub fn build(s: &ResolvedStage) -> Result<Vec<Box<dyn crate::pipeline::Pass>>, S
 impl Pass for PatternPass {
     fn apply(&self, text: &str, edits: &mut Edits) {
         let lines = lines::split(text);
+        // In reflowed text (one block a line) nothing is wrapped: a matching line goes alone, never with
+        // the next or the previous block (issue 7: a second run of the pipeline on its own output).
+        let settled = lines::is_reflowed(text);
         // Which rule (if any) claims each line; keep rules first, then drop rules in file order.
         let mut claim: Vec<Option<usize>> = vec![None; lines.len()];
         let mut kept = vec![false; lines.len()];
         let mut any = false;
-        let head_end = head_end(&lines, self.head_lines);
+        // The head is the document's first `head_lines` lines that stay: a line this pass drops does not
+        // count, so that a byline below three datelines is still in the head, as it is once they are
+        // gone (issue 7: a second run would find it there). It ends where the count is reached.
+        let mut head_end = lines.len();
+        let mut head_seen = 0;
         let edge = self.rules.iter().map(|r| r.scope).chain(self.replacers.iter().map(|r| r.3));
         let zone = if edge.into_iter().any(|s| s == Scope::PageEdge) {
             page_zone(&lines, self.zone_lines)
@@ -215,7 +222,7 @@ impl Pass for PatternPass {
             Vec::new()
         };
         // `head` and `page-edge` limit every action, `keep` and `replace` included.
-        let in_scope = |scope: Scope, i: usize| match scope {
+        let in_scope = |scope: Scope, i: usize, head_end: usize| match scope {
             Scope::Head => i < head_end,
             Scope::PageEdge => zone.get(i).copied().unwrap_or(false),
             _ => true,
@@ -226,11 +233,14 @@ impl Pass for PatternPass {
                 if l.is_blank() {
                     continue;
                 }
+                if head_end == lines.len() && head_seen >= self.head_lines {
+                    head_end = i;
+                }
                 let mut m = self.set.matches(l.text(text));
                 if !m.matched_any() {
                     // A block-end line (a credit) wrapped after its first word or its `/`, `©`, `Photo:`:
                     // the line and the short one below it, read as one.
-                    if let Some(j) = self.wrapped_credit(text, &lines, i) {
+                    if let Some(j) = (!settled).then(|| self.wrapped_credit(text, &lines, i)).flatten() {
                         let joined = format!("{} {}", l.text(text), lines[j].text(text));
                         m = self.set.matches(&joined);
                         if m.iter().any(|k| {
@@ -241,31 +251,39 @@ impl Pass for PatternPass {
                             any = true;
                         }
                     }
+                    head_seen += claim[i].is_none() as usize;
                     continue;
                 }
-                if m.iter().any(|k| self.rules[k].action == Action::Keep && in_scope(self.rules[k].scope, i))
-                {
+                if m.iter().any(|k| {
+                    self.rules[k].action == Action::Keep && in_scope(self.rules[k].scope, i, head_end)
+                }) {
                     kept[i] = true;
+                    head_seen += 1;
                     continue;
                 }
                 for k in m.iter().filter(|&k| self.rules[k].action != Action::Keep) {
-                    if in_scope(self.rules[k].scope, i) {
+                    if in_scope(self.rules[k].scope, i, head_end) {
                         claim[i] = Some(k);
                         any = true;
                         break;
                     }
                 }
+                head_seen += claim[i].is_none() as usize;
             }
+        } else {
+            head_end = head_end_of(&lines, self.head_lines);
         }
         if any {
             let width = lines::typical_width(text, &lines);
-            let loose = lines::blank_separated(text, &lines);
+            let loose = !settled && lines::blank_separated(text, &lines);
             for i in 0..lines.len() {
                 let Some(k) = claim[i] else { continue };
                 drop[i] = Some(k);
                 match self.rules[k].scope {
                     Scope::LineWrapped => {
-                        if let Some(j) = wrapped_continuation(text, &lines, i, width) {
+                        if let Some(j) =
+                            (!settled).then(|| wrapped_continuation(text, &lines, i, width)).flatten()
+                        {
                             if !kept[j] && claim[j].is_none() {
                                 drop[j] = Some(k);
                             }
@@ -285,14 +303,19 @@ impl Pass for PatternPass {
             }
             for (i, d) in drop.iter().enumerate() {
                 if let Some(k) = d {
-                    edits.remove(lines::removal_range(text, &lines, i), &self.rules[*k].id);
+                    let range = if settled {
+                        lines::reflowed_removal_range(text, &lines, i)
+                    } else {
+                        lines::removal_range(text, &lines, i)
+                    };
+                    edits.remove(range, &self.rules[*k].id);
                 }
             }
         }
         for (id, re, rep, scope) in &self.replacers {
             for (i, l) in lines.iter().enumerate() {
                 // A dropped line is gone: a replacement inside it would fight the removal.
-                if l.is_blank() || kept[i] || drop[i].is_some() || !in_scope(*scope, i) {
+                if l.is_blank() || kept[i] || drop[i].is_some() || !in_scope(*scope, i, head_end) {
                     continue;
                 }
                 let line = l.text(text);
@@ -334,7 +357,7 @@ impl PatternPass {
 }
 
 /// Index of the first line past the document's head: the first `n` non-blank lines.
-pub(crate) fn head_end(lines: &[Line], n: usize) -> usize {
+pub(crate) fn head_end_of(lines: &[Line], n: usize) -> usize {
     let mut seen = 0;
     for (i, l) in lines.iter().enumerate() {
         if !l.is_blank() {
@@ -377,8 +400,18 @@ fn wrapped_continuation(text: &str, lines: &[Line], i: usize, width: usize) -> O
     if j >= lines.len() || blanks > 1 || lines[j].page != lines[i].page {
         return None;
     }
-    let _ = text;
-    (lines[j].chars * 10 < width * 8 && !lines::ends_sentence(lines[j].text(text))).then_some(j)
+    // A wrapped headline goes on in lower case (`... warns SURRENDER is` / `only option`), or with a
+    // capital after a capitalised word (`... Stadia Gaming` / `Platform Are Here`, `... see Hong` /
+    // `Kong`). A capital after a lower-case word (`... a police station, Austria says` / `Get it on
+    // Amazon for $243.97`) starts the text again, which is worse to lose than an insert's tail is to keep.
+    // A line that ends in `the`, `of`, `to` goes on whatever comes next (`... Song of the` / `Year`).
+    let next = lines[j].text(text);
+    let last = lines[i].text(text).rsplit(char::is_whitespace).next().unwrap_or("");
+    let capital_after_capital = next.starts_with(char::is_uppercase) && last.starts_with(char::is_uppercase);
+    let goes_on = capital_after_capital
+        || crate::stage::reflow::CONTINUING.contains(&last.to_lowercase().as_str())
+        || !next.starts_with(|c: char| c.is_alphabetic() && !c.is_lowercase());
+    (goes_on && lines[j].chars * 10 < width * 8 && !lines::ends_sentence(next)).then_some(j)
 }
 
 /// The first line of the block that line `i` ends, when that block has at most `max` lines; `None`

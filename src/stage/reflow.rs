@@ -23,8 +23,9 @@
 //! Hyphens: a word split as `eco-` + `nomic` is joined when the document has the joined form elsewhere
 //! or, failing that, when the Knuth-Liang (TeX, en-US) patterns allow a break at that point. The
 //! hyphen is kept when the second part starts with a capital (`ex-Soviet`), when the first part is
-//! already a compound (`state-of-the-`), when the hyphenated form appears elsewhere in the document, or
-//! when the patterns do not allow the break: a wrong join cannot be undone downstream.
+//! already a compound (`state-of-the-`), when the hyphenated form appears elsewhere in the document, when
+//! both parts are English words that make no word together (`right-` + `hand`), or when the patterns
+//! do not allow the break: a wrong join cannot be undone downstream.
 
 use crate::hash::{FxHashMap, FxHashSet};
 use std::borrow::Cow;
@@ -39,12 +40,25 @@ use crate::lines::{self, Line};
 use crate::pipeline::Pass;
 use crate::rules::ResolvedStage;
 use crate::stage::rule_on;
+use crate::stage::whitespace::is_word;
 
-pub const RULES: &[&str] =
-    &["line-join", "dehyphenate", "hyphen-join", "paragraph-break", "list-item", "hyphen-restore"];
+pub const RULES: &[&str] = &[
+    "column-order",
+    "line-join",
+    "dehyphenate",
+    "hyphen-join",
+    "paragraph-break",
+    "list-item",
+    "hyphen-restore",
+];
 
 pub fn build(s: &ResolvedStage) -> Vec<Box<dyn Pass>> {
-    vec![Box::new(ReflowPass {
+    let mut passes: Vec<Box<dyn Pass>> = Vec::new();
+    // Lines must be in reading order before their gaps are read.
+    if let Some(rule) = rule_on(s, "column-order") {
+        passes.push(Box::new(crate::stage::columns::ColumnOrderPass { rule }));
+    }
+    passes.push(Box::new(ReflowPass {
         line_join: rule_on(s, "line-join"),
         dehyphenate: rule_on(s, "dehyphenate"),
         hyphen_join: rule_on(s, "hyphen-join"),
@@ -60,7 +74,8 @@ pub fn build(s: &ResolvedStage) -> Vec<Box<dyn Pass>> {
         numbered_heading_re: Regex::new(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,4}\.|[A-Z]\.)\s+\p{Lu}")
             .expect("valid"),
         three_spaces: memchr::memmem::Finder::new(b"   "),
-    })]
+    }));
+    passes
 }
 
 struct ReflowPass {
@@ -98,7 +113,7 @@ const COMPOUND_FIRST: &[&str] = &[
 ];
 
 /// Words that cannot end an English sentence: a line ending in one continues.
-const CONTINUING: &[&str] = &[
+pub(crate) const CONTINUING: &[&str] = &[
     "a", "an", "the", "of", "in", "on", "to", "for", "and", "or", "nor", "but", "with", "by", "from", "at",
     "as", "that", "which", "who", "whose", "is", "are", "was", "were", "be", "been", "its", "their", "his",
     "her", "our", "this", "these", "those", "into", "onto", "than", "if", "because", "while", "when",
@@ -555,6 +570,12 @@ impl ReflowPass {
             return Some(Gap::HyphenJoin);
         }
         let lower = joined.to_lowercase();
+        // Two words that do not make one (`right-` + `hand`, `longer-` + `period`): a compound that the
+        // line broke at its own hyphen. A typesetter's break inside one word leaves at least one part
+        // that is no word (`determi-` + `nation`), or parts that join into a word (`pro-` + `posed`).
+        if !is_word(&lower) && is_word(left) && is_word(right) {
+            return Some(Gap::HyphenJoin);
+        }
         if lower.chars().all(|c| c.is_ascii_alphabetic()) {
             let h = hyphenator().hyphenate(&lower);
             if h.breaks.contains(&left.len()) {
@@ -693,6 +714,14 @@ impl ReflowPass {
 
 impl Pass for ReflowPass {
     fn apply(&self, text: &str, edits: &mut Edits) {
+        // Text already in the shape this stage leaves (`lines::is_reflowed`: one line a block, one
+        // blank line between blocks, no page break) has no wrapped lines left: every gap is a paragraph
+        // or item break that this stage or an author made. Reading its blank lines again would let a
+        // rule that crosses blank lines (rule 3) undo a break that a rule seeing the original lines
+        // made, so a second run would change the first one's output (issue 7, idempotence).
+        if lines::is_reflowed(text) {
+            return;
+        }
         let all = lines::split(text);
         let width = lines::typical_width(text, &all);
         let loose = lines::blank_separated(text, &all) && width > 0 && mostly_wrapped(text, &all);
@@ -846,6 +875,17 @@ mod tests {
         assert_eq!(
             clean(s),
             "The committee met on a grey morning in March to decide.\n\nIt voted to go ahead with the plan."
+        );
+    }
+
+    #[test]
+    fn two_words_that_make_no_word_keep_their_hyphen() {
+        // A hyphenating typesetter (`eco-`, `pro-`, `com-`), but `right` and `hand` are words and
+        // `righthand` is none: the line broke a compound at its own hyphen.
+        let s = "Growth in the eco-\nnomic zone was strong, and\nthe right-\nhand side agreed to\nthe pro-\nposal of a com-\nmon market for\nall of them.";
+        assert_eq!(
+            clean(s),
+            "Growth in the economic zone was strong, and the right-hand side agreed to the proposal of a common market for all of them."
         );
     }
 

@@ -92,7 +92,9 @@ fn classify(c: char) -> Fix {
         '\u{b5}' => Fix::Symbol("\u{3bc}"),
         '\u{2206}' => Fix::Symbol("\u{394}"),
         '\u{2126}' => Fix::Symbol("\u{3a9}"),
-        '\u{b4}' => Fix::Accent('\u{301}'),
+        // U+1FFD (Greek oxia) is `´` once in NFC: it must go the same way, or a second run would fix
+        // what NFC left (issue 7).
+        '\u{b4}' | '\u{1ffd}' => Fix::Accent('\u{301}'),
         '\u{2dc}' => Fix::Accent('\u{303}'),
         '\u{a8}' => Fix::Accent('\u{308}'),
         '\u{2c6}' => Fix::Accent('\u{302}'),
@@ -149,14 +151,60 @@ impl Pass for CharPass {
                 }
                 Fix::Accent(mark) => {
                     // Only right before a letter: alone, `´` is a character the author may have meant.
-                    let next = text[i + len..].chars().next().filter(|c| c.is_alphabetic());
+                    // Accents in a row (`¸´e`) all go on the letter after them, and so do accents
+                    // before control or invisible characters this pass removes: taking only the last,
+                    // or stopping at what is about to go, would leave accents before a letter for a
+                    // second run (issue 7).
+                    let mut marks = vec![mark];
+                    let mut after = i + len;
+                    let mut next = text[after..].chars().next();
+                    loop {
+                        match next.map(classify) {
+                            Some(Fix::Accent(m)) => marks.push(m),
+                            Some(Fix::Control) if self.control.is_some() => {}
+                            Some(Fix::Invisible) if self.invisible.is_some() => {}
+                            _ => break,
+                        }
+                        after += next.map_or(0, char::len_utf8);
+                        next = text[after..].chars().next();
+                    }
+                    let next = next.filter(|c| c.is_alphabetic());
                     if let (Some(r), Some(letter)) = (&self.accent, next) {
-                        let end = i + len + letter.len_utf8();
-                        let composed: String = [letter, mark].iter().collect::<String>().nfc().collect();
+                        let end = after + letter.len_utf8();
+                        // The edit covers the letter, so the letter's own fix goes into it: a ligature is
+                        // spelled out with the mark on its first letter (`¨ﬀ` -> `f̈f`), a symbol becomes
+                        // its letter; otherwise a second run would still find them (issue 7).
+                        let mut buf = [0; 4];
+                        let spelled: &str = match classify(letter) {
+                            Fix::Ligature(s) if self.ligature.is_some() => s,
+                            Fix::Symbol(s) if self.symbol.is_some() => s,
+                            _ => letter.encode_utf8(&mut buf),
+                        };
+                        let mut rest = spelled.chars();
+                        let first = rest.next().expect("a letter is spelled with at least one");
+                        let composed: String = std::iter::once(first)
+                            .chain(marks.iter().rev().copied())
+                            .collect::<String>()
+                            .nfc()
+                            .chain(rest)
+                            .collect();
                         edits.push(i..end, composed, r);
                         i = end;
                         continue;
                     }
+                    // No letter after the run: every accent in it stays as it is, and what this pass
+                    // removes goes as it would have (the run is not scanned twice).
+                    for (k, c) in text[i + len..after].char_indices() {
+                        let at = i + len + k;
+                        match (classify(c), &self.control, &self.invisible) {
+                            (Fix::Control, Some(r), _) | (Fix::Invisible, _, Some(r)) => {
+                                edits.remove(at..at + c.len_utf8(), r)
+                            }
+                            _ => {}
+                        }
+                    }
+                    i = after;
+                    continue;
                 }
                 Fix::LineEnd(s) => {
                     if let Some(r) = &self.line_ending {

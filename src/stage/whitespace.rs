@@ -43,7 +43,8 @@ const SHORT_WORDS: &[&str] = &[
     "on", "or", "so", "to", "up", "us", "we",
 ];
 
-fn is_word(w: &str) -> bool {
+/// Whether `w` is an English word (the Wordnik list, any case), or one of the short words above.
+pub(crate) fn is_word(w: &str) -> bool {
     // The short words are one or two ASCII letters: a longer word cannot be one of them.
     if w.len() < 3 {
         return SHORT_WORDS.iter().any(|s| s.eq_ignore_ascii_case(w));
@@ -102,12 +103,14 @@ impl Pass for SplitWordPass {
         let mut i = 0;
         let mut prev: Option<(usize, usize)> = None;
         while i < bytes.len() {
-            if bytes[i] == b' ' {
+            // A gap is spaces and tabs, as `space-run` sees it: a tab between the parts must not hide
+            // a split that the same text with a space would show (issue 7: a second run).
+            if bytes[i] == b' ' || bytes[i] == b'\t' {
                 let gap_start = i;
-                while i < bytes.len() && bytes[i] == b' ' {
+                while i < bytes.len() && (bytes[i] == b' ' || bytes[i] == b'\t') {
                     i += 1;
                 }
-                let next_end = text[i..].find([' ', '\n']).map_or(text.len(), |k| i + k);
+                let next_end = text[i..].find([' ', '\t', '\n']).map_or(text.len(), |k| i + k);
                 // `particular ,`: the stray space before a comma or full stop that ends a word.
                 let y = &text[i..next_end];
                 if (y == "," || y == ".") && text[..gap_start].ends_with(char::is_alphabetic) {
@@ -128,7 +131,7 @@ impl Pass for SplitWordPass {
                 continue;
             }
             let start = i;
-            while i < bytes.len() && bytes[i] != b' ' && bytes[i] != b'\n' {
+            while i < bytes.len() && !matches!(bytes[i], b' ' | b'\t' | b'\n') {
                 i += 1;
             }
             prev = (start < i).then_some((start, i));
@@ -155,6 +158,10 @@ impl SplitWordPass {
         }
         // `W e`: two single letters only as a capitalised short word.
         if x.chars().count() == 1 && letters.chars().count() == 1 && !x.starts_with(char::is_uppercase) {
+            return false;
+        }
+        // `RE b`: capitals then lower case is an abbreviation and a word, not one word split.
+        if x.chars().count() > 1 && x.chars().all(char::is_uppercase) {
             return false;
         }
         // Neither part may be a word: `h is` in a formula is two words, `g ames` is none.

@@ -1,0 +1,175 @@
+//! `column-order`: the top of a first page's second column, printed before its first column.
+//!
+//! On the first page of a two-column paper, pdftotext often reads the second column's top before the
+//! first column: the title block, then text that starts mid-sentence (`the case that such "dark
+//! radiation" consists ...`), then `Introduction` and the first column, whose last line breaks off
+//! where the misplaced text goes on (`... at recombination, we focus on`).
+//!
+//! A document does not begin mid-sentence. So when the first line of text after the title block starts
+//! with a word in lower case, comes after a blank line and after the title block (or a line that closes:
+//! a sentence end, a heading or date line), and the first page's last line breaks off mid-sentence, the run from that line up to the next
+//! fresh start (a heading, or a capitalised line after a sentence end, after a blank line) is moved to
+//! the end of the page, after the line it continues. Only the first page, and only with a page break
+//! after it (without page breaks, the page's end is unknown). The run is recorded as removed where it
+//! stood and inserted where it goes, under this rule.
+
+use crate::edit::{Edits, RuleId};
+use crate::lines::{self, Line};
+use crate::pipeline::Pass;
+
+pub struct ColumnOrderPass {
+    pub rule: RuleId,
+}
+
+/// Abbreviations that end in a full stop without ending a sentence.
+const ABBREVIATIONS: &[&str] = &[
+    "i.e.", "e.g.", "al.", "cf.", "fig.", "figs.", "eq.", "eqs.", "ref.", "refs.", "sec.", "vs.", "etc.",
+    "no.",
+];
+
+/// Lower-case words that start names, and so sentences (`de Blasio said ...`).
+const NAME_PARTICLES: &[&str] = &[
+    "de", "da", "di", "du", "del", "della", "der", "den", "van", "von", "la", "le", "al", "el", "bin", "ibn",
+];
+
+/// A line that ends a sentence, not an abbreviation.
+fn closes(t: &str) -> bool {
+    let last = t.rsplit(char::is_whitespace).next().unwrap_or("").to_lowercase();
+    lines::ends_sentence(t) && !ABBREVIATIONS.contains(&last.as_str())
+}
+
+/// A title, a date or a heading: short, capitalised, no sentence end.
+fn heading_like(t: &str) -> bool {
+    let words: Vec<&str> = t.split_whitespace().collect();
+    if words.is_empty() || words.len() > 12 || t.chars().count() > 90 || lines::ends_sentence(t) {
+        return false;
+    }
+    if t.ends_with([',', ';', '-', '–', '—', '(', '&']) || !starts_upper_or_digit(t) {
+        return false;
+    }
+    let long: Vec<&&str> = words.iter().filter(|w| w.chars().count() > 3).collect();
+    let capitalised = long.iter().filter(|w| starts_upper_or_digit(w)).count();
+    capitalised * 10 >= long.len() * 6
+}
+
+fn starts_upper_or_digit(t: &str) -> bool {
+    t.chars().next().is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
+}
+
+impl Pass for ColumnOrderPass {
+    fn apply(&self, text: &str, edits: &mut Edits) {
+        if memchr::memchr(b'\x0c', text.as_bytes()).is_none() {
+            return;
+        }
+        let all = lines::split(text);
+        let body: Vec<usize> =
+            (0..all.len()).take_while(|&i| all[i].page == 0).filter(|&i| !all[i].is_blank()).collect();
+        let t = |i: usize| all[i].text(text);
+        let blank_before = |k: usize| k > 0 && body[k - 1] + 1 < body[k];
+        // The first line that does not start with a capital or a digit: it must start in lower case.
+        let Some(x) = body.iter().position(|&i| !starts_upper_or_digit(t(i))) else { return };
+        // A word in lower case (`the`, a fragment such as `bient`), not a name that starts so (`iPhone`).
+        let first = t(body[x]);
+        let word = lines::first_word(first);
+        if !word.chars().next().is_some_and(char::is_alphabetic)
+            || !word.chars().filter(|c| c.is_alphabetic()).all(char::is_lowercase)
+            || NAME_PARTICLES.contains(&word)
+            || first.split_whitespace().count() < 4
+        {
+            return;
+        }
+        // After a blank line, and after the title block (the document's first block, whatever its case),
+        // a sentence end, or a heading or date line. A text that starts in lower case with nothing above
+        // it is an excerpt that begins mid-sentence, and stays.
+        let title_block = (1..x).all(|k| !blank_before(k));
+        if x == 0
+            || !(blank_before(x) && (title_block || closes(t(body[x - 1])) || heading_like(t(body[x - 1]))))
+        {
+            return;
+        }
+        // The run ends at the next fresh start: after a blank line, a heading or a capitalised line
+        // after a sentence end.
+        let Some(h) = (x + 1..body.len()).find(|&k| {
+            blank_before(k)
+                && starts_upper_or_digit(t(body[k]))
+                && (heading_like(t(body[k])) || closes(t(body[k - 1])))
+        }) else {
+            return;
+        };
+        // The page's last line breaks off: the run goes on from it.
+        let last: &Line = &all[*body.last().expect("h is a body line")];
+        let last_text = last.text(text);
+        if lines::ends_sentence(last_text) {
+            return;
+        }
+        let run = all[body[x]].range.start..all[body[h]].range.start;
+        let moved = text[run.clone()].trim_end();
+        edits.remove(run, &self.rule);
+        edits.push(last.content.end..last.content.end, format!("\n\n{moved}"), &self.rule);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Pipeline;
+
+    fn clean(s: &str) -> String {
+        Pipeline::default_pipeline().clean(s).text
+    }
+
+    fn assert_in_order(text: &str, a: &str, b: &str) {
+        let (i, j) = (text.find(a), text.find(b));
+        assert!(i.is_some() && j.is_some() && i < j, "{a:?} should come before {b:?} in {text:?}");
+    }
+
+    const TOP: &str = "Tides of the Northern Shelf\n\n";
+    const COLUMN_TWO: &str = "the shelf for a whole year, and the\nrecords agree with the model.\n\n";
+    const COLUMN_ONE: &str =
+        "Introduction\nWe measured the tides along the northern\nshelf and along the southern coast of\n";
+
+    #[test]
+    fn the_second_column_printed_first_goes_after_the_first() {
+        let page = format!("{TOP}{COLUMN_TWO}{COLUMN_ONE}\x0cThe second page starts here.\n");
+        assert_eq!(
+            clean(&page),
+            "Tides of the Northern Shelf\n\nIntroduction\n\nWe measured the tides along the northern shelf and along the southern coast of the shelf for a whole year, and the records agree with the model.\n\nThe second page starts here."
+        );
+    }
+
+    #[test]
+    fn a_first_page_whose_last_line_ends_a_sentence_stays() {
+        let page = format!("{TOP}{COLUMN_TWO}Introduction\nWe measured the tides.\n\x0cMore.\n");
+        assert_in_order(&clean(&page), "the shelf for a whole year", "Introduction");
+    }
+
+    #[test]
+    fn a_title_wrapped_onto_a_lower_case_line_stays() {
+        // No blank line between the title and its second line: the title goes on.
+        let page = format!("Tides of the Northern Shelf\nand the Southern Coast\n\n{COLUMN_ONE}\x0cMore.\n");
+        assert!(clean(&page).starts_with("Tides of the Northern Shelf and the Southern Coast"));
+    }
+
+    #[test]
+    fn a_text_that_starts_with_a_lower_case_name_stays() {
+        let page = format!("{TOP}iPhone sales rose again this year, and the\nrecords agree with the model.\n\n{COLUMN_ONE}\x0cMore.\n");
+        assert_in_order(&clean(&page), "iPhone sales", "Introduction");
+    }
+
+    #[test]
+    fn a_text_that_starts_with_a_name_particle_stays() {
+        let page = format!("{TOP}de Blasio said on Monday that the\nrecords agree with the model.\n\n{COLUMN_ONE}\x0cMore.\n");
+        assert_in_order(&clean(&page), "de Blasio", "Introduction");
+    }
+
+    #[test]
+    fn an_excerpt_that_begins_mid_sentence_stays() {
+        let page = format!("{COLUMN_TWO}{COLUMN_ONE}\x0cMore.\n");
+        assert_in_order(&clean(&page), "the shelf for a whole year", "Introduction");
+    }
+
+    #[test]
+    fn without_page_breaks_nothing_moves() {
+        let page = format!("{TOP}{COLUMN_TWO}{COLUMN_ONE}");
+        assert_in_order(&clean(&page), "the shelf for a whole year", "Introduction");
+    }
+}
