@@ -220,8 +220,10 @@ fn space_runs(bytes: &[u8], lo: usize, hi: usize) -> Vec<(std::ops::Range<usize>
     let next_newline = |from: usize| memchr::memchr(b'\n', &region[from..]).map(|o| from + o);
     let mut tab = next_tab(lo);
     let mut double = next_double(lo);
-    // A blank right before or after a newline, searched newline by newline.
-    let mut newline_from = lo;
+    // A blank right before or after a newline, searched newline by newline (`newline_from` is
+    // `None` once there is no newline left: a long text without one must not be searched again at
+    // every run, as a 200 MB single line showed).
+    let mut newline_from = Some(lo);
     let mut by_newline: Option<usize> = None;
     let mut i = lo;
     while i < hi {
@@ -233,8 +235,12 @@ fn space_runs(bytes: &[u8], lo: usize, hi: usize) -> Vec<(std::ops::Range<usize>
         }
         if !by_newline.is_some_and(|n| n >= i) {
             by_newline = None;
-            while let Some(p) = next_newline(newline_from.max(i)) {
-                newline_from = p + 1;
+            while let Some(from) = newline_from {
+                let Some(p) = next_newline(from.max(i)) else {
+                    newline_from = None;
+                    break;
+                };
+                newline_from = Some(p + 1);
                 if p > i && is_blank(region[p - 1]) {
                     by_newline = Some(p - 1);
                     break;
