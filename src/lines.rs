@@ -47,6 +47,25 @@ pub fn split(text: &str) -> Vec<Line> {
 
 fn make_line(text: &str, range: Range<usize>, page: usize) -> Line {
     let s = &text[range.clone()];
+    if s.is_ascii() {
+        return make_ascii_line(s, range, page);
+    }
+    make_line_chars(s, range, page)
+}
+
+/// [`make_line_chars`] for an ASCII line, in one pass over bytes: a character is one byte, and white
+/// space (`char::is_whitespace`) is the space and tab to carriage return.
+fn make_ascii_line(s: &str, range: Range<usize>, page: usize) -> Line {
+    let b = s.as_bytes();
+    let is_space = |c: &u8| *c == b' ' || (b'\t'..=b'\r').contains(c);
+    let lead = b.iter().position(|c| !is_space(c)).unwrap_or(b.len());
+    let trail = b[lead..].iter().rev().position(|c| !is_space(c)).unwrap_or(0);
+    let cstart = range.start + lead;
+    let len = b.len() - lead - trail;
+    Line { range, content: cstart..cstart + len, page, indent: lead, chars: len }
+}
+
+fn make_line_chars(s: &str, range: Range<usize>, page: usize) -> Line {
     let trimmed_start = s.trim_start();
     let lead = s.len() - trimmed_start.len();
     let content = trimmed_start.trim_end();
@@ -194,4 +213,23 @@ pub fn pages(lines: &[Line]) -> Vec<Vec<usize>> {
 pub fn ends_sentence(s: &str) -> bool {
     let t = s.trim_end_matches(['"', '\'', '”', '’', ')', ']', '»', '*']);
     t.ends_with(['.', '!', '?', ':', '…'])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ascii_lines_measure_as_any_line() {
+        let lines = ["", " ", "word", "  two words \t", "\x0b\r x \r", " \t\x0c", "a\x0bb", "   indented"];
+        for s in lines {
+            let text = format!("xx{s}");
+            let (a, c) = (make_ascii_line(s, 2..text.len(), 3), make_line_chars(s, 2..text.len(), 3));
+            assert_eq!(
+                (a.range, a.content, a.page, a.indent, a.chars),
+                (c.range, c.content, c.page, c.indent, c.chars),
+                "{s:?}"
+            );
+        }
+    }
 }

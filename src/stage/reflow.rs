@@ -260,6 +260,8 @@ struct Vocabulary<'t> {
     text: &'t str,
     /// Every word, borrowed from the text when it is already lower-case ASCII.
     words: OnceCell<FxHashSet<Cow<'t, str>>>,
+    /// The answers to the lookups the stage said it would make ([`Vocabulary::learn`]), lower-cased.
+    known: FxHashMap<String, bool>,
     /// Hyphenated words, keyed by their form without hyphens (`longstanding` -> `long-standing`).
     hyphenated: FxHashMap<String, String>,
     prefixes: FxHashSet<String>,
@@ -272,6 +274,10 @@ fn evidence_words<'t>(lines: impl Iterator<Item = &'t str>, mut f: impl FnMut(&'
     // One buffer for the tokens of a line.
     let mut tokens: Vec<&str> = Vec::new();
     for line in lines {
+        if line.is_ascii() {
+            ascii_evidence_words(line, &mut f);
+            continue;
+        }
         tokens.clear();
         tokens.extend(line.split_whitespace());
         for (n, tok) in tokens.iter().enumerate() {
@@ -284,6 +290,34 @@ fn evidence_words<'t>(lines: impl Iterator<Item = &'t str>, mut f: impl FnMut(&'
             }
             f(w);
         }
+    }
+}
+
+/// [`evidence_words`] of one ASCII line, on bytes: white space (`char::is_whitespace`) is the space
+/// and tab to carriage return, and letters and digits are `is_ascii_alphanumeric`.
+fn ascii_evidence_words<'t>(line: &'t str, f: &mut impl FnMut(&'t str)) {
+    let b = line.as_bytes();
+    let is_space = |c: u8| c == b' ' || (b'\t'..=b'\r').contains(&c);
+    let mut i = 0;
+    while i < b.len() && is_space(b[i]) {
+        i += 1;
+    }
+    while i < b.len() {
+        let start = i;
+        while i < b.len() && !is_space(b[i]) {
+            i += 1;
+        }
+        let end = i;
+        while i < b.len() && is_space(b[i]) {
+            i += 1;
+        }
+        let tok = &b[start..end];
+        let Some(s) = tok.iter().position(u8::is_ascii_alphanumeric) else { continue };
+        if i == b.len() && tok.ends_with(b"-") {
+            continue;
+        }
+        let e = tok.iter().rposition(u8::is_ascii_alphanumeric).map_or(s, |e| e + 1);
+        f(&line[start + s..start + e]);
     }
 }
 
@@ -324,7 +358,7 @@ impl<'t> Vocabulary<'t> {
                 hyphenated.insert(lower.replace('-', ""), lower);
             }
         }
-        Vocabulary { text, words: OnceCell::new(), hyphenated, prefixes }
+        Vocabulary { text, words: OnceCell::new(), known: FxHashMap::default(), hyphenated, prefixes }
     }
 
     fn words(&self) -> &FxHashSet<Cow<'t, str>> {
@@ -352,13 +386,89 @@ impl<'t> Vocabulary<'t> {
         })
     }
 
-    fn has(&self, w: &str) -> bool {
-        self.words().contains(w.to_lowercase().as_str())
+    /// Finds out in one walk whether each of `queries` is a word of the text, so that [`Vocabulary::has`]
+    /// answers them without the set of all words: building that set hashes every token, this walk
+    /// only the tokens of a query's length and first letter. A word not asked about here is still
+    /// looked up in the whole set, so the answers never depend on the list being complete.
+    fn learn(&mut self, queries: impl IntoIterator<Item = String>) {
+        let mut known: FxHashMap<String, bool> =
+            queries.into_iter().map(|q| (q.to_lowercase(), false)).collect();
+        // The (length, first byte) of each query, as bits: length 32 stands for 32 or more.
+        let mut shapes = [[0u64; 4]; 33];
+        for q in known.keys() {
+            if let Some(&f) = q.as_bytes().first() {
+                shapes[q.len().min(32)][(f >> 6) as usize] |= 1 << (f & 63);
+            }
+        }
+        let mut ascii_lower = String::new();
+        evidence_words(self.text.lines(), |w| {
+            if !w.is_ascii() {
+                if let Some(k) = known.get_mut(w.to_lowercase().as_str()) {
+                    *k = true;
+                }
+                return;
+            }
+            // Lower-casing ASCII keeps the length and lower-cases the first byte.
+            let f = w.as_bytes()[0].to_ascii_lowercase();
+            if shapes[w.len().min(32)][(f >> 6) as usize] & (1 << (f & 63)) == 0 {
+                return;
+            }
+            ascii_lower.clear();
+            ascii_lower.push_str(w);
+            ascii_lower.make_ascii_lowercase();
+            if let Some(k) = known.get_mut(ascii_lower.as_str()) {
+                *k = true;
+            }
+        });
+        self.known.extend(known);
     }
+
+    fn has(&self, w: &str) -> bool {
+        let lower = w.to_lowercase();
+        match self.known.get(&lower) {
+            Some(&k) => k,
+            None => self.words().contains(lower.as_str()),
+        }
+    }
+}
+
+/// The first part of a word split by a hyphen at a line end, as [`ReflowPass::hyphen`] takes it:
+/// `left` is the part right before the hyphen (`eco` in `eco-`, `known` in `well-known-`), `left_full`
+/// the whole token before the hyphen; `right` the letters that start the next line.
+fn hyphen_split<'s>(a: &'s str, b: &'s str) -> Option<(&'s str, &'s str, &'s str)> {
+    let tok = last_word(a);
+    let stem = &tok[..tok.len() - 1];
+    let left_full = stem.trim_start_matches(|c: char| !c.is_alphanumeric());
+    let left = left_full.rsplit('-').next().unwrap_or("");
+    if left.is_empty() || !left.chars().last().is_some_and(char::is_alphabetic) {
+        return None;
+    }
+    let right_tok = lines::first_word(b);
+    let right: &str = {
+        let end = right_tok.find(|c: char| !c.is_alphabetic()).unwrap_or(right_tok.len());
+        &right_tok[..end]
+    };
+    if right.is_empty() {
+        return None;
+    }
+    Some((left_full, left, right))
+}
+
+/// The part before the line-end hyphen of a line that ends in one, as the test for a hyphenating
+/// typesetter takes it (`determi` in `... determi-`).
+fn line_end_left(t: &str) -> &str {
+    let tok = last_word(t).trim_end_matches('-');
+    tok.rsplit('-').next().unwrap_or("").trim_start_matches(|c: char| !c.is_alphanumeric())
 }
 
 impl ReflowPass {
     fn is_list(&self, t: &str) -> bool {
+        // Most lines start with a letter, and an item that does is `a.` or `a)`: only then, or when
+        // the line starts otherwise, is the regex needed.
+        let b = t.as_bytes();
+        if b.first().is_some_and(u8::is_ascii_alphabetic) && !matches!(b.get(1), Some(b'.' | b')')) {
+            return false;
+        }
         self.list_re.is_match(t)
     }
 
@@ -428,21 +538,7 @@ impl ReflowPass {
         text: &'t str,
         hyphenating: bool,
     ) -> Option<Gap> {
-        let tok = last_word(a);
-        let stem = &tok[..tok.len() - 1];
-        let left_full = stem.trim_start_matches(|c: char| !c.is_alphanumeric());
-        let left = left_full.rsplit('-').next().unwrap_or("");
-        if left.is_empty() || !left.chars().last().is_some_and(char::is_alphabetic) {
-            return None;
-        }
-        let right_tok = lines::first_word(b);
-        let right: &str = {
-            let end = right_tok.find(|c: char| !c.is_alphabetic()).unwrap_or(right_tok.len());
-            &right_tok[..end]
-        };
-        if right.is_empty() {
-            return None;
-        }
+        let (left_full, left, right) = hyphen_split(a, b)?;
         if right.chars().next().is_some_and(char::is_uppercase) || left_full.contains('-') {
             return Some(Gap::HyphenJoin);
         }
@@ -636,17 +732,28 @@ impl Pass for ReflowPass {
         // only real compounds, whose first parts are words of their own (`evidence-`).
         let hyphen_lines: Vec<&str> =
             idx.iter().map(|&i| all[i].text(text)).filter(|t| ends_with_word_hyphen(t)).collect();
+        if !hyphen_lines.is_empty() {
+            // The words the hyphen decisions below look up: the first parts of the line-end hyphens,
+            // and the joined and hyphenated forms of each split word (see `hyphen`).
+            let mut queries: Vec<String> =
+                hyphen_lines.iter().map(|t| line_end_left(t).to_string()).collect();
+            for w in 0..idx.len().saturating_sub(1) {
+                let (at, bt) = (all[idx[w]].text(text), all[idx[w + 1]].text(text));
+                if ends_with_word_hyphen(at) {
+                    if let Some((_, left, right)) = hyphen_split(at, bt) {
+                        queries.push(format!("{left}{right}"));
+                        queries.push(format!("{left}-{right}"));
+                    }
+                }
+            }
+            vocab.get_or_insert_with(|| Vocabulary::new(text)).learn(queries);
+        }
         let hyphenating = hyphen_lines.len() >= 3 && hyphen_lines.len() * 30 >= idx.len() && {
             let v = vocab.get_or_insert_with(|| Vocabulary::new(text));
             let inside_words = hyphen_lines
                 .iter()
                 .filter(|t| {
-                    let tok = last_word(t).trim_end_matches('-');
-                    let left = tok
-                        .rsplit('-')
-                        .next()
-                        .unwrap_or("")
-                        .trim_start_matches(|c: char| !c.is_alphanumeric());
+                    let left = line_end_left(t);
                     !(v.has(left) || v.prefixes.contains(&left.to_lowercase()))
                 })
                 .count();
@@ -737,6 +844,29 @@ mod tests {
 
     fn clean(s: &str) -> String {
         Pipeline::default_pipeline().clean(s).text
+    }
+
+    #[test]
+    fn ascii_lines_give_the_evidence_words_of_any_line() {
+        // The general walk, on lines made non-ASCII by a trailing `é` token of their own.
+        let lines = ["", "  ", "a b-", "well-known fact -", "(the) end.", "x\x0by\rz -- ok-", "1st, 2nd; 3-"];
+        for line in lines {
+            let mut fast = Vec::new();
+            super::ascii_evidence_words(line, &mut |w| fast.push(w.to_string()));
+            let wide = format!("{line} é");
+            let mut slow = Vec::new();
+            super::evidence_words(std::iter::once(wide.as_str()), |w| slow.push(w.to_string()));
+            assert_eq!(slow.pop().as_deref(), Some("é"), "{line:?}");
+            // The last token of the ASCII line is not last on the wider line.
+            let last_hyphen = line.split_whitespace().last().filter(|t| t.ends_with('-'));
+            if let Some(t) = last_hyphen {
+                let w = t.trim_matches(|c: char| !c.is_alphanumeric());
+                if !w.is_empty() {
+                    assert_eq!(slow.pop().as_deref(), Some(w), "{line:?}");
+                }
+            }
+            assert_eq!(fast, slow, "{line:?}");
+        }
     }
 
     #[test]

@@ -113,9 +113,10 @@ impl Pass for CharPass {
         let bytes = text.as_bytes();
         let mut i = 0;
         while i < bytes.len() {
-            let b = bytes[i];
             // Fast path: printable ASCII, newline and tab need nothing.
-            if (0x20..0x7f).contains(&b) || b == b'\n' || b == b'\t' {
+            i = skip_printable_ascii(bytes, i);
+            let Some(&b) = bytes.get(i) else { break };
+            if b == b'\n' || b == b'\t' {
                 i += 1;
                 continue;
             }
@@ -220,24 +221,61 @@ impl Pass for CharPass {
     }
 }
 
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+
+/// The first position at or after `i` whose byte is not printable ASCII (0x20 to 0x7e), or the end.
+/// Eight bytes at a time while they are all printable (nearly all text is): a byte below 0x20 or
+/// above 0x7e sets a high bit in `below | above` (the classic has-less/has-more word tests; a carry can
+/// only raise a false alarm, which the byte loop then settles).
+fn skip_printable_ascii(bytes: &[u8], mut i: usize) -> usize {
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let w = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+        let below = w.wrapping_sub(ONES * 0x20) & !w & HIGH_BITS;
+        let above = (w.wrapping_add(ONES) | w) & HIGH_BITS;
+        if below | above != 0 {
+            break;
+        }
+        i += 8;
+    }
+    while i < bytes.len() && (0x20..0x7f).contains(&bytes[i]) {
+        i += 1;
+    }
+    i
+}
+
+/// The first position at or after `i` whose byte is not ASCII, or the end; eight bytes at a time.
+fn skip_ascii(bytes: &[u8], mut i: usize) -> usize {
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        if u64::from_le_bytes(chunk.try_into().expect("8 bytes")) & HIGH_BITS != 0 {
+            break;
+        }
+        i += 8;
+    }
+    while i < bytes.len() && bytes[i].is_ascii() {
+        i += 1;
+    }
+    i
+}
+
 struct NfcPass {
     rule: RuleId,
 }
 
 impl Pass for NfcPass {
     fn apply(&self, text: &str, edits: &mut Edits) {
-        if text.is_ascii() || is_nfc_quick(text.chars()) == IsNormalized::Yes {
-            return;
-        }
+        // No quick check of the whole text first: the check starts afresh at every ASCII character,
+        // so it says Yes for the text exactly when it says Yes for each run below.
+        //
         // ASCII characters are starters that never compose with what precedes them, so the text splits
         // into runs of non-ASCII characters, each with the ASCII character before it (a base letter
         // that a combining mark may join).
         let bytes = text.as_bytes();
         let mut i = 0;
         while i < bytes.len() {
-            if bytes[i].is_ascii() {
-                i += 1;
-                continue;
+            i = skip_ascii(bytes, i);
+            if i >= bytes.len() {
+                break;
             }
             let start = if i > 0 && bytes[i - 1].is_ascii() { i - 1 } else { i };
             let mut end = i;
@@ -260,6 +298,27 @@ impl Pass for NfcPass {
 mod tests {
     use crate::pipeline::Pipeline;
     use crate::rules::RuleSet;
+
+    #[test]
+    fn the_word_at_a_time_skips_stop_where_the_byte_loops_do() {
+        let texts = [
+            "plain printable text, long enough for a few words of eight",
+            "tab\there and a newline\nthere, ~ and \x7f and \x1f and ÿ and é",
+            "~~~~~~~~~~~~~~~~\u{7f}",
+            "ÿÿÿÿÿÿÿÿ ascii after ÿ",
+            "                 \u{80}",
+            "",
+        ];
+        for t in texts {
+            let b = t.as_bytes();
+            for i in 0..=b.len() {
+                let printable = (i..b.len()).find(|&k| !(0x20..0x7f).contains(&b[k])).unwrap_or(b.len());
+                assert_eq!(super::skip_printable_ascii(b, i), printable, "{t:?} at {i}");
+                let ascii = (i..b.len()).find(|&k| !b[k].is_ascii()).unwrap_or(b.len());
+                assert_eq!(super::skip_ascii(b, i), ascii, "{t:?} at {i}");
+            }
+        }
+    }
 
     fn unicode_only(text: &str) -> String {
         let rules = RuleSet::from_source("[[stage]]\nid = \"unicode\"\nkind = \"unicode\"\n", "test.toml", 0)

@@ -45,11 +45,9 @@ const SHORT_WORDS: &[&str] = &[
 
 /// Whether `w` is an English word (the Wordnik list, any case), or one of the short words above.
 pub(crate) fn is_word(w: &str) -> bool {
-    if SHORT_WORDS.iter().any(|s| s.eq_ignore_ascii_case(w)) {
-        return true;
-    }
+    // The short words are one or two ASCII letters: a longer word cannot be one of them.
     if w.len() < 3 {
-        return false;
+        return SHORT_WORDS.iter().any(|s| s.eq_ignore_ascii_case(w));
     }
     // Most words are lower-case ASCII already: look them up as they are.
     if w.bytes().all(|b| b.is_ascii_lowercase()) {
@@ -70,32 +68,32 @@ fn word_list() -> &'static FxHashSet<&'static str> {
 impl Pass for SplitWordPass {
     fn apply(&self, text: &str, edits: &mut Edits) {
         // Cheap test first: how many tokens are one- or two-letter fragments that are no short word.
-        let (mut tokens, mut fragments) = (0usize, 0usize);
-        for t in text.split_ascii_whitespace() {
+        // Single letters are also a formula's variables (`h is`): go on only when some short fragment
+        // really joins its neighbour into a word (three do). Both are counted in one walk: a token
+        // `joins` its neighbour only when it is such a fragment without punctuation (a non-ASCII
+        // token of two bytes never joins into a word of the ASCII list), so no other token is tried.
+        let (mut tokens, mut fragments, mut found) = (0usize, 0usize, 0usize);
+        let mut toks = text.split_ascii_whitespace().peekable();
+        while let Some(t) = toks.next() {
             tokens += 1;
+            // Only trailing `,.;:` are trimmed: a longer token that does not end in one is no
+            // fragment, and that is most tokens.
+            if t.len() > 2 && !t.ends_with([',', '.', ';', ':']) {
+                continue;
+            }
             let letters = t.trim_end_matches([',', '.', ';', ':']);
             if letters.len() <= 2
                 && letters.bytes().all(|b| b.is_ascii_alphabetic())
                 && !SHORT_WORDS.iter().any(|w| w.eq_ignore_ascii_case(letters))
             {
                 fragments += 1;
+                if found < 3 && letters.len() == t.len() && toks.peek().is_some_and(|&y| self.joins(t, y)) {
+                    found += 1;
+                }
             }
         }
         if fragments < 5 || fragments * 100 < tokens {
             return;
-        }
-        // Single letters are also a formula's variables (`h is`): go on only when some short fragment
-        // really joins its neighbour into a word.
-        let mut found = 0;
-        let mut toks = text.split_ascii_whitespace().peekable();
-        while let Some(x) = toks.next() {
-            let Some(&y) = toks.peek() else { break };
-            if x.len() <= 2 && self.joins(x, y) {
-                found += 1;
-                if found >= 3 {
-                    break;
-                }
-            }
         }
         if found < 3 {
             return;
@@ -192,32 +190,158 @@ impl Pass for WhitespacePass {
         }
         let Some(rule) = &self.space_run else { return };
         let (lo, hi) = if self.edge.is_some() { (start, end.max(start)) } else { (0, text.len()) };
-        let mut i = lo;
-        while i < hi {
-            let Some(off) = memchr::memchr2(b' ', b'\t', &bytes[i..hi]) else {
-                break;
-            };
-            let s = i + off;
-            let mut e = s + 1;
-            while e < hi && (bytes[e] == b' ' || bytes[e] == b'\t') {
-                e += 1;
+        for (range, replacement) in space_runs(bytes, lo, hi) {
+            match replacement {
+                "" => edits.remove(range, rule),
+                r => edits.push(range, r, rule),
             }
-            // Spaces at a line's end or start go too (reflow leaves none between lines it joined, but a
-            // line it kept, in a list or a table, may still have them).
-            let at_line_edge = e >= hi || bytes[e] == b'\n' || s == 0 || bytes[s - 1] == b'\n';
-            if at_line_edge {
-                edits.remove(s..e, rule);
-            } else if e - s > 1 || bytes[s] == b'\t' {
-                edits.push(s..e, " ", rule);
-            }
-            i = e;
         }
     }
+}
+
+fn is_blank(b: u8) -> bool {
+    b == b' ' || b == b'\t'
+}
+
+/// The edits `space-run` makes between `lo` and `hi`: each maximal run of spaces and tabs at a line's
+/// start or end (or at `lo` = 0 or `hi`) is removed, and any other run that is not a single space
+/// becomes one space.
+///
+/// Most runs are single spaces between words, which stay, and visiting each of them was most of this
+/// pass. A run that changes holds a tab, or two spaces, or touches a newline or an end of the range:
+/// the runs are found from those places (memchr and memmem), and the single spaces are never visited.
+/// (Test: the same edits as visiting every run.)
+fn space_runs(bytes: &[u8], lo: usize, hi: usize) -> Vec<(std::ops::Range<usize>, &'static str)> {
+    let mut out = Vec::new();
+    let region = &bytes[..hi];
+    // The next place at or after `from` that a changing run must hold, of each kind.
+    let next_tab = |from: usize| memchr::memchr(b'\t', &region[from..]).map(|o| from + o);
+    let next_double = |from: usize| memchr::memmem::find(&region[from..], b"  ").map(|o| from + o);
+    let next_newline = |from: usize| memchr::memchr(b'\n', &region[from..]).map(|o| from + o);
+    let mut tab = next_tab(lo);
+    let mut double = next_double(lo);
+    // A blank right before or after a newline, searched newline by newline (`newline_from` is
+    // `None` once there is no newline left: a long text without one must not be searched again at
+    // every run, as a 200 MB single line showed).
+    let mut newline_from = Some(lo);
+    let mut by_newline: Option<usize> = None;
+    let mut i = lo;
+    while i < hi {
+        if tab.is_some_and(|t| t < i) {
+            tab = next_tab(i);
+        }
+        if double.is_some_and(|d| d < i) {
+            double = next_double(i);
+        }
+        if !by_newline.is_some_and(|n| n >= i) {
+            by_newline = None;
+            while let Some(from) = newline_from {
+                let Some(p) = next_newline(from.max(i)) else {
+                    newline_from = None;
+                    break;
+                };
+                newline_from = Some(p + 1);
+                if p > i && is_blank(region[p - 1]) {
+                    by_newline = Some(p - 1);
+                    break;
+                }
+                if p + 1 < hi && is_blank(region[p + 1]) {
+                    by_newline = Some(p + 1);
+                    break;
+                }
+            }
+        }
+        // A run at `lo` may follow a newline (or the text's start) left of the range.
+        let at_start = (i == lo && is_blank(region[lo])).then_some(lo);
+        let at_end = is_blank(region[hi - 1]).then_some(hi - 1);
+        let Some(seed) = [tab, double, by_newline, at_start, at_end].into_iter().flatten().min() else {
+            break;
+        };
+        let mut s = seed;
+        while s > i && is_blank(region[s - 1]) {
+            s -= 1;
+        }
+        let mut e = seed + 1;
+        while e < hi && is_blank(region[e]) {
+            e += 1;
+        }
+        // Spaces at a line's end or start go too (reflow leaves none between lines it joined, but a
+        // line it kept, in a list or a table, may still have them).
+        let at_line_edge = e >= hi || region[e] == b'\n' || s == 0 || region[s - 1] == b'\n';
+        if at_line_edge {
+            out.push((s..e, ""));
+        } else if e - s > 1 || region[s] == b'\t' {
+            out.push((s..e, " "));
+        }
+        i = e;
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::word_list;
+
+    /// `space_runs` the simple way: every run of spaces and tabs, one after the other.
+    fn space_runs_one_by_one(
+        bytes: &[u8],
+        lo: usize,
+        hi: usize,
+    ) -> Vec<(std::ops::Range<usize>, &'static str)> {
+        let mut out = Vec::new();
+        let mut i = lo;
+        while i < hi {
+            let Some(off) = memchr::memchr2(b' ', b'\t', &bytes[i..hi]) else { break };
+            let s = i + off;
+            let mut e = s + 1;
+            while e < hi && (bytes[e] == b' ' || bytes[e] == b'\t') {
+                e += 1;
+            }
+            let at_line_edge = e >= hi || bytes[e] == b'\n' || s == 0 || bytes[s - 1] == b'\n';
+            if at_line_edge {
+                out.push((s..e, ""));
+            } else if e - s > 1 || bytes[s] == b'\t' {
+                out.push((s..e, " "));
+            }
+            i = e;
+        }
+        out
+    }
+
+    #[test]
+    fn space_runs_are_found_as_when_visiting_every_run() {
+        let texts = [
+            "",
+            " ",
+            "\t",
+            "a",
+            "a b",
+            "a  b",
+            "a\tb",
+            " a b ",
+            "a \nb",
+            "a\n b",
+            "a \n \tb  c\t\td \n",
+            "one two  three\tfour \t five\n six seven \neight  ",
+            "\n\n  \n",
+            "x\u{a0} y  é  z",
+        ];
+        for t in texts {
+            let b = t.as_bytes();
+            for lo in 0..=b.len() {
+                for hi in lo..=b.len() {
+                    if !t.is_char_boundary(lo) || !t.is_char_boundary(hi) {
+                        continue;
+                    }
+                    assert_eq!(
+                        super::space_runs(b, lo, hi),
+                        space_runs_one_by_one(b, lo, hi),
+                        "{t:?} {lo}..{hi}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn the_word_set_answers_as_the_word_list_does() {
