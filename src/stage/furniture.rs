@@ -136,56 +136,39 @@ struct FurniturePass {
 /// A line's identity for recurrence: lower case, digits masked, spacing folded.
 fn key(s: &str) -> String {
     let mut k = String::with_capacity(s.len());
-    let mut prev_digit = false;
-    let mut prev_space = false;
-    if s.is_ascii() {
-        // The same walk over bytes (as in `key_hash`): most lines are ASCII.
-        let mut out: Vec<u8> = Vec::with_capacity(s.len());
-        for &b in s.as_bytes() {
-            if b.is_ascii_digit() {
-                if !prev_digit {
-                    out.push(b'#');
-                }
-                prev_digit = true;
-                prev_space = false;
-            } else if b == b' ' || (b'\t'..=b'\r').contains(&b) {
-                if !prev_space {
-                    out.push(b' ');
-                }
-                prev_space = true;
-                prev_digit = false;
-            } else {
-                out.push(b.to_ascii_lowercase());
-                prev_digit = false;
-                prev_space = false;
-            }
-        }
-        return String::from_utf8(out).expect("ASCII in, ASCII out");
-    }
-    for c in s.chars() {
+    fold_key(s, |c| k.push(c));
+    k
+}
+
+/// Feeds `emit` the characters of a line's key (see [`key`]): a run of digits is one `#`, a run of white
+/// space one space, everything else lower-cased. ASCII lines go byte by byte, without decoding.
+fn fold_key(s: &str, mut emit: impl FnMut(char)) {
+    let (mut prev_digit, mut prev_space) = (false, false);
+    let mut step = |c: char, emit: &mut dyn FnMut(char)| {
         if c.is_ascii_digit() {
             if !prev_digit {
-                k.push('#');
+                emit('#');
             }
-            prev_digit = true;
-            prev_space = false;
+            (prev_digit, prev_space) = (true, false);
         } else if c.is_whitespace() {
             if !prev_space {
-                k.push(' ');
+                emit(' ');
             }
-            prev_space = true;
-            prev_digit = false;
+            (prev_digit, prev_space) = (false, true);
         } else {
             if c.is_ascii() {
-                k.push(c.to_ascii_lowercase());
+                emit(c.to_ascii_lowercase());
             } else {
-                k.extend(c.to_lowercase());
+                c.to_lowercase().for_each(&mut *emit);
             }
-            prev_digit = false;
-            prev_space = false;
+            (prev_digit, prev_space) = (false, false);
         }
+    };
+    if s.is_ascii() {
+        s.bytes().for_each(|b| step(b as char, &mut emit));
+    } else {
+        s.chars().for_each(|c| step(c, &mut emit));
     }
-    k
 }
 
 impl Pass for FurniturePass {
@@ -315,64 +298,12 @@ fn key_hash(s: &str) -> u64 {
         fn write_u32(&mut self, c: u32) {
             self.0 = (self.0 ^ c as u64).wrapping_mul(0x0000_0100_0000_01b3);
         }
-        fn write_u8(&mut self, b: u8) {
-            self.write_u32(b as u32);
-        }
         fn finish(&self) -> u64 {
             self.0
         }
     }
     let mut h = Fnv(0xcbf2_9ce4_8422_2325);
-    let (mut prev_digit, mut prev_space) = (false, false);
-    if s.is_ascii() {
-        // The same walk over bytes, without decoding characters (most lines are ASCII).
-        for &b in s.as_bytes() {
-            if b.is_ascii_digit() {
-                if !prev_digit {
-                    h.write_u8(b'#');
-                }
-                prev_digit = true;
-                prev_space = false;
-            } else if b == b' ' || (b'\t'..=b'\r').contains(&b) {
-                // `char::is_whitespace` on ASCII: space, and tab to carriage return.
-                if !prev_space {
-                    h.write_u8(b' ');
-                }
-                prev_space = true;
-                prev_digit = false;
-            } else {
-                h.write_u8(b.to_ascii_lowercase());
-                prev_digit = false;
-                prev_space = false;
-            }
-        }
-        return h.finish();
-    }
-    for c in s.chars() {
-        if c.is_ascii_digit() {
-            if !prev_digit {
-                h.write_u8(b'#');
-            }
-            prev_digit = true;
-            prev_space = false;
-        } else if c.is_whitespace() {
-            if !prev_space {
-                h.write_u8(b' ');
-            }
-            prev_space = true;
-            prev_digit = false;
-        } else {
-            if c.is_ascii() {
-                h.write_u32(c.to_ascii_lowercase() as u32);
-            } else {
-                for l in c.to_lowercase() {
-                    h.write_u32(l as u32);
-                }
-            }
-            prev_digit = false;
-            prev_space = false;
-        }
-    }
+    fold_key(s, |c| h.write_u32(c as u32));
     h.finish()
 }
 
