@@ -9,6 +9,10 @@ mod rules_cmd;
 
 use std::process::ExitCode;
 
+/// mimalloc rather than glibc malloc: see Cargo.toml.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::Parser;
 use textwash::{Pipeline, RuleSet};
 
