@@ -285,9 +285,8 @@ impl<'a> RawRecord<'a> {
 
     /// Writes the record with the string at `path` replaced by `text` and a `textwash` field set to
     /// `report` (in place when the record has one, last otherwise), then a newline.
-    pub fn write(&self, path: &str, text: &str, report: &impl serde::Serialize, out: &mut Vec<u8>) {
-        let report = serde_json::to_string(report).expect("serialisable");
-        write_object(&self.fields, path, text, Some(&report), out);
+    pub fn write(&self, path: &str, text: &str, report: &crate::record::Report, out: &mut Vec<u8>) {
+        write_object(&self.fields, path, text, Some(report), out);
         out.push(b'\n');
     }
 }
@@ -297,7 +296,7 @@ fn write_object(
     fields: &[(Cow<'_, str>, &RawValue)],
     path: &str,
     text: &str,
-    report: Option<&str>,
+    report: Option<&crate::record::Report>,
     out: &mut Vec<u8>,
 ) {
     let (head, rest) = match path.split_once('.') {
@@ -312,18 +311,18 @@ fn write_object(
         if i > 0 {
             out.push(b',');
         }
-        serde_json::to_writer(&mut *out, k).expect("a string serialises");
+        crate::json::write_str(out, k);
         out.push(b':');
         if Some(i) == target {
             match rest {
-                None => serde_json::to_writer(&mut *out, text).expect("a string serialises"),
+                None => crate::json::write_str(out, text),
                 Some(rest) => {
                     let inner: RawObject = serde_json::from_str(v.get()).expect("checked by text()");
                     write_object(&inner.0, rest, text, None, out);
                 }
             }
         } else if let (Some(r), true) = (report, k == "textwash") {
-            out.extend_from_slice(r.as_bytes());
+            r.write_json(out);
         } else {
             out.extend_from_slice(v.get().as_bytes());
         }
@@ -333,7 +332,7 @@ fn write_object(
             out.push(b',');
         }
         out.extend_from_slice(b"\"textwash\":");
-        out.extend_from_slice(r.as_bytes());
+        r.write_json(out);
     }
     out.push(b'}');
 }

@@ -23,6 +23,7 @@ pub mod diff;
 pub mod edit;
 mod hash;
 pub mod io;
+mod json;
 pub mod lines;
 pub mod pipeline;
 pub mod record;

@@ -32,7 +32,11 @@ impl Line {
 /// Splits `text` into lines. The last line may be empty.
 pub fn split(text: &str) -> Vec<Line> {
     let bytes = text.as_bytes();
-    let mut lines = Vec::with_capacity(text.len() / 48 + 1);
+    // Counting the terminators first (memchr counts with vector instructions) saves growing the
+    // table: lines are short, and a guess from the text's length either wastes memory or copies the
+    // table as it grows.
+    let terminators = memchr::memchr_iter(b'\n', bytes).count() + memchr::memchr_iter(b'\x0c', bytes).count();
+    let mut lines = Vec::with_capacity(terminators + 1);
     let mut start = 0;
     let mut page = 0;
     for end in memchr::memchr2_iter(b'\n', b'\x0c', bytes).chain(std::iter::once(bytes.len())) {

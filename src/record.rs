@@ -60,7 +60,85 @@ impl<'a> Report<'a> {
         }
     }
 
+    /// Appends the report as JSON, byte for byte what `serde_json::to_writer` writes for it (a test
+    /// holds the two together), without serde's byte-at-a-time string escaping: the removed strings
+    /// are a large part of an output record.
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        use crate::json::{write_str, write_usize};
+        out.extend_from_slice(b"{\"encoding\":");
+        write_str(out, self.encoding);
+        out.extend_from_slice(b",\"replaced_chars\":");
+        write_usize(out, self.replaced_chars);
+        out.extend_from_slice(b",\"removed\":[");
+        for (i, r) in self.removed.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"{\"rule\":");
+            write_str(out, r.rule);
+            out.extend_from_slice(b",\"text\":");
+            write_str(out, r.text);
+            if !r.replacement.is_empty() {
+                out.extend_from_slice(b",\"replacement\":");
+                write_str(out, r.replacement);
+            }
+            out.extend_from_slice(b",\"start\":");
+            write_usize(out, r.start);
+            out.extend_from_slice(b",\"end\":");
+            write_usize(out, r.end);
+            out.push(b'}');
+        }
+        out.extend_from_slice(b"],\"counts\":{");
+        for (i, (rule, n)) in self.counts.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            write_str(out, rule);
+            out.push(b':');
+            write_usize(out, *n);
+        }
+        out.extend_from_slice(b"},\"input_chars\":");
+        write_usize(out, self.input_chars);
+        out.extend_from_slice(b",\"output_chars\":");
+        write_usize(out, self.output_chars);
+        out.push(b'}');
+    }
+
     pub fn from_decoded(d: &'a Decoded, cleaned: &'a Cleaned) -> Self {
         Self::new(&d.text, cleaned, d.encoding, d.replaced)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hand_written_json_is_serde_jsons() {
+        let input = "Title\nBy Jane \"JD\" Doe\n\nﬁrst line of a para-\ngraph, then a tab\there.\x0c2\nRelated: more\n";
+        let cleaned = crate::Pipeline::default_pipeline().clean(input);
+        let mut report = Report::new(input, &cleaned, "UTF-8", 3);
+        assert!(!report.removed.is_empty() && !report.counts.is_empty());
+        report.removed.push(Removed {
+            rule: "x\\y",
+            text: "\u{1}\u{2028}é",
+            replacement: "\"",
+            start: 1,
+            end: 2,
+        });
+        let mut ours = Vec::new();
+        report.write_json(&mut ours);
+        assert_eq!(String::from_utf8(ours).unwrap(), serde_json::to_string(&report).unwrap());
+        let empty = Report {
+            encoding: "windows-1252",
+            replaced_chars: 0,
+            removed: vec![],
+            counts: BTreeMap::new(),
+            input_chars: 0,
+            output_chars: 0,
+        };
+        let mut ours = Vec::new();
+        empty.write_json(&mut ours);
+        assert_eq!(String::from_utf8(ours).unwrap(), serde_json::to_string(&empty).unwrap());
     }
 }

@@ -16,6 +16,7 @@ use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use textwash::decode::{decode, looks_binary};
+use textwash::edit::RuleId;
 use textwash::io::{self as tio, AtomicFile, Compression, RecordError};
 use textwash::record::Report;
 use textwash::Pipeline;
@@ -29,7 +30,8 @@ pub struct Outcome {
     /// The bytes to write (a JSONL line with its newline, or a text).
     pub output: Option<Vec<u8>>,
     pub error: Option<String>,
-    pub counts: BTreeMap<String, usize>,
+    /// Edits per rule, as runs (see [`owned_counts`]).
+    pub counts: Vec<(RuleId, usize)>,
     pub input_bytes: usize,
 }
 
@@ -149,7 +151,12 @@ fn write_outcomes(
                 }
             }
             for (k, v) in o.counts {
-                *t.counts.entry(k).or_insert(0) += v;
+                match t.counts.get_mut(&*k) {
+                    Some(n) => *n += v,
+                    None => {
+                        t.counts.insert(k.to_string(), v);
+                    }
+                }
             }
             if let Some(data) = o.output {
                 if format == OutputFormat::Text && t.docs > 0 {
@@ -238,7 +245,7 @@ fn clean_unit(
                 Some(n) => format!("{source}:{n}: {message}"),
                 None => format!("{source}: {message}"),
             }),
-            counts: BTreeMap::new(),
+            counts: Vec::new(),
             input_bytes,
         },
         Unit::Text { source, bytes } => {
@@ -246,7 +253,7 @@ fn clean_unit(
                 return Outcome {
                     output: None,
                     error: Some(format!("{source}: not text (binary data: NUL or control bytes), skipped")),
-                    counts: BTreeMap::new(),
+                    counts: Vec::new(),
                     input_bytes,
                 };
             }
@@ -297,14 +304,16 @@ fn clean_unit(
                     b.push(b'\n');
                     b
                 });
-                Outcome { output, error: Some(what), counts: BTreeMap::new(), input_bytes }
+                Outcome { output, error: Some(what), counts: Vec::new(), input_bytes }
             }
         },
     }
 }
 
-fn owned_counts(c: &textwash::Cleaned) -> BTreeMap<String, usize> {
-    c.counts().into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+/// Edits per rule, as runs (a rule may come more than once): shared rule ids, so that counting costs
+/// no allocation per rule and document.
+fn owned_counts(c: &textwash::Cleaned) -> Vec<(RuleId, usize)> {
+    c.rule_runs().map(|(k, v)| (k.clone(), v)).collect()
 }
 
 fn clean_record(
@@ -312,8 +321,10 @@ fn clean_record(
     p: &Pipeline,
     format: OutputFormat,
     text_field: &str,
-) -> Result<(Vec<u8>, BTreeMap<String, usize>), RecordError> {
-    let mut out = Vec::with_capacity(bytes.len() + bytes.len() / 4 + 256);
+) -> Result<(Vec<u8>, Vec<(RuleId, usize)>), RecordError> {
+    // The output record is the cleaned text plus its edit log: about 1.35 times the input on the
+    // bench corpus. Room for 1.5 times saves copying the record as it grows.
+    let mut out = Vec::with_capacity(bytes.len() + bytes.len() / 2 + 256);
     let cleaned = match format {
         OutputFormat::Jsonl => tio::clean_record(bytes, p, text_field, &mut out)?,
         OutputFormat::Text => {
