@@ -25,13 +25,16 @@ use crate::args::{CleanArgs, InputOptions, OnError, OutputFormat};
 use crate::exit;
 use crate::input::{spawn_reader, Unit};
 
+/// Edits per rule, as runs: a rule may come more than once.
+type RuleCounts = Vec<(RuleId, usize)>;
+
 /// The result of cleaning one unit.
 pub struct Outcome {
     /// The bytes to write (a JSONL line with its newline, or a text).
     pub output: Option<Vec<u8>>,
     pub error: Option<String>,
     /// Edits per rule, as runs (see [`owned_counts`]).
-    pub counts: Vec<(RuleId, usize)>,
+    pub counts: RuleCounts,
     pub input_bytes: usize,
 }
 
@@ -312,7 +315,7 @@ fn clean_unit(
 
 /// Edits per rule, as runs (a rule may come more than once): shared rule ids, so that counting costs
 /// no allocation per rule and document.
-fn owned_counts(c: &textwash::Cleaned) -> Vec<(RuleId, usize)> {
+fn owned_counts(c: &textwash::Cleaned) -> RuleCounts {
     c.rule_runs().map(|(k, v)| (k.clone(), v)).collect()
 }
 
@@ -321,7 +324,7 @@ fn clean_record(
     p: &Pipeline,
     format: OutputFormat,
     text_field: &str,
-) -> Result<(Vec<u8>, Vec<(RuleId, usize)>), RecordError> {
+) -> Result<(Vec<u8>, RuleCounts), RecordError> {
     // The output record is the cleaned text plus its edit log: about 1.35 times the input on the
     // bench corpus. Room for 1.5 times saves copying the record as it grows.
     let mut out = Vec::with_capacity(bytes.len() + bytes.len() / 2 + 256);
