@@ -160,7 +160,7 @@ struct Placed {
 pub fn compose(
     splices: Vec<Splice>,
     current: &str,
-    edits: &[Edit],
+    mut edits: Vec<Edit>,
     changes: &mut Vec<Change>,
 ) -> Vec<Splice> {
     let mut out: Vec<Splice> = Vec::with_capacity(splices.len() + edits.len());
@@ -208,8 +208,17 @@ pub fn compose(
                 break;
             }
         }
-        let cluster = &edits[first..=i];
-        // Each edit mapped back to the input, widened to whole old splices it reaches into.
+        let cluster = &mut edits[first..=i];
+        let mut replacement = String::with_capacity(ce - cs);
+        let mut at = cs;
+        for e in cluster.iter() {
+            replacement.push_str(&current[at..e.range.start]);
+            replacement.push_str(&e.replacement);
+            at = e.range.end;
+        }
+        replacement.push_str(&current[at..ce]);
+        // Each edit mapped back to the input, widened to whole old splices it reaches into. The
+        // change takes the edit's replacement: the splice above is built, and the edits are done.
         let (mut ps, mut pe) = (0usize, 0usize);
         let (mut shift_s, mut shift_e) = (delta_before, delta_before);
         for e in cluster {
@@ -235,17 +244,9 @@ pub fn compose(
                 start,
                 end: end.max(start),
                 text: current[a..b].to_string(),
-                replacement: e.replacement.clone(),
+                replacement: std::mem::take(&mut e.replacement),
             });
         }
-        let mut replacement = String::with_capacity(ce - cs);
-        let mut at = cs;
-        for e in cluster {
-            replacement.push_str(&current[at..e.range.start]);
-            replacement.push_str(&e.replacement);
-            at = e.range.end;
-        }
-        replacement.push_str(&current[at..ce]);
         let in_start = (cs as isize - delta_before) as usize;
         let in_end = (ce as isize - delta) as usize;
         out.push(Splice { range: in_start..in_end, replacement });
@@ -267,8 +268,9 @@ mod tests {
     fn run(input: &str, passes: &[Vec<Edit>]) -> (String, Vec<Splice>, Vec<Change>) {
         let (mut text, mut splices, mut changes) = (input.to_string(), Vec::new(), Vec::new());
         for edits in passes {
-            splices = compose(splices, &text, edits, &mut changes);
-            text = apply_edits(&text, edits);
+            let next = apply_edits(&text, edits);
+            splices = compose(splices, &text, edits.clone(), &mut changes);
+            text = next;
         }
         (text, splices, changes)
     }

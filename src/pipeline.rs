@@ -156,8 +156,8 @@ impl Run<'_> {
         if edits.is_empty() {
             return false;
         }
-        self.splices = compose(std::mem::take(&mut self.splices), current, &edits, &mut self.changes);
         let next = apply_edits(current, &edits);
+        self.splices = compose(std::mem::take(&mut self.splices), current, edits, &mut self.changes);
         self.text = Some(next);
         true
     }
