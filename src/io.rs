@@ -280,6 +280,9 @@ impl<'a> RawRecord<'a> {
     /// The string at `path`: the text to clean.
     pub fn text(&self, path: &str) -> Result<String, RecordError> {
         let v = self.get(path).ok_or_else(|| RecordError::MissingField(path.to_string()))?;
+        if let Some(text) = crate::json::unescape_plain(v.get()) {
+            return Ok(text);
+        }
         serde_json::from_str::<String>(v.get()).map_err(|_| RecordError::NotString(path.to_string()))
     }
 
