@@ -223,6 +223,40 @@ pub fn ends_sentence(s: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// What [`split`] computes, the plain way.
+    fn split_simply(text: &str) -> Vec<Line> {
+        let mut lines = Vec::new();
+        let (mut start, mut page) = (0, 0);
+        for (end, c) in text.char_indices().filter(|&(_, c)| c == '\n' || c == '\x0c') {
+            lines.push(make_line_chars(&text[start..end], start..end, page));
+            page += usize::from(c == '\x0c');
+            start = end + 1;
+        }
+        lines.push(make_line_chars(&text[start..], start..text.len(), page));
+        lines
+    }
+
+    fn fields(lines: &[Line]) -> Vec<(Range<usize>, Range<usize>, usize, usize, usize)> {
+        lines.iter().map(|l| (l.range.clone(), l.content.clone(), l.page, l.indent, l.chars)).collect()
+    }
+
+    #[test]
+    fn split_finds_every_line_end_at_every_offset() {
+        for text in ["", "\n", "a\nb", "\x0c\x0c\n", "é\n\nx\x0c  ﬁ  \n", "12345678\n1234567é\nabc"] {
+            for pad in 0..10 {
+                let t = format!("{}{text}{}", " ".repeat(pad), "x".repeat(pad));
+                assert_eq!(fields(&split(&t)), fields(&split_simply(&t)), "{t:?}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn split_is_the_plain_split(text in "[a \t\n\x0c\x0bé€😀\u{2028}\u{a0}]{0,80}") {
+            proptest::prop_assert_eq!(fields(&split(&text)), fields(&split_simply(&text)));
+        }
+    }
+
     #[test]
     fn ascii_lines_measure_as_any_line() {
         let lines = ["", " ", "word", "  two words \t", "\x0b\r x \r", " \t\x0c", "a\x0bb", "   indented"];
