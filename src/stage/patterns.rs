@@ -8,6 +8,7 @@
 use std::sync::{Mutex, OnceLock};
 
 use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use regex_syntax::hir::Hir;
 
 use crate::edit::{Edits, RuleId};
 use crate::hash::FxHashMap;
@@ -82,21 +83,24 @@ impl LineSet {
         let mut relaxed = Vec::with_capacity(patterns.len());
         let mut entries = Vec::with_capacity(patterns.len());
         for (k, p) in patterns.iter().enumerate() {
-            let Some(r) = without_word_boundaries(p) else {
+            // A pattern that does not parse goes in as it is, for the set to report why.
+            let hir =
+                regex_syntax::parse(p).ok().filter(|h| h.properties().look_set().contains_word_unicode());
+            let Some(hir) = hir else {
                 relaxed.push(p.clone());
                 entries.push((k, None));
                 continue;
             };
-            match split_word_boundary_branches(p) {
+            match split_word_boundary_branches(&hir) {
                 Some((plain, bounded)) => {
                     // `plain` has no word boundary; `bounded` does (that is why it was split off).
-                    relaxed.push(plain);
+                    relaxed.push(plain.to_string());
                     entries.push((k, None));
-                    relaxed.push(without_word_boundaries(&bounded).unwrap_or_else(|| bounded.clone()));
-                    entries.push((k, Some(compile(&bounded)?)));
+                    relaxed.push(without_word_boundaries(&bounded).to_string());
+                    entries.push((k, Some(compile(&bounded.to_string())?)));
                 }
                 None => {
-                    relaxed.push(r);
+                    relaxed.push(without_word_boundaries(&hir).to_string());
                     entries.push((k, Some(compile(p)?)));
                 }
             }
@@ -139,10 +143,9 @@ impl LineSet {
 /// between a prefix and a suffix that have none (`(?:a|b\b|c)$`): the pattern of the branches without
 /// word boundaries and the pattern of the others, each with the prefix and the suffix. A line matches
 /// the pattern exactly when it matches one of the two.
-fn split_word_boundary_branches(pattern: &str) -> Option<(String, String)> {
-    use regex_syntax::hir::{Hir, HirKind};
+fn split_word_boundary_branches(hir: &Hir) -> Option<(Hir, Hir)> {
+    use regex_syntax::hir::HirKind;
     let has_wb = |h: &Hir| h.properties().look_set().contains_word_unicode();
-    let hir = regex_syntax::parse(pattern).ok()?;
     let parts: Vec<Hir> = match hir.kind() {
         HirKind::Concat(parts) => parts.clone(),
         _ => vec![hir.clone()],
@@ -159,7 +162,7 @@ fn split_word_boundary_branches(pattern: &str) -> Option<(String, String)> {
     let with = |alt: Vec<Hir>| {
         let mut p = parts.clone();
         p[at] = Hir::alternation(alt);
-        Hir::concat(p).to_string()
+        Hir::concat(p)
     };
     Some((with(plain), with(bounded)))
 }
@@ -176,10 +179,9 @@ impl Matches {
     }
 }
 
-/// `pattern` with its Unicode word-boundary assertions removed, or `None` when it has none (or does not
-/// parse; compiling it reports why).
-fn without_word_boundaries(pattern: &str) -> Option<String> {
-    use regex_syntax::hir::{Capture, Hir, HirKind, Look, Repetition};
+/// `hir` with its Unicode word-boundary assertions removed.
+fn without_word_boundaries(hir: &Hir) -> Hir {
+    use regex_syntax::hir::{Capture, HirKind, Look, Repetition};
     fn strip(h: &Hir) -> Hir {
         match h.kind() {
             HirKind::Look(
@@ -199,11 +201,7 @@ fn without_word_boundaries(pattern: &str) -> Option<String> {
             _ => h.clone(),
         }
     }
-    let hir = regex_syntax::parse(pattern).ok()?;
-    if !hir.properties().look_set().contains_word_unicode() {
-        return None;
-    }
-    Some(strip(&hir).to_string())
+    strip(hir)
 }
 
 /// The pattern rules of one stage, compiled.
@@ -540,8 +538,9 @@ mod line_set_tests {
             r"^(?:AP|Photo\b|x)".to_string(),
             r"(?:a\b|b\b)c".to_string(),
         ];
-        assert!(split_word_boundary_branches(&patterns[0]).is_some());
-        assert!(split_word_boundary_branches(&patterns[2]).is_none());
+        let split = |p: &str| split_word_boundary_branches(&regex_syntax::parse(p).unwrap());
+        assert!(split(&patterns[0]).is_some());
+        assert!(split(&patterns[2]).is_none());
         let set = LineSet::new(&patterns).unwrap();
         assert_eq!(set.entries.len(), 5);
         let exact: Vec<Regex> = patterns.iter().map(|p| Regex::new(p).unwrap()).collect();
