@@ -91,16 +91,21 @@ impl LineSet {
                 entries.push((k, None));
                 continue;
             };
+            let ast = regex_syntax::ast::parse::Parser::new().parse(p).ok();
             match split_word_boundary_branches(&hir) {
                 Some((plain, bounded)) => {
                     // `plain` has no word boundary; `bounded` does (that is why it was split off).
-                    relaxed.push(plain.to_string());
+                    let ast = ast.as_ref().and_then(ast::split_word_boundary_branches);
+                    let (plain_ast, bounded_ast) = ast.unzip();
+                    relaxed.push(ast::compact(&plain, plain_ast));
                     entries.push((k, None));
-                    relaxed.push(without_word_boundaries(&bounded).to_string());
-                    entries.push((k, Some(compile(&bounded.to_string())?)));
+                    let relaxed_ast = bounded_ast.as_ref().map(ast::without_word_boundaries);
+                    relaxed.push(ast::compact(&without_word_boundaries(&bounded), relaxed_ast));
+                    entries.push((k, Some(compile(&ast::compact(&bounded, bounded_ast))?)));
                 }
                 None => {
-                    relaxed.push(without_word_boundaries(&hir).to_string());
+                    let relaxed_ast = ast.as_ref().map(ast::without_word_boundaries);
+                    relaxed.push(ast::compact(&without_word_boundaries(&hir), relaxed_ast));
                     entries.push((k, Some(compile(p)?)));
                 }
             }
@@ -176,6 +181,121 @@ impl Matches {
     }
     fn iter(&self) -> impl Iterator<Item = usize> + '_ {
         self.0.iter().copied()
+    }
+}
+
+/// The same rewritings of a pattern ([`without_word_boundaries`], [`split_word_boundary_branches`]) on
+/// its syntax tree, for a shorter text of the result.
+///
+/// A printed `Hir` spells every Unicode class out range by range (`\p{L}` is hundreds of them), and
+/// parsing those texts again was a fifth of building the pattern stage. The syntax tree prints as the
+/// rule was written. Whatever the tree gives is only used when it parses to the very `Hir` the
+/// rewriting of the `Hir` gives (see [`compact`]), so the regexes compiled are the same either way.
+mod ast {
+    use regex_syntax::ast::{Alternation, Assertion, AssertionKind, Ast, Concat, Flags, Group, GroupKind};
+    use regex_syntax::hir::Hir;
+
+    /// The text of `hir`: `ast` printed, when it parses to `hir`, else `hir` printed.
+    pub(super) fn compact(hir: &Hir, ast: Option<Ast>) -> String {
+        if let Some(ast) = ast {
+            let mut text = String::new();
+            if regex_syntax::ast::print::Printer::new().print(&ast, &mut text).is_ok()
+                && regex_syntax::parse(&text).ok().as_ref() == Some(hir)
+            {
+                return text;
+            }
+        }
+        hir.to_string()
+    }
+
+    fn is_word_boundary(a: &Assertion) -> bool {
+        !matches!(
+            a.kind,
+            AssertionKind::StartLine
+                | AssertionKind::EndLine
+                | AssertionKind::StartText
+                | AssertionKind::EndText
+        )
+    }
+
+    /// An empty group, `(?:)`, in place of a removed assertion (an empty `Ast` prints as nothing,
+    /// which a repetition operator after it would then apply to what comes before).
+    fn empty_group(a: &Assertion) -> Ast {
+        Ast::group(Group {
+            span: a.span,
+            kind: GroupKind::NonCapturing(Flags { span: a.span, items: Vec::new() }),
+            ast: Box::new(Ast::empty(a.span)),
+        })
+    }
+
+    /// `ast` with its word-boundary assertions taken out.
+    pub(super) fn without_word_boundaries(ast: &Ast) -> Ast {
+        match ast {
+            Ast::Assertion(a) if is_word_boundary(a) => empty_group(a),
+            Ast::Repetition(r) => {
+                let mut r = r.clone();
+                r.ast = Box::new(without_word_boundaries(&r.ast));
+                Ast::Repetition(r)
+            }
+            Ast::Group(g) => {
+                let mut g = g.clone();
+                g.ast = Box::new(without_word_boundaries(&g.ast));
+                Ast::Group(g)
+            }
+            Ast::Alternation(a) => Ast::alternation(Alternation {
+                span: a.span,
+                asts: a.asts.iter().map(without_word_boundaries).collect(),
+            }),
+            Ast::Concat(c) => Ast::concat(Concat {
+                span: c.span,
+                asts: c.asts.iter().map(without_word_boundaries).collect(),
+            }),
+            _ => ast.clone(),
+        }
+    }
+
+    fn has_word_boundary(ast: &Ast) -> bool {
+        match ast {
+            Ast::Assertion(a) => is_word_boundary(a),
+            Ast::Repetition(r) => has_word_boundary(&r.ast),
+            Ast::Group(g) => has_word_boundary(&g.ast),
+            Ast::Alternation(a) => a.asts.iter().any(has_word_boundary),
+            Ast::Concat(c) => c.asts.iter().any(has_word_boundary),
+            _ => false,
+        }
+    }
+
+    /// The alternation `ast` is, alone or in a plain non-capturing group.
+    fn alternation(ast: &Ast) -> Option<&Alternation> {
+        match ast {
+            Ast::Alternation(a) => Some(a),
+            Ast::Group(g) => match (&g.kind, &*g.ast) {
+                (GroupKind::NonCapturing(f), Ast::Alternation(a)) if f.items.is_empty() => Some(a),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// [`super::split_word_boundary_branches`] on the syntax tree.
+    pub(super) fn split_word_boundary_branches(ast: &Ast) -> Option<(Ast, Ast)> {
+        let parts: Vec<Ast> = match ast {
+            Ast::Concat(c) => c.asts.clone(),
+            _ => vec![ast.clone()],
+        };
+        let at = parts.iter().position(|a| alternation(a).is_some())?;
+        let alt = alternation(&parts[at])?;
+        let (bounded, plain): (Vec<Ast>, Vec<Ast>) = alt.asts.iter().cloned().partition(has_word_boundary);
+        let with = |asts: Vec<Ast>| {
+            let mut p = parts.clone();
+            p[at] = Ast::group(Group {
+                span: alt.span,
+                kind: GroupKind::NonCapturing(Flags { span: alt.span, items: Vec::new() }),
+                ast: Box::new(Ast::alternation(Alternation { span: alt.span, asts })),
+            });
+            Ast::concat(Concat { span: alt.span, asts: p })
+        };
+        Some((with(plain), with(bounded)))
     }
 }
 
@@ -562,5 +682,29 @@ mod line_set_tests {
             let want: Vec<usize> = (0..patterns.len()).filter(|&k| exact[k].is_match(line)).collect();
             assert_eq!(set.matches(line).0, want, "{line}");
         }
+    }
+
+    #[test]
+    fn syntax_tree_texts_are_short_and_parse_to_the_rewritten_hir() {
+        let p = r"(?:\p{Lu}\p{Ll}+\s/\s\p{Lu}[\p{L}'-]*|\s/\s(?:\p{Lu}{2,}\b|Reuters\b)\p{L}*)$";
+        let hir = regex_syntax::parse(p).unwrap();
+        let tree = regex_syntax::ast::parse::Parser::new().parse(p).unwrap();
+        let (plain, bounded) = split_word_boundary_branches(&hir).unwrap();
+        let (plain_tree, bounded_tree) = ast::split_word_boundary_branches(&tree).unwrap();
+        let relaxed = without_word_boundaries(&bounded);
+        let relaxed_tree = ast::without_word_boundaries(&bounded_tree);
+        for (hir, tree) in [(plain, plain_tree), (bounded, bounded_tree), (relaxed, relaxed_tree)] {
+            let text = ast::compact(&hir, Some(tree));
+            // The tree's text was taken (the printed `Hir` spells the classes out), and means the same.
+            assert!(text.len() < 80, "{text}");
+            assert_eq!(regex_syntax::parse(&text).unwrap(), hir);
+        }
+        // A tree that does not give the `Hir` is not used.
+        let other = regex_syntax::ast::parse::Parser::new().parse("x").unwrap();
+        assert_eq!(ast::compact(&hir, Some(other)), hir.to_string());
+        // A removed boundary before a repetition operator leaves the operator where it was.
+        let tree = regex_syntax::ast::parse::Parser::new().parse(r"a\b+c").unwrap();
+        let hir = without_word_boundaries(&regex_syntax::parse(r"a\b+c").unwrap());
+        assert_eq!(ast::compact(&hir, Some(ast::without_word_boundaries(&tree))), "a(?:)+c");
     }
 }
