@@ -487,9 +487,6 @@ impl FurniturePass {
         let Some(first) = pages.first() else { return };
         let head: Vec<usize> =
             first.iter().copied().filter(|&i| verdict[i].is_none()).take(self.head_lines).collect();
-        let width = lines::typical_width(text, lines);
-        // A line that fills the column is part of a wrapped paragraph, not an address.
-        let full = |i: usize| width > 0 && lines[i].chars * 20 >= width * 19;
         let is_meta = |i: usize| {
             let t = lines[i].text(text);
             let n = t.split_whitespace().count();
@@ -526,6 +523,10 @@ impl FurniturePass {
         if start == first_meta && !own(head[first_meta]) {
             return;
         }
+        // (Measured only now: most documents have no title block, and the width is only needed below.)
+        let width = lines::typical_width(text, lines);
+        // A line that fills the column is part of a wrapped paragraph, not an address.
+        let full = |i: usize| width > 0 && lines[i].chars * 20 >= width * 19;
         // Down: further affiliation, e-mail, `Received` and author lines.
         let mut end = first_meta;
         while end + 1 < head.len() {
@@ -652,7 +653,10 @@ impl FurniturePass {
         let Some(rule) = self.footnote.as_ref() else { return };
         let is_marker = |i: usize| {
             let t = lines[i].text(text);
-            !t.is_empty()
+            // Two marker characters take at most six bytes (`†` is three): a longer line is no marker,
+            // and its characters need no counting.
+            t.len() <= 6
+                && !t.is_empty()
                 && t.chars().count() <= 2
                 && t.chars().all(|c| c.is_ascii_digit() || "*∗†‡§¶".contains(c))
         };
