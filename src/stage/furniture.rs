@@ -371,18 +371,23 @@ const MIN_PAGE_LINES: usize = 15;
 /// A hash of a line's recurrence key (see [`key`]), without building the key.
 fn key_hash(s: &str) -> u64 {
     // FNV-1a over the key's characters: SipHash fed one character at a time was a fifth of the stage.
-    struct Fnv(u64);
-    impl Fnv {
-        fn write_u32(&mut self, c: u32) {
-            self.0 = (self.0 ^ c as u64).wrapping_mul(0x0000_0100_0000_01b3);
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    if s.is_ascii() {
+        // The key's characters of an ASCII line are the bytes `key_into` keeps (an ASCII character is
+        // its byte as a `u32`), so the hash is the same as over `fold_key`'s characters.
+        let mut prev = OTHER;
+        for &b in s.as_bytes() {
+            let (byte, class) = ASCII_KEY[b as usize];
+            if class == OTHER || class != prev {
+                h = (h ^ byte as u64).wrapping_mul(PRIME);
+            }
+            prev = class;
         }
-        fn finish(&self) -> u64 {
-            self.0
-        }
+        return h;
     }
-    let mut h = Fnv(0xcbf2_9ce4_8422_2325);
-    fold_key(s, |c| h.write_u32(c as u32));
-    h.finish()
+    fold_key(s, |c| h = (h ^ c as u64).wrapping_mul(PRIME));
+    h
 }
 
 /// The words of a line, lower-cased, letters only.
@@ -828,6 +833,15 @@ mod tests {
             assert_eq!(format!("{}é", key(line)), key(&wide), "{line:?}");
         }
         assert_eq!(key_hash("Page 1 of 9 é"), key_hash("page 7 of 9 é"));
+        // The byte walk of `key_hash` hashes what `fold_key` gives.
+        let fnv = |line: &str| {
+            let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+            super::fold_key(line, |c| h = (h ^ c as u32 as u64).wrapping_mul(0x0000_0100_0000_01b3));
+            h
+        };
+        for line in ["Page  12 of 30", "Journal\tof X\x0b 2024", " 9 ", "a1b22c  d\t\te 7", "Été 3", ""] {
+            assert_eq!(key_hash(line), fnv(line), "{line:?}");
+        }
         // The byte walk of `key_into` gives what `fold_key` gives, on every ASCII character and run.
         let ascii: String = (0u8..128).map(char::from).chain("12 \t\x0bAb9 3".chars()).collect();
         for line in [ascii.as_str(), "a1b22c  d\t\te 7", " 9", "x "] {
