@@ -134,40 +134,102 @@ struct FurniturePass {
 }
 
 /// A line's identity for recurrence: lower case, digits masked, spacing folded.
+#[cfg(test)]
 fn key(s: &str) -> String {
-    let mut k = String::with_capacity(s.len());
-    fold_key(s, |c| k.push(c));
-    k
+    let mut k = Vec::new();
+    key_into(s, &mut k);
+    String::from_utf8(k).expect("a key is UTF-8")
 }
+
+/// Writes a line's key (see [`key`]) into `out`, as UTF-8, in place of what it held.
+fn key_into(s: &str, out: &mut Vec<u8>) {
+    out.clear();
+    if s.is_ascii() {
+        // `fold_key` on an ASCII line, without a branch per byte (the unit test compares the two): each
+        // byte is written as its key byte, and the write is kept unless the byte continues a run of
+        // digits or of white space.
+        out.resize(s.len(), 0);
+        let (mut len, mut prev) = (0, OTHER);
+        for &b in s.as_bytes() {
+            let (byte, class) = ASCII_KEY[b as usize];
+            out[len] = byte;
+            len += (class == OTHER || class != prev) as usize;
+            prev = class;
+        }
+        out.truncate(len);
+        return;
+    }
+    fold_key(s, |c| {
+        if c.is_ascii() {
+            out.push(c as u8);
+        } else {
+            out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+        }
+    });
+}
+
+/// The classes of [`ASCII_KEY`].
+const OTHER: u8 = 0;
+const DIGIT: u8 = 1;
+const SPACE: u8 = 2;
+
+/// For each ASCII byte, what [`fold_key`] makes of it: `#` for a digit, a space for white space
+/// (`char::is_whitespace`: the space and tab to carriage return), the lower case of anything else; and
+/// its class, since a run of digits or of white space makes one key byte.
+const ASCII_KEY: [(u8, u8); 128] = {
+    let mut t = [(0, OTHER); 128];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = match b as u8 {
+            b'0'..=b'9' => (b'#', DIGIT),
+            b' ' | b'\t'..=b'\r' => (b' ', SPACE),
+            c => (c.to_ascii_lowercase(), OTHER),
+        };
+        b += 1;
+    }
+    t
+};
 
 /// Feeds `emit` the characters of a line's key (see [`key`]): a run of digits is one `#`, a run of white
 /// space one space, everything else lower-cased. ASCII lines go byte by byte, without decoding.
+#[inline]
 fn fold_key(s: &str, mut emit: impl FnMut(char)) {
-    let (mut prev_digit, mut prev_space) = (false, false);
-    let mut step = |c: char, emit: &mut dyn FnMut(char)| {
+    let mut fold = Fold { prev_digit: false, prev_space: false };
+    if s.is_ascii() {
+        s.bytes().for_each(|b| fold.step(b as char, &mut emit));
+    } else {
+        s.chars().for_each(|c| fold.step(c, &mut emit));
+    }
+}
+
+/// The state of [`fold_key`] between two characters. A generic `emit` (rather than a `dyn FnMut`)
+/// lets the compiler inline the whole walk: the dynamic call per character was most of its cost.
+struct Fold {
+    prev_digit: bool,
+    prev_space: bool,
+}
+
+impl Fold {
+    #[inline(always)]
+    fn step(&mut self, c: char, emit: &mut impl FnMut(char)) {
         if c.is_ascii_digit() {
-            if !prev_digit {
+            if !self.prev_digit {
                 emit('#');
             }
-            (prev_digit, prev_space) = (true, false);
+            (self.prev_digit, self.prev_space) = (true, false);
         } else if c.is_whitespace() {
-            if !prev_space {
+            if !self.prev_space {
                 emit(' ');
             }
-            (prev_digit, prev_space) = (false, true);
+            (self.prev_digit, self.prev_space) = (false, true);
         } else {
             if c.is_ascii() {
                 emit(c.to_ascii_lowercase());
             } else {
                 c.to_lowercase().for_each(&mut *emit);
             }
-            (prev_digit, prev_space) = (false, false);
+            (self.prev_digit, self.prev_space) = (false, false);
         }
-    };
-    if s.is_ascii() {
-        s.bytes().for_each(|b| step(b as char, &mut emit));
-    } else {
-        s.chars().for_each(|c| step(c, &mut emit));
     }
 }
 
@@ -185,25 +247,44 @@ impl Pass for FurniturePass {
         let mut verdict: Vec<Option<&RuleId>> = vec![None; lines.len()];
         let multi = pages.len() >= 2;
 
-        // Recurring lines, counted once per page, separately for tops and bottoms.
-        let mut tops: FxHashMap<String, usize> = FxHashMap::default();
-        let mut bottoms: FxHashMap<String, usize> = FxHashMap::default();
+        // Recurring lines, counted once per page, separately for tops and bottoms. Each distinct key of
+        // a zone line gets a number, computed once per line: two lines have the same number exactly when
+        // they have the same key, so counting and comparing numbers is counting and comparing keys.
+        let mut key_id: Vec<u32> = Vec::new();
+        let mut tops: Vec<usize> = Vec::new();
+        let mut bottoms: Vec<usize> = Vec::new();
         if multi {
+            key_id = vec![u32::MAX; lines.len()];
+            let mut ids: FxHashMap<Vec<u8>, u32> = FxHashMap::default();
+            let mut buf = Vec::new();
             for page in &pages {
-                let mut seen_top: Vec<String> = Vec::new();
-                for &i in page.iter().take(self.zone) {
-                    let k = key(lines[i].text(text));
-                    if !seen_top.contains(&k) {
-                        *tops.entry(k.clone()).or_insert(0) += 1;
-                        seen_top.push(k);
+                for &i in page.iter().take(self.zone).chain(page.iter().rev().take(self.zone)) {
+                    if key_id[i] == u32::MAX {
+                        key_into(lines[i].text(text), &mut buf);
+                        let next = ids.len() as u32;
+                        key_id[i] = match ids.get(&buf) {
+                            Some(&id) => id,
+                            None => *ids.entry(buf.clone()).or_insert(next),
+                        };
                     }
                 }
-                let mut seen_bottom: Vec<String> = Vec::new();
+            }
+            tops = vec![0; ids.len()];
+            bottoms = vec![0; ids.len()];
+            let mut seen: Vec<u32> = Vec::new();
+            for page in &pages {
+                seen.clear();
+                for &i in page.iter().take(self.zone) {
+                    if !seen.contains(&key_id[i]) {
+                        tops[key_id[i] as usize] += 1;
+                        seen.push(key_id[i]);
+                    }
+                }
+                seen.clear();
                 for &i in page.iter().rev().take(self.zone) {
-                    let k = key(lines[i].text(text));
-                    if !seen_bottom.contains(&k) {
-                        *bottoms.entry(k.clone()).or_insert(0) += 1;
-                        seen_bottom.push(k);
+                    if !seen.contains(&key_id[i]) {
+                        bottoms[key_id[i] as usize] += 1;
+                        seen.push(key_id[i]);
                     }
                 }
             }
@@ -217,20 +298,17 @@ impl Pass for FurniturePass {
             // that text below a real line is never taken for a header.
             // A running head is printed once a page: a second copy at the same top is the headline
             // under a browser's print title that repeats it, and stays.
-            let mut taken: Vec<String> = Vec::new();
+            // (Keys are numbered only when there are pages to compare: `taken` matters only then.)
+            let mut taken: Vec<u32> = Vec::new();
             for (n, &i) in top.iter().enumerate() {
                 let t = lines[i].text(text);
                 let print_title = n > 0
                     && verdict[top[n - 1]].is_some()
                     && self.is_print_title(text, &lines, top[n - 1], i);
-                let k = key(t);
-                let v = if print_title || self.print_date_re.is_match(t) {
+                let k = key_id.get(i).copied().unwrap_or(u32::MAX);
+                let v = if print_title || self.is_print_date(t) {
                     self.print_header.as_ref()
-                } else if multi
-                    && tops.get(&k).copied().unwrap_or(0) >= need
-                    && !(p == 0 && n == 0)
-                    && !taken.contains(&k)
-                {
+                } else if multi && tops[k as usize] >= need && !(p == 0 && n == 0) && !taken.contains(&k) {
                     // The first line of the first page is the title, even when later pages repeat it.
                     self.running_head.as_ref()
                 } else if self.is_page_number(t, multi, false) {
@@ -258,13 +336,13 @@ impl Pass for FurniturePass {
                     } else {
                         self.page_number.as_ref()
                     }
-                } else if multi && bottoms.get(&key(t)).copied().unwrap_or(0) >= need {
-                    if self.url_re.is_match(t) {
+                } else if multi && bottoms[key_id[i] as usize] >= need {
+                    if self.is_url(t) {
                         self.print_footer.as_ref()
                     } else {
                         self.running_foot.as_ref()
                     }
-                } else if self.url_re.is_match(t) && self.next_is_page_count(text, &lines, page, i) {
+                } else if self.is_url(t) && self.next_is_page_count(text, &lines, page, i) {
                     self.print_footer.as_ref()
                 } else {
                     None
@@ -293,18 +371,23 @@ const MIN_PAGE_LINES: usize = 15;
 /// A hash of a line's recurrence key (see [`key`]), without building the key.
 fn key_hash(s: &str) -> u64 {
     // FNV-1a over the key's characters: SipHash fed one character at a time was a fifth of the stage.
-    struct Fnv(u64);
-    impl Fnv {
-        fn write_u32(&mut self, c: u32) {
-            self.0 = (self.0 ^ c as u64).wrapping_mul(0x0000_0100_0000_01b3);
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    if s.is_ascii() {
+        // The key's characters of an ASCII line are the bytes `key_into` keeps (an ASCII character is
+        // its byte as a `u32`), so the hash is the same as over `fold_key`'s characters.
+        let mut prev = OTHER;
+        for &b in s.as_bytes() {
+            let (byte, class) = ASCII_KEY[b as usize];
+            if class == OTHER || class != prev {
+                h = (h ^ byte as u64).wrapping_mul(PRIME);
+            }
+            prev = class;
         }
-        fn finish(&self) -> u64 {
-            self.0
-        }
+        return h;
     }
-    let mut h = Fnv(0xcbf2_9ce4_8422_2325);
-    fold_key(s, |c| h.write_u32(c as u32));
-    h.finish()
+    fold_key(s, |c| h = (h ^ c as u64).wrapping_mul(PRIME));
+    h
 }
 
 /// The words of a line, lower-cased, letters only.
@@ -370,9 +453,9 @@ impl FurniturePass {
                 continue;
             }
             let t = lines[i].text(text);
-            verdict[i] = if self.print_date_re.is_match(t) {
+            verdict[i] = if self.is_print_date(t) {
                 self.print_header.as_ref()
-            } else if self.url_page_re.is_match(t) {
+            } else if self.is_url_page(t) {
                 self.print_footer.as_ref()
             } else if bare_number(i)
                 && !(n > 0 && bare_number(nonblank[n - 1]))
@@ -409,9 +492,6 @@ impl FurniturePass {
         let Some(first) = pages.first() else { return };
         let head: Vec<usize> =
             first.iter().copied().filter(|&i| verdict[i].is_none()).take(self.head_lines).collect();
-        let width = lines::typical_width(text, lines);
-        // A line that fills the column is part of a wrapped paragraph, not an address.
-        let full = |i: usize| width > 0 && lines[i].chars * 20 >= width * 19;
         let is_meta = |i: usize| {
             let t = lines[i].text(text);
             let n = t.split_whitespace().count();
@@ -421,7 +501,7 @@ impl FurniturePass {
                 && !prose
                 && (self.affiliation_words_re.is_match(t) && self.affiliation_re.is_match(t)
                     || self.received_re.is_match(t)
-                    || self.email_re.is_match(t))
+                    || self.has_email(t))
         };
         // The authors come right under the title: the block must start within the first lines.
         let Some(first_meta) = head.iter().take(6).position(|&i| is_meta(i)) else { return };
@@ -443,11 +523,15 @@ impl FurniturePass {
         // university: only an e-mail or `Received` line is enough on its own.
         let own = |i: usize| {
             let t = lines[i].text(text);
-            self.received_re.is_match(t) || self.email_re.is_match(t)
+            self.received_re.is_match(t) || self.has_email(t)
         };
         if start == first_meta && !own(head[first_meta]) {
             return;
         }
+        // (Measured only now: most documents have no title block, and the width is only needed below.)
+        let width = lines::typical_width(text, lines);
+        // A line that fills the column is part of a wrapped paragraph, not an address.
+        let full = |i: usize| width > 0 && lines[i].chars * 20 >= width * 19;
         // Down: further affiliation, e-mail, `Received` and author lines.
         let mut end = first_meta;
         while end + 1 < head.len() {
@@ -574,7 +658,10 @@ impl FurniturePass {
         let Some(rule) = self.footnote.as_ref() else { return };
         let is_marker = |i: usize| {
             let t = lines[i].text(text);
-            !t.is_empty()
+            // Two marker characters take at most six bytes (`†` is three): a longer line is no marker,
+            // and its characters need no counting.
+            t.len() <= 6
+                && !t.is_empty()
                 && t.chars().count() <= 2
                 && t.chars().all(|c| c.is_ascii_digit() || "*∗†‡§¶".contains(c))
         };
@@ -588,7 +675,7 @@ impl FurniturePass {
                 let t = lines[i].text(text);
                 let glued_marker = t.len() > 3
                     && t.as_bytes()[0].is_ascii_digit()
-                    && self.footnote_re.is_match(t)
+                    && self.is_footnote_start(t)
                     && !t[1..].starts_with(|c: char| c.is_ascii_digit() || c.is_whitespace());
                 if verdict[i].is_none()
                     && glued_marker
@@ -614,7 +701,7 @@ impl FurniturePass {
                 let at = last_note - k;
                 let i = body[at];
                 let t = lines[i].text(text);
-                let marked = self.footnote_re.is_match(t) || (at > 0 && is_marker(body[at - 1]));
+                let marked = self.is_footnote_start(t) || (at > 0 && is_marker(body[at - 1]));
                 if marked && verdict[i].is_none() {
                     if reads_as_note(lines[body[last_note]].text(text)) {
                         let from = if is_marker(body[at - 1]) { at - 1 } else { at };
@@ -626,6 +713,42 @@ impl FurniturePass {
                 }
             }
         }
+    }
+}
+
+/// Whether `t` can start with a decimal digit (`\d`, any Unicode one): a cheap test that lets most lines
+/// skip a regex that starts with one. A decimal digit is an ASCII digit or a non-ASCII character.
+fn may_start_with_digit(t: &str) -> bool {
+    t.as_bytes().first().is_some_and(|&b| b.is_ascii_digit() || !b.is_ascii())
+}
+
+/// The regexes tested on nearly every line, each behind a cheap test that every line they match passes
+/// (read off the regex's start or a literal it requires), so that the answer is the regex's own.
+impl FurniturePass {
+    /// `print_date_re`, which starts with `^\d`.
+    fn is_print_date(&self, t: &str) -> bool {
+        may_start_with_digit(t) && self.print_date_re.is_match(t)
+    }
+
+    /// `url_page_re`, which starts with `^(?:https?://|www\.)` (case-sensitive).
+    fn is_url_page(&self, t: &str) -> bool {
+        (t.starts_with("http") || t.starts_with("www.")) && self.url_page_re.is_match(t)
+    }
+
+    /// `url_re`, which starts with `^(?:https?://|file:/|www\.)` (case-sensitive).
+    fn is_url(&self, t: &str) -> bool {
+        (t.starts_with("http") || t.starts_with("file:/") || t.starts_with("www.")) && self.url_re.is_match(t)
+    }
+
+    /// `footnote_re`, which starts with `^(?:\d{1,2}|[*∗†‡§¶])`: an ASCII digit, `*`, or a non-ASCII
+    /// character.
+    fn is_footnote_start(&self, t: &str) -> bool {
+        (may_start_with_digit(t) || t.starts_with('*')) && self.footnote_re.is_match(t)
+    }
+
+    /// `email_re`, both of whose branches hold an `@`.
+    fn has_email(&self, t: &str) -> bool {
+        t.contains('@') && self.email_re.is_match(t)
     }
 }
 
@@ -665,7 +788,7 @@ impl FurniturePass {
     /// like a title (`Headline - Site`, `Headline | Site`) rather than the first line of the page.
     fn is_print_title(&self, text: &str, lines: &[Line], prev: usize, i: usize) -> bool {
         let prev_t = lines[prev].text(text);
-        if !self.print_date_re.is_match(prev_t) {
+        if !self.is_print_date(prev_t) {
             return false;
         }
         let t = lines[i].text(text);
@@ -710,6 +833,22 @@ mod tests {
             assert_eq!(format!("{}é", key(line)), key(&wide), "{line:?}");
         }
         assert_eq!(key_hash("Page 1 of 9 é"), key_hash("page 7 of 9 é"));
+        // The byte walk of `key_hash` hashes what `fold_key` gives.
+        let fnv = |line: &str| {
+            let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+            super::fold_key(line, |c| h = (h ^ c as u32 as u64).wrapping_mul(0x0000_0100_0000_01b3));
+            h
+        };
+        for line in ["Page  12 of 30", "Journal\tof X\x0b 2024", " 9 ", "a1b22c  d\t\te 7", "Été 3", ""] {
+            assert_eq!(key_hash(line), fnv(line), "{line:?}");
+        }
+        // The byte walk of `key_into` gives what `fold_key` gives, on every ASCII character and run.
+        let ascii: String = (0u8..128).map(char::from).chain("12 \t\x0bAb9 3".chars()).collect();
+        for line in [ascii.as_str(), "a1b22c  d\t\te 7", " 9", "x "] {
+            let mut folded = String::new();
+            super::fold_key(line, |c| folded.push(c));
+            assert_eq!(key(line), folded, "{line:?}");
+        }
         assert_ne!(key_hash("Page 1 of 9 x"), key_hash("page 1 of 9 é"));
     }
 }

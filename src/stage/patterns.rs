@@ -8,6 +8,7 @@
 use std::sync::{Mutex, OnceLock};
 
 use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use regex_syntax::hir::Hir;
 
 use crate::edit::{Edits, RuleId};
 use crate::hash::FxHashMap;
@@ -60,10 +61,19 @@ struct LineRule {
 /// a JSONL run). So the set is built from the patterns with their word boundaries taken out, which can
 /// only match more, and a line the relaxed pattern matches is confirmed by the exact one. The result is
 /// the exact set's.
+///
+/// The confirming is costly too: the exact photo-credit pattern is too big for the lazy DFA, and the
+/// PikeVM took 100 µs a line, a third of the stage, on lines that nearly all matched a branch of the
+/// pattern with no word boundary in it. So a pattern that is an alternation (possibly between an
+/// unchanging prefix and suffix) goes into the set as two entries: its branches without a word
+/// boundary, exact as they are, and the others, relaxed, which alone need confirming, by a regex of just
+/// those branches. A line matches an alternation exactly when it matches one of its branches, so the
+/// pattern matches exactly when one of its two entries does.
 struct LineSet {
     relaxed: RegexSet,
-    /// The exact regex of each pattern that had a word boundary to relax.
-    exact: Vec<Option<Regex>>,
+    /// For each entry of the set: the pattern it stands for, and the exact regex that confirms a match
+    /// of it, if it had a word boundary to relax.
+    entries: Vec<(usize, Option<Regex>)>,
     /// Every pattern on its own, for very long lines (see [`LONG_LINE`]).
     singles: Vec<Regex>,
 }
@@ -71,16 +81,32 @@ struct LineSet {
 impl LineSet {
     fn new(patterns: &[String]) -> Result<LineSet, String> {
         let mut relaxed = Vec::with_capacity(patterns.len());
-        let mut exact = Vec::with_capacity(patterns.len());
-        for p in patterns {
-            match without_word_boundaries(p) {
-                Some(r) => {
-                    relaxed.push(r);
-                    exact.push(Some(compile(p)?));
+        let mut entries = Vec::with_capacity(patterns.len());
+        for (k, p) in patterns.iter().enumerate() {
+            // A pattern that does not parse goes in as it is, for the set to report why.
+            let hir =
+                regex_syntax::parse(p).ok().filter(|h| h.properties().look_set().contains_word_unicode());
+            let Some(hir) = hir else {
+                relaxed.push(p.clone());
+                entries.push((k, None));
+                continue;
+            };
+            let ast = regex_syntax::ast::parse::Parser::new().parse(p).ok();
+            match split_word_boundary_branches(&hir) {
+                Some((plain, bounded)) => {
+                    // `plain` has no word boundary; `bounded` does (that is why it was split off).
+                    let ast = ast.as_ref().and_then(ast::split_word_boundary_branches);
+                    let (plain_ast, bounded_ast) = ast.unzip();
+                    relaxed.push(ast::compact(&plain, plain_ast));
+                    entries.push((k, None));
+                    let relaxed_ast = bounded_ast.as_ref().map(ast::without_word_boundaries);
+                    relaxed.push(ast::compact(&without_word_boundaries(&bounded), relaxed_ast));
+                    entries.push((k, Some(compile(&ast::compact(&bounded, bounded_ast))?)));
                 }
                 None => {
-                    relaxed.push(p.clone());
-                    exact.push(None);
+                    let relaxed_ast = ast.as_ref().map(ast::without_word_boundaries);
+                    relaxed.push(ast::compact(&without_word_boundaries(&hir), relaxed_ast));
+                    entries.push((k, Some(compile(p)?)));
                 }
             }
         }
@@ -92,7 +118,7 @@ impl LineSet {
             .build()
             .map_err(|e| e.to_string())?;
         let singles = patterns.iter().map(|p| compile(p)).collect::<Result<Vec<_>, _>>()?;
-        Ok(LineSet { relaxed, exact, singles })
+        Ok(LineSet { relaxed, entries, singles })
     }
 
     /// The patterns that match `line` (none, for most lines).
@@ -105,9 +131,45 @@ impl LineSet {
         if !self.relaxed.is_match(line) {
             return Matches(Vec::new());
         }
-        let m = self.relaxed.matches(line);
-        Matches(m.iter().filter(|&k| self.exact[k].as_ref().map_or(true, |re| re.is_match(line))).collect())
+        // Entries are in pattern order, a pattern's own entries next to each other, so the list comes
+        // out in order; a pattern that one entry proved matching needs no confirming by the next.
+        let mut found: Vec<usize> = Vec::new();
+        for e in self.relaxed.matches(line).iter() {
+            let (k, exact) = &self.entries[e];
+            if found.last() != Some(k) && exact.as_ref().map_or(true, |re| re.is_match(line)) {
+                found.push(*k);
+            }
+        }
+        Matches(found)
     }
+}
+
+/// A pattern with a word boundary, when it is an alternation with branches that have none, possibly
+/// between a prefix and a suffix that have none (`(?:a|b\b|c)$`): the pattern of the branches without
+/// word boundaries and the pattern of the others, each with the prefix and the suffix. A line matches
+/// the pattern exactly when it matches one of the two.
+fn split_word_boundary_branches(hir: &Hir) -> Option<(Hir, Hir)> {
+    use regex_syntax::hir::HirKind;
+    let has_wb = |h: &Hir| h.properties().look_set().contains_word_unicode();
+    let parts: Vec<Hir> = match hir.kind() {
+        HirKind::Concat(parts) => parts.clone(),
+        _ => vec![hir.clone()],
+    };
+    let at = parts.iter().position(|h| matches!(h.kind(), HirKind::Alternation(_)))?;
+    let HirKind::Alternation(branches) = parts[at].kind() else { return None };
+    if parts.iter().enumerate().any(|(i, h)| i != at && has_wb(h)) {
+        return None;
+    }
+    let (bounded, plain): (Vec<Hir>, Vec<Hir>) = branches.iter().cloned().partition(|b| has_wb(b));
+    if bounded.is_empty() || plain.is_empty() {
+        return None;
+    }
+    let with = |alt: Vec<Hir>| {
+        let mut p = parts.clone();
+        p[at] = Hir::alternation(alt);
+        Hir::concat(p)
+    };
+    Some((with(plain), with(bounded)))
 }
 
 /// The indices of the patterns that match a line, in order; used like [`regex::SetMatches`].
@@ -122,10 +184,124 @@ impl Matches {
     }
 }
 
-/// `pattern` with its Unicode word-boundary assertions removed, or `None` when it has none (or does not
-/// parse; compiling it reports why).
-fn without_word_boundaries(pattern: &str) -> Option<String> {
-    use regex_syntax::hir::{Capture, Hir, HirKind, Look, Repetition};
+/// The same rewritings of a pattern ([`without_word_boundaries`], [`split_word_boundary_branches`]) on
+/// its syntax tree, for a shorter text of the result.
+///
+/// A printed `Hir` spells every Unicode class out range by range (`\p{L}` is hundreds of them), and
+/// parsing those texts again was a fifth of building the pattern stage. The syntax tree prints as the
+/// rule was written. Whatever the tree gives is only used when it parses to the very `Hir` the
+/// rewriting of the `Hir` gives (see [`compact`]), so the regexes compiled are the same either way.
+mod ast {
+    use regex_syntax::ast::{Alternation, Assertion, AssertionKind, Ast, Concat, Flags, Group, GroupKind};
+    use regex_syntax::hir::Hir;
+
+    /// The text of `hir`: `ast` printed, when it parses to `hir`, else `hir` printed.
+    pub(super) fn compact(hir: &Hir, ast: Option<Ast>) -> String {
+        if let Some(ast) = ast {
+            let mut text = String::new();
+            if regex_syntax::ast::print::Printer::new().print(&ast, &mut text).is_ok()
+                && regex_syntax::parse(&text).ok().as_ref() == Some(hir)
+            {
+                return text;
+            }
+        }
+        hir.to_string()
+    }
+
+    fn is_word_boundary(a: &Assertion) -> bool {
+        !matches!(
+            a.kind,
+            AssertionKind::StartLine
+                | AssertionKind::EndLine
+                | AssertionKind::StartText
+                | AssertionKind::EndText
+        )
+    }
+
+    /// An empty group, `(?:)`, in place of a removed assertion (an empty `Ast` prints as nothing,
+    /// which a repetition operator after it would then apply to what comes before).
+    fn empty_group(a: &Assertion) -> Ast {
+        Ast::group(Group {
+            span: a.span,
+            kind: GroupKind::NonCapturing(Flags { span: a.span, items: Vec::new() }),
+            ast: Box::new(Ast::empty(a.span)),
+        })
+    }
+
+    /// `ast` with its word-boundary assertions taken out.
+    pub(super) fn without_word_boundaries(ast: &Ast) -> Ast {
+        match ast {
+            Ast::Assertion(a) if is_word_boundary(a) => empty_group(a),
+            Ast::Repetition(r) => {
+                let mut r = r.clone();
+                r.ast = Box::new(without_word_boundaries(&r.ast));
+                Ast::Repetition(r)
+            }
+            Ast::Group(g) => {
+                let mut g = g.clone();
+                g.ast = Box::new(without_word_boundaries(&g.ast));
+                Ast::Group(g)
+            }
+            Ast::Alternation(a) => Ast::alternation(Alternation {
+                span: a.span,
+                asts: a.asts.iter().map(without_word_boundaries).collect(),
+            }),
+            Ast::Concat(c) => Ast::concat(Concat {
+                span: c.span,
+                asts: c.asts.iter().map(without_word_boundaries).collect(),
+            }),
+            _ => ast.clone(),
+        }
+    }
+
+    fn has_word_boundary(ast: &Ast) -> bool {
+        match ast {
+            Ast::Assertion(a) => is_word_boundary(a),
+            Ast::Repetition(r) => has_word_boundary(&r.ast),
+            Ast::Group(g) => has_word_boundary(&g.ast),
+            Ast::Alternation(a) => a.asts.iter().any(has_word_boundary),
+            Ast::Concat(c) => c.asts.iter().any(has_word_boundary),
+            _ => false,
+        }
+    }
+
+    /// The alternation `ast` is, alone or in a plain non-capturing group.
+    fn alternation(ast: &Ast) -> Option<&Alternation> {
+        match ast {
+            Ast::Alternation(a) => Some(a),
+            Ast::Group(g) => match (&g.kind, &*g.ast) {
+                (GroupKind::NonCapturing(f), Ast::Alternation(a)) if f.items.is_empty() => Some(a),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// [`super::split_word_boundary_branches`] on the syntax tree.
+    pub(super) fn split_word_boundary_branches(ast: &Ast) -> Option<(Ast, Ast)> {
+        let parts: Vec<Ast> = match ast {
+            Ast::Concat(c) => c.asts.clone(),
+            _ => vec![ast.clone()],
+        };
+        let at = parts.iter().position(|a| alternation(a).is_some())?;
+        let alt = alternation(&parts[at])?;
+        let (bounded, plain): (Vec<Ast>, Vec<Ast>) = alt.asts.iter().cloned().partition(has_word_boundary);
+        let with = |asts: Vec<Ast>| {
+            let mut p = parts.clone();
+            p[at] = Ast::group(Group {
+                span: alt.span,
+                kind: GroupKind::NonCapturing(Flags { span: alt.span, items: Vec::new() }),
+                ast: Box::new(Ast::alternation(Alternation { span: alt.span, asts })),
+            });
+            Ast::concat(Concat { span: alt.span, asts: p })
+        };
+        Some((with(plain), with(bounded)))
+    }
+}
+
+/// `hir` with its Unicode word-boundary assertions removed.
+fn without_word_boundaries(hir: &Hir) -> Hir {
+    use regex_syntax::hir::{Capture, HirKind, Look, Repetition};
     fn strip(h: &Hir) -> Hir {
         match h.kind() {
             HirKind::Look(
@@ -145,11 +321,7 @@ fn without_word_boundaries(pattern: &str) -> Option<String> {
             _ => h.clone(),
         }
     }
-    let hir = regex_syntax::parse(pattern).ok()?;
-    if !hir.properties().look_set().contains_word_unicode() {
-        return None;
-    }
-    Some(strip(&hir).to_string())
+    strip(hir)
 }
 
 /// The pattern rules of one stage, compiled.
@@ -468,7 +640,7 @@ mod line_set_tests {
     fn relaxing_word_boundaries_keeps_the_exact_matches() {
         let patterns = vec![r"\bAP\b$".to_string(), r"^By\s+\p{Lu}".to_string(), r"(?i)photo\b".to_string()];
         let set = LineSet::new(&patterns).unwrap();
-        assert!(set.exact[0].is_some() && set.exact[1].is_none() && set.exact[2].is_some());
+        assert!(set.entries[0].1.is_some() && set.entries[1].1.is_none() && set.entries[2].1.is_some());
         let exact: Vec<Regex> = patterns.iter().map(|p| Regex::new(p).unwrap()).collect();
         for line in
             ["Credit: AP", "Credit: CAP", "By Émile", "photos “here”", "PHOTO — é", "AP", "ÉAP", "APé"]
@@ -476,5 +648,63 @@ mod line_set_tests {
             let want: Vec<usize> = (0..patterns.len()).filter(|&k| exact[k].is_match(line)).collect();
             assert_eq!(set.matches(line).0, want, "{line}");
         }
+    }
+
+    #[test]
+    fn splitting_off_word_boundary_branches_keeps_the_exact_matches() {
+        let patterns = vec![
+            r"(?:\p{Lu}\p{Ll}+\s/\s\p{Lu}\w+|\s/\s(?:\p{Lu}{2,}\b|Reuters\b)[\p{L}.'-]*|©\s*\p{Lu}\w*)$"
+                .to_string(),
+            r"^(?:AP|Photo\b|x)".to_string(),
+            r"(?:a\b|b\b)c".to_string(),
+        ];
+        let split = |p: &str| split_word_boundary_branches(&regex_syntax::parse(p).unwrap());
+        assert!(split(&patterns[0]).is_some());
+        assert!(split(&patterns[2]).is_none());
+        let set = LineSet::new(&patterns).unwrap();
+        assert_eq!(set.entries.len(), 5);
+        let exact: Vec<Regex> = patterns.iter().map(|p| Regex::new(p).unwrap()).collect();
+        for line in [
+            "Jane Doe / Reuters",
+            "Jane Doe / REUTERSé",
+            "x / REUTERS",
+            "x / REUTERSé",
+            "x / ÉÉ",
+            "x / Reutersé",
+            "x / Reuters-Pool",
+            "© Émile",
+            "Photos by",
+            "Photo é",
+            "AP",
+            "a c",
+            "ac",
+        ] {
+            let want: Vec<usize> = (0..patterns.len()).filter(|&k| exact[k].is_match(line)).collect();
+            assert_eq!(set.matches(line).0, want, "{line}");
+        }
+    }
+
+    #[test]
+    fn syntax_tree_texts_are_short_and_parse_to_the_rewritten_hir() {
+        let p = r"(?:\p{Lu}\p{Ll}+\s/\s\p{Lu}[\p{L}'-]*|\s/\s(?:\p{Lu}{2,}\b|Reuters\b)\p{L}*)$";
+        let hir = regex_syntax::parse(p).unwrap();
+        let tree = regex_syntax::ast::parse::Parser::new().parse(p).unwrap();
+        let (plain, bounded) = split_word_boundary_branches(&hir).unwrap();
+        let (plain_tree, bounded_tree) = ast::split_word_boundary_branches(&tree).unwrap();
+        let relaxed = without_word_boundaries(&bounded);
+        let relaxed_tree = ast::without_word_boundaries(&bounded_tree);
+        for (hir, tree) in [(plain, plain_tree), (bounded, bounded_tree), (relaxed, relaxed_tree)] {
+            let text = ast::compact(&hir, Some(tree));
+            // The tree's text was taken (the printed `Hir` spells the classes out), and means the same.
+            assert!(text.len() < 80, "{text}");
+            assert_eq!(regex_syntax::parse(&text).unwrap(), hir);
+        }
+        // A tree that does not give the `Hir` is not used.
+        let other = regex_syntax::ast::parse::Parser::new().parse("x").unwrap();
+        assert_eq!(ast::compact(&hir, Some(other)), hir.to_string());
+        // A removed boundary before a repetition operator leaves the operator where it was.
+        let tree = regex_syntax::ast::parse::Parser::new().parse(r"a\b+c").unwrap();
+        let hir = without_word_boundaries(&regex_syntax::parse(r"a\b+c").unwrap());
+        assert_eq!(ast::compact(&hir, Some(ast::without_word_boundaries(&tree))), "a(?:)+c");
     }
 }
