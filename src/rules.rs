@@ -228,7 +228,7 @@ impl RuleSet {
             file: format!("<preset {name}>"),
             problems: vec![Problem { line: 1, column: 1, rule: None, message: unknown_preset(name) }],
         })?;
-        Self::from_source(src, &format!("rules/{name}.toml"), 0)
+        Self::read(src, &format!("rules/{name}.toml"), 0, Patterns::Trust)
     }
 
     /// The default rules: what `textwash clean` uses with no options.
@@ -248,6 +248,10 @@ impl RuleSet {
 
     /// Parses and resolves rules from TOML source; `file` names it in errors.
     pub fn from_source(src: &str, file: &str, depth: usize) -> Result<RuleSet, RulesError> {
+        Self::read(src, file, depth, Patterns::Compile)
+    }
+
+    fn read(src: &str, file: &str, depth: usize, patterns: Patterns) -> Result<RuleSet, RulesError> {
         let err = |mut problems: Vec<Problem>| {
             problems.sort_by_key(|p| (p.line, p.column));
             RulesError { file: file.to_string(), problems }
@@ -264,7 +268,7 @@ impl RuleSet {
             return Err(err(problems));
         }
         let mut problems = Vec::new();
-        let parsed = read_file(root.get_ref(), src, &mut problems);
+        let parsed = read_file(root.get_ref(), src, patterns, &mut problems);
         let mut base = match &parsed.extends {
             None => RuleSet { name: String::new(), stages: Vec::new() },
             Some(name) => match preset_source(name.get_ref()) {
@@ -278,7 +282,9 @@ impl RuleSet {
                     });
                     RuleSet { name: String::new(), stages: Vec::new() }
                 }
-                Some(s) => Self::from_source(s, &format!("rules/{}.toml", name.get_ref()), depth + 1)?,
+                Some(s) => {
+                    Self::read(s, &format!("rules/{}.toml", name.get_ref()), depth + 1, Patterns::Trust)?
+                }
                 None => {
                     let (line, column) = line_col(src, name.span().start);
                     problems.push(Problem {
@@ -718,7 +724,17 @@ fn closest<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
     known.iter().map(|k| (distance(key, k), *k)).filter(|(d, _)| *d <= 2).min().map(|(_, k)| k)
 }
 
-fn read_file(root: &DeTable, src: &str, problems: &mut Vec<Problem>) -> RulesFile {
+/// Whether reading a rules file compiles its regexes to check them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Patterns {
+    /// A user's file: a regex that does not compile is a problem, reported with its line and column.
+    Compile,
+    /// A shipped preset: its patterns compile (`every_preset_pattern_compiles`), and compiling them all
+    /// here was more than a third of the start-up; the pipeline compiles what it uses.
+    Trust,
+}
+
+fn read_file(root: &DeTable, src: &str, patterns: Patterns, problems: &mut Vec<Problem>) -> RulesFile {
     let mut f = Fields::new(root, src, None, problems);
     f.refuse_unknown(FILE_KEYS, "the file");
     let mut file = RulesFile {
@@ -729,7 +745,7 @@ fn read_file(root: &DeTable, src: &str, problems: &mut Vec<Problem>) -> RulesFil
     };
     let stages = f.tables("stage", "[[stage]]");
     for (table, at) in stages {
-        if let Some(stage) = read_stage(table, at, src, problems) {
+        if let Some(stage) = read_stage(table, at, src, patterns, problems) {
             file.stages.push(stage);
         }
     }
@@ -740,7 +756,13 @@ fn read_file(root: &DeTable, src: &str, problems: &mut Vec<Problem>) -> RulesFil
 /// then left out, and the rest is still merged and checked, so that all of a file's problems show at
 /// once; a stage or rule with no usable id is not merged, which spares the user problems that only
 /// follow from the first. Nothing runs while there is any problem.
-fn read_stage(table: &DeTable, at: usize, src: &str, problems: &mut Vec<Problem>) -> Option<StageConfig> {
+fn read_stage(
+    table: &DeTable,
+    at: usize,
+    src: &str,
+    patterns: Patterns,
+    problems: &mut Vec<Problem>,
+) -> Option<StageConfig> {
     let mut f = Fields::new(table, src, None, problems);
     f.refuse_unknown(STAGE_KEYS, "a [[stage]]");
     let id = f.get::<String>("id");
@@ -762,12 +784,18 @@ fn read_stage(table: &DeTable, at: usize, src: &str, problems: &mut Vec<Problem>
     let rules = f.tables("rule", "[[stage.rule]]");
     let ok = id_ok && (stage.kind.is_some() || f.value("kind").is_none());
     for (table, at) in rules {
-        stage.rules.extend(read_rule(table, at, src, problems));
+        stage.rules.extend(read_rule(table, at, src, patterns, problems));
     }
     ok.then_some(stage)
 }
 
-fn read_rule(table: &DeTable, at: usize, src: &str, problems: &mut Vec<Problem>) -> Option<RuleConfig> {
+fn read_rule(
+    table: &DeTable,
+    at: usize,
+    src: &str,
+    patterns: Patterns,
+    problems: &mut Vec<Problem>,
+) -> Option<RuleConfig> {
     let mut f = Fields::new(table, src, None, problems);
     let id = f.get::<String>("id");
     f.rule = id.as_ref().map(|i| i.get_ref().clone());
@@ -779,7 +807,7 @@ fn read_rule(table: &DeTable, at: usize, src: &str, problems: &mut Vec<Problem>)
     }
     let id_ok = id.is_some();
     let pattern = f.get::<String>("pattern");
-    if let Some(p) = &pattern {
+    if let (Some(p), Patterns::Compile) = (&pattern, patterns) {
         if let Err(e) = crate::stage::patterns::compile(p.get_ref()) {
             let (offset, message) = regex_problem(src, p, &e);
             f.problem(offset, message);
@@ -890,6 +918,16 @@ mod tests {
         assert!(msg.contains("true or false"), "{msg}");
         let (_, msg) = one("[stage]\nid = \"x\"\n");
         assert!(msg.contains("[[stage]]"), "{msg}");
+    }
+
+    /// The presets are read without compiling their patterns ([`Patterns::Trust`]): this is the check.
+    #[test]
+    fn every_preset_pattern_compiles() {
+        for (name, src) in PRESETS {
+            let file = format!("rules/{name}.toml");
+            let checked = RuleSet::from_source(src, &file, 0).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(format!("{checked:?}"), format!("{:?}", RuleSet::preset(name).unwrap()), "{name}");
+        }
     }
 
     #[test]

@@ -74,8 +74,11 @@ struct LineSet {
     /// For each entry of the set: the pattern it stands for, and the exact regex that confirms a match
     /// of it, if it had a word boundary to relax.
     entries: Vec<(usize, Option<Regex>)>,
-    /// Every pattern on its own, for very long lines (see [`LONG_LINE`]).
-    singles: Vec<Regex>,
+    /// Every pattern on its own, for very long lines (see [`LONG_LINE`]), compiled when the first
+    /// such line comes: few documents have one, and the exact photo-credit regex alone is a good part
+    /// of the start-up.
+    patterns: Vec<String>,
+    singles: OnceLock<Option<Vec<Regex>>>,
 }
 
 impl LineSet {
@@ -117,14 +120,20 @@ impl LineSet {
             .dfa_size_limit(1 << 25)
             .build()
             .map_err(|e| e.to_string())?;
-        let singles = patterns.iter().map(|p| compile(p)).collect::<Result<Vec<_>, _>>()?;
-        Ok(LineSet { relaxed, entries, singles })
+        Ok(LineSet { relaxed, entries, patterns: patterns.to_vec(), singles: OnceLock::new() })
     }
 
     /// The patterns that match `line` (none, for most lines).
     fn matches(&self, line: &str) -> Matches {
         if line.len() > LONG_LINE {
-            return Matches((0..self.singles.len()).filter(|&k| self.singles[k].is_match(line)).collect());
+            // A pattern that passed the rules check compiles alone. Should one not (a rule set built
+            // in code, unchecked), the set below still gives the exact answer, only slower.
+            let singles = self
+                .singles
+                .get_or_init(|| self.patterns.iter().map(|p| compile(p)).collect::<Result<Vec<_>, _>>().ok());
+            if let Some(singles) = singles {
+                return Matches((0..singles.len()).filter(|&k| singles[k].is_match(line)).collect());
+            }
         }
         // Most lines match nothing, and telling that costs less than listing what matched (no
         // overlapping search, no list of matches made and thrown away).
