@@ -213,6 +213,49 @@ fn restore_hyphens(
     }
 }
 
+/// Whether `t` holds four dots, each at most four bytes after the one before: `(?:\.\s?){4,}` matches
+/// only there (a dot, at most one white-space character, which UTF-8 writes in at most three bytes,
+/// then the next dot).
+fn dot_run(t: &str) -> bool {
+    let mut run = 0;
+    let mut last = None;
+    for p in memchr::memchr_iter(b'.', t.as_bytes()) {
+        run = if last.is_some_and(|l| p - l <= 4) { run + 1 } else { 1 };
+        if run == 4 {
+            return true;
+        }
+        last = Some(p);
+    }
+    false
+}
+
+/// Whether `t`, a line (no `\n` or `\x0c`), has two separate runs of three or more white-space
+/// characters (`char::is_whitespace`). `three_spaces` finds `"   "`.
+fn two_space_runs(t: &str, three_spaces: &memchr::memmem::Finder<'_>) -> bool {
+    let b = t.as_bytes();
+    if t.is_ascii() && memchr::memchr3(b'\t', b'\x0b', b'\r', b).is_none() {
+        // The line's only white space is the space: find a run, skip to its end, find another.
+        let Some(p) = three_spaces.find(b) else { return false };
+        let end = p + b[p..].iter().position(|&c| c != b' ').unwrap_or(b.len() - p);
+        return three_spaces.find(&b[end..]).is_some();
+    }
+    let (mut run, mut runs) = (0, 0);
+    for c in t.chars() {
+        if c.is_whitespace() {
+            run += 1;
+            if run == 3 {
+                runs += 1;
+                if runs == 2 {
+                    return true;
+                }
+            }
+        } else {
+            run = 0;
+        }
+    }
+    false
+}
+
 /// A line ending in a letter and a hyphen (`eco-`), not a dash (`--`, ` -`).
 fn ends_with_word_hyphen(t: &str) -> bool {
     let mut rev = t.chars().rev();
@@ -473,27 +516,12 @@ impl ReflowPass {
     }
 
     fn is_table(&self, t: &str) -> bool {
-        // Either alternative needs four dots or three white-space characters in a row (`\s` and
-        // `char::is_whitespace` are both White_Space). Most lines have neither, and this scan costs
-        // less than the regex, which was an eighth of the stage.
-        let mut run = 0;
-        let maybe = memchr::memchr_iter(b'.', t.as_bytes()).nth(3).is_some()
-            || if t.is_ascii() && memchr::memchr3(b'\t', b'\x0b', b'\r', t.as_bytes()).is_none() {
-                // A line holds no `\n` or `\x0c`: its only white space here is the space.
-                self.three_spaces.find(t.as_bytes()).is_some()
-            } else if t.is_ascii() {
-                // ASCII White_Space: tab to carriage return (vertical tab included) and space.
-                t.bytes().any(|b| {
-                    run = if b == b' ' || (b'\t'..=b'\r').contains(&b) { run + 1 } else { 0 };
-                    run >= 3
-                })
-            } else {
-                t.chars().any(|c| {
-                    run = if c.is_whitespace() { run + 1 } else { 0 };
-                    run >= 3
-                })
-            };
-        maybe && self.table_re.is_match(t)
+        // The regex's alternatives need, first, four dots in a row with at most one white-space
+        // character between two (`(?:\.\s?){4,}`), or second, two separate runs of three or more
+        // white-space characters (`\S\s{3,}\S.*\S\s{3,}\S`: a non-space character lies between
+        // them). Most lines have neither, and these scans cost less than the regex (`\s` and
+        // `char::is_whitespace` are both White_Space).
+        (dot_run(t) || two_space_runs(t, &self.three_spaces)) && self.table_re.is_match(t)
     }
 
     /// A heading: a short line with no sentence end, of at most twelve words, that is numbered
