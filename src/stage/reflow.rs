@@ -121,11 +121,45 @@ pub(crate) const CONTINUING: &[&str] = &[
     "under", "during",
 ];
 
+/// A word of at most seven bytes as one number: its bytes, lower-cased (ASCII), from the lowest byte
+/// up, and its length in the top byte (so that no two such words share a key, whatever bytes they hold).
+const fn continuing_key(w: &[u8]) -> u64 {
+    let mut k = (w.len() as u64) << 56;
+    let mut i = 0;
+    while i < w.len() {
+        k |= (w[i].to_ascii_lowercase() as u64) << (8 * i);
+        i += 1;
+    }
+    k
+}
+
+/// The keys of [`CONTINUING`], sorted, for a binary search.
+const CONTINUING_KEYS: [u64; CONTINUING.len()] = {
+    let mut keys = [0u64; CONTINUING.len()];
+    let mut i = 0;
+    while i < CONTINUING.len() {
+        assert!(CONTINUING[i].len() <= 7);
+        keys[i] = continuing_key(CONTINUING[i].as_bytes());
+        // Insertion sort: the list is short.
+        let mut j = i;
+        while j > 0 && keys[j - 1] > keys[j] {
+            let t = keys[j - 1];
+            keys[j - 1] = keys[j];
+            keys[j] = t;
+            j -= 1;
+        }
+        i += 1;
+    }
+    keys
+};
+
 /// Whether `w`, lower-cased, is one of [`CONTINUING`].
 fn is_continuing(w: &str) -> bool {
-    // The list is lower-case ASCII, so an ASCII word needs no lower-cased copy.
+    // The list is lower-case ASCII of at most seven bytes, so an ASCII word needs no lower-cased
+    // copy: it is in the list exactly when its key is (`eq_ignore_ascii_case` is the same length and
+    // the same bytes lower-cased, which is what the key holds). (Test: the same answers as the list.)
     if w.is_ascii() {
-        CONTINUING.iter().any(|c| c.eq_ignore_ascii_case(w))
+        w.len() <= 7 && CONTINUING_KEYS.binary_search(&continuing_key(w.as_bytes())).is_ok()
     } else {
         CONTINUING.contains(&w.to_lowercase().as_str())
     }
@@ -894,6 +928,26 @@ mod tests {
                 }
             }
             assert_eq!(fast, slow, "{line:?}");
+        }
+    }
+
+    #[test]
+    fn continuing_words_are_found_as_in_the_list() {
+        let mut probes: Vec<String> =
+            ["", "A", "The", "THE", "because", "Because", "becausE", "betweens", "x", "İn", "ın", "thé"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+        for w in super::CONTINUING {
+            probes.push(w.to_string());
+            probes.push(w.to_uppercase());
+            probes.push(format!("{w}s"));
+            probes.push(w[1..].to_string());
+            probes.push(format!("{w}\0"));
+        }
+        for w in &probes {
+            let list = super::CONTINUING.contains(&w.to_lowercase().as_str());
+            assert_eq!(super::is_continuing(w), list, "{w:?}");
         }
     }
 
