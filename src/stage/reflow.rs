@@ -562,29 +562,50 @@ impl ReflowPass {
     /// (`2.1 Scope`), in capitals (`US FALLS`), in title case (`Related Work`), or stands alone between
     /// blank lines (`isolated`).
     fn is_heading(&self, t: &str, l: &Line, width: usize, isolated: bool) -> bool {
-        let words: Vec<&str> = t.split_whitespace().collect();
-        if words.is_empty() || words.len() > 12 || (width > 0 && l.chars * 10 > width * 7) || l.chars > 90 {
+        // The tests that say no come first, the cheapest first: any of them alone decides.
+        if (width > 0 && l.chars * 10 > width * 7) || l.chars > 90 || !starts_upper_or_digit(t) {
             return false;
         }
         if t.ends_with([',', ';', '-', '–', '—', '(', '&', ':']) || lines::ends_sentence(t) {
             return false;
         }
-        if !starts_upper_or_digit(t) {
+        // One to twelve words (counted no further than thirteen).
+        let n_words = t.split_whitespace().take(13).count();
+        if n_words == 0 || n_words > 12 {
             return false;
         }
-        if self.numbered_heading_re.is_match(t) {
+        // The regex needs a digit first, or a capital and then a `.` or (`[IVX]{1,4}\.`) another of
+        // `IVX`.
+        let b = t.as_bytes();
+        let numbered = b[0].is_ascii_digit()
+            || b[0].is_ascii_uppercase()
+                && (b.get(1) == Some(&b'.')
+                    || matches!(b[0], b'I' | b'V' | b'X') && matches!(b.get(1), Some(b'I' | b'V' | b'X')));
+        if numbered && self.numbered_heading_re.is_match(t) {
             return true;
         }
         if is_continuing(last_word(t)) {
             return false;
         }
-        let letters = t.chars().filter(|c| c.is_alphabetic()).count();
-        if letters >= 2 && t.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase) {
+        // At least two letters, all capitals.
+        let (mut letters, mut all_upper) = (0usize, true);
+        for c in t.chars().filter(|c| c.is_alphabetic()) {
+            letters += 1;
+            all_upper &= c.is_uppercase();
+        }
+        if letters >= 2 && all_upper {
             return true;
         }
-        let long: Vec<&&str> = words.iter().filter(|w| w.chars().count() > 3).collect();
-        let capitalised = long.iter().filter(|w| w.chars().next().is_some_and(char::is_uppercase)).count();
-        if !long.is_empty() && capitalised * 10 >= long.len() * 6 {
+        let (mut long, mut capitalised) = (0usize, 0usize);
+        for w in t.split_whitespace() {
+            // More than three characters: more than three bytes, and then more than three characters
+            // unless some are not ASCII.
+            if w.len() > 3 && (w.is_ascii() || w.chars().count() > 3) {
+                long += 1;
+                capitalised += w.chars().next().is_some_and(char::is_uppercase) as usize;
+            }
+        }
+        if long > 0 && capitalised * 10 >= long * 6 {
             return true;
         }
         isolated
