@@ -470,12 +470,18 @@ impl<'t> Vocabulary<'t> {
     fn learn(&mut self, queries: impl IntoIterator<Item = String>) {
         let mut known: FxHashMap<String, bool> =
             queries.into_iter().map(|q| (q.to_lowercase(), false)).collect();
-        // The (length, first byte) of each query, as bits: length 32 stands for 32 or more.
-        let mut shapes = [[0u64; 4]; 33];
-        for q in known.keys() {
-            if let Some(&f) = q.as_bytes().first() {
-                shapes[q.len().min(32)][(f >> 6) as usize] |= 1 << (f & 63);
-            }
+        // The shape (length, first and last byte) of each query, as one bit of 4096. A query is
+        // lower-case, and lower-casing ASCII keeps the length and lower-cases the first and last
+        // byte, so an ASCII token can equal a query lower-cased only when its shape's bit is set.
+        // (The first byte alone let through most tokens of a short query's length: `eco`, `pro`.)
+        let shape = |b: &[u8]| -> usize {
+            let (f, l) = (b[0].to_ascii_lowercase() as usize, b[b.len() - 1].to_ascii_lowercase() as usize);
+            (b.len().wrapping_mul(0x9e37) ^ f.wrapping_mul(0x2d1) ^ l.wrapping_mul(0x1f)) & 4095
+        };
+        let mut shapes = [0u64; 64];
+        for q in known.keys().filter(|q| !q.is_empty()) {
+            let h = shape(q.as_bytes());
+            shapes[h >> 6] |= 1 << (h & 63);
         }
         let mut ascii_lower = String::new();
         evidence_words(self.text.lines(), |w| {
@@ -485,9 +491,9 @@ impl<'t> Vocabulary<'t> {
                 }
                 return;
             }
-            // Lower-casing ASCII keeps the length and lower-cases the first byte.
-            let f = w.as_bytes()[0].to_ascii_lowercase();
-            if shapes[w.len().min(32)][(f >> 6) as usize] & (1 << (f & 63)) == 0 {
+            // An evidence word is never empty.
+            let h = shape(w.as_bytes());
+            if shapes[h >> 6] & (1 << (h & 63)) == 0 {
                 return;
             }
             ascii_lower.clear();
