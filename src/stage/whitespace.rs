@@ -88,7 +88,14 @@ pub(crate) fn is_word(w: &str) -> bool {
 /// in this set is the same answer.
 fn word_list() -> &'static FxHashSet<&'static str> {
     static WORDS: OnceLock<FxHashSet<&'static str>> = OnceLock::new();
-    WORDS.get_or_init(|| wordnik_list::word_iterator().collect())
+    WORDS.get_or_init(|| {
+        // Sized up front: collecting from the list's iterator (no size hint) grew the table
+        // step by step, rehashing every word each time. Counting the words costs little.
+        let mut words =
+            FxHashSet::with_capacity_and_hasher(wordnik_list::word_iterator().count(), Default::default());
+        words.extend(wordnik_list::word_iterator());
+        words
+    })
 }
 
 impl Pass for SplitWordPass {
