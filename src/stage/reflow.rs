@@ -29,7 +29,7 @@
 
 use crate::hash::{FxHashMap, FxHashSet};
 use std::borrow::Cow;
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 use std::sync::OnceLock;
 
 use hyphenation::{Hyphenator, Language, Load, Standard};
@@ -313,6 +313,31 @@ fn mostly_wrapped(text: &str, all: &[Line]) -> bool {
 fn hyphenator() -> &'static Standard {
     static EN: OnceLock<Standard> = OnceLock::new();
     EN.get_or_init(|| Standard::from_embedded(Language::EnglishUS).expect("embedded en-US patterns load"))
+}
+
+/// Whether the Knuth-Liang patterns allow a break in `word` after its first `at` bytes.
+///
+/// The patterns' answer for a word never changes, and the same split words recur from document to
+/// document (a few hundred distinct words among thousands of look-ups on the bench and development
+/// sets), while one look-up walks the pattern trie from every position of the word. So each thread
+/// keeps the breaks of the words it has hyphenated, up to a bound (then it starts afresh).
+fn pattern_break(word: &str, at: usize) -> bool {
+    thread_local! {
+        static BREAKS: RefCell<FxHashMap<String, Vec<usize>>> = RefCell::new(FxHashMap::default());
+    }
+    BREAKS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some(breaks) = cache.get(word) {
+            return breaks.contains(&at);
+        }
+        let breaks = hyphenator().hyphenate(word).breaks;
+        let allowed = breaks.contains(&at);
+        if cache.len() >= 4096 {
+            cache.clear();
+        }
+        cache.insert(word.to_string(), breaks);
+        allowed
+    })
 }
 
 fn starts_lower(s: &str) -> bool {
@@ -665,11 +690,8 @@ impl ReflowPass {
         if !is_word(&lower) && is_word(left) && is_word(right) {
             return Some(Gap::HyphenJoin);
         }
-        if lower.chars().all(|c| c.is_ascii_alphabetic()) {
-            let h = hyphenator().hyphenate(&lower);
-            if h.breaks.contains(&left.len()) {
-                return Some(Gap::Dehyphenate);
-            }
+        if lower.chars().all(|c| c.is_ascii_alphabetic()) && pattern_break(&lower, left.len()) {
+            return Some(Gap::Dehyphenate);
         }
         Some(Gap::HyphenJoin)
     }
