@@ -58,7 +58,12 @@ pub fn build(s: &ResolvedStage) -> Vec<Box<dyn Pass>> {
     if let Some(rule) = rule_on(s, "column-order") {
         passes.push(Box::new(crate::stage::columns::ColumnOrderPass { rule }));
     }
-    passes.push(Box::new(ReflowPass {
+    passes.push(Box::new(reflow_pass(s)));
+    passes
+}
+
+fn reflow_pass(s: &ResolvedStage) -> ReflowPass {
+    ReflowPass {
         line_join: rule_on(s, "line-join"),
         dehyphenate: rule_on(s, "dehyphenate"),
         hyphen_join: rule_on(s, "hyphen-join"),
@@ -74,8 +79,7 @@ pub fn build(s: &ResolvedStage) -> Vec<Box<dyn Pass>> {
         numbered_heading_re: Regex::new(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,4}\.|[A-Z]\.)\s+\p{Lu}")
             .expect("valid"),
         three_spaces: memchr::memmem::Finder::new(b"   "),
-    }));
-    passes
+    }
 }
 
 struct ReflowPass {
@@ -245,6 +249,36 @@ fn restore_hyphens(
             }
         }
     }
+}
+
+/// The places in `text` without which no line is a table row, sorted: a line for which
+/// [`ReflowPass::is_table`] says yes holds one of them in its content.
+///
+/// `is_table` asks first for [`dot_run`] or [`two_space_runs`]. A dot run holds two dots at most
+/// four bytes apart, so the first of the two nearest such dots is marked. Two runs of three
+/// white-space characters, where the only white space is the space, hold `"   "`, whose first match
+/// in each run of spaces is marked (a run starts after a non-space, so no earlier match covers its
+/// start); and where there is other white space in a line (a line has no `\n` or `\x0c`), that
+/// character is marked: tab, vertical tab and carriage return, and the non-ASCII White_Space
+/// characters, whose UTF-8 starts with 0xC2, 0xE1, 0xE2 or 0xE3 (a test checks every character).
+/// Each is found with one memchr or memmem walk over the whole text, which costs less than
+/// starting several small searches on every line.
+fn table_marks(text: &str, three_spaces: &memchr::memmem::Finder<'_>) -> Vec<usize> {
+    let b = text.as_bytes();
+    let mut marks: Vec<usize> = three_spaces.find_iter(b).collect();
+    marks.extend(memchr::memchr3_iter(b'\t', b'\x0b', b'\r', b));
+    let mut last_dot: Option<usize> = None;
+    for p in memchr::memchr_iter(b'.', b) {
+        if let Some(l) = last_dot.filter(|&l| p - l <= 4) {
+            marks.push(l);
+        }
+        last_dot = Some(p);
+    }
+    let non_ascii_space = |p: &usize| text[*p..].chars().next().is_some_and(char::is_whitespace);
+    marks.extend(memchr::memchr3_iter(0xc2, 0xe1, 0xe2, b).filter(non_ascii_space));
+    marks.extend(memchr::memchr_iter(0xe3, b).filter(non_ascii_space));
+    marks.sort_unstable();
+    marks
 }
 
 /// Whether `t` holds four dots, each at most four bytes after the one before: `(?:\.\s?){4,}` matches
@@ -945,7 +979,19 @@ impl Pass for ReflowPass {
             }
         }
         let list: Vec<bool> = idx.iter().map(|&i| self.is_list(all[i].text(text))).collect();
-        let table: Vec<bool> = idx.iter().map(|&i| self.is_table(all[i].text(text))).collect();
+        // Only a line that holds one of the text's table marks can be a table row (see `table_marks`).
+        let marks = table_marks(text, &self.three_spaces);
+        let mut m = 0;
+        let table: Vec<bool> = idx
+            .iter()
+            .map(|&i| {
+                let c = &all[i].content;
+                while m < marks.len() && marks[m] < c.start {
+                    m += 1;
+                }
+                m < marks.len() && marks[m] < c.end && self.is_table(all[i].text(text))
+            })
+            .collect();
         let mut in_list = false;
         let mut joined_before = false;
         for w in 0..idx.len().saturating_sub(1) {
@@ -1059,6 +1105,47 @@ mod tests {
             super::evidence_words(lib.into_iter(), |w| b.push(w));
             assert_eq!(a, b, "{t:?}");
         }
+    }
+
+    #[test]
+    fn non_ascii_white_space_starts_with_the_marked_bytes() {
+        for c in (0x80..=0x10ffffu32).filter_map(char::from_u32).filter(|c| c.is_whitespace()) {
+            let mut buf = [0u8; 4];
+            let lead = c.encode_utf8(&mut buf).as_bytes()[0];
+            assert!(matches!(lead, 0xc2 | 0xe1 | 0xe2 | 0xe3), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn lines_without_a_table_mark_are_no_table_rows() {
+        let rules = crate::rules::RuleSet::default_rules();
+        let stage = rules.stages.iter().find(|s| s.id == "reflow").expect("a reflow stage");
+        let pass = super::reflow_pass(stage);
+        let pieces = [
+            "a", "word", "12", ".", ". ", "..", " ", "  ", "   ", "\t", "\x0b", "\r", "\u{a0}", "\u{3000}",
+            "\u{2003}", "é", "“", "—", "\u{85}", "x.y", "3.5",
+        ];
+        let mut seed = 7u64;
+        let (mut tables, mut lines) = (0, 0);
+        for n in 0..20000 {
+            let mut t = String::new();
+            for _ in 0..(n % 12) + 1 {
+                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                t.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
+            }
+            // A line's content: no white space at its ends.
+            let t = t.trim();
+            if t.is_empty() {
+                continue;
+            }
+            lines += 1;
+            if pass.is_table(t) {
+                tables += 1;
+                let marks = super::table_marks(t, &pass.three_spaces);
+                assert!(marks.first().is_some_and(|&m| m < t.len()), "{t:?}");
+            }
+        }
+        assert!(tables >= 200, "{tables} of {lines}: the test should reach table rows");
     }
 
     #[test]
