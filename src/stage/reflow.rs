@@ -407,6 +407,26 @@ fn last_word(s: &str) -> &str {
     s
 }
 
+/// Where the first white-space character of `s` starts: `s.find(char::is_whitespace)`, on bytes
+/// while they are ASCII (as in [`last_word`]), then the character search from the first other byte
+/// (which starts a character: the bytes before it are ASCII). (Test: the same as `find`.)
+fn first_ws(s: &str) -> Option<usize> {
+    for (i, &c) in s.as_bytes().iter().enumerate() {
+        if c >= 0x80 {
+            return s[i..].find(char::is_whitespace).map(|k| i + k);
+        }
+        if c == b' ' || (b'\t'..=b'\r').contains(&c) {
+            return Some(i);
+        }
+    }
+    None
+}
+
+/// The first word of a line (up to its first white space): `lines::first_word`, with [`first_ws`].
+fn first_word(s: &str) -> &str {
+    &s[..first_ws(s).unwrap_or(s.len())]
+}
+
 /// The lines of `text` as `str::lines` gives them, for [`evidence_words`], but without the `\r`
 /// that `lines` strips from a line's end: a `\r` is white space to every token walk here, so the
 /// tokens are the same. Found with memchr, which costs less than `lines`' searcher.
@@ -511,12 +531,10 @@ impl<'t> Vocabulary<'t> {
             if p < done {
                 continue;
             }
-            let start = text[..p]
-                .char_indices()
-                .rev()
-                .find(|&(_, c)| c.is_whitespace())
-                .map_or(0, |(i, c)| i + c.len_utf8());
-            let end = text[p..].find(char::is_whitespace).map_or(text.len(), |i| p + i);
+            // Just after the last white-space character before the hyphen, and at the first at or
+            // after it (the searches of `last_word` and `first_ws`).
+            let start = p - last_word(&text[..p]).len();
+            let end = first_ws(&text[p..]).map_or(text.len(), |i| p + i);
             done = end;
             let tok = &text[start..end];
             let w = tok.trim_matches(|c: char| !c.is_alphanumeric());
@@ -626,7 +644,7 @@ fn hyphen_split<'s>(a: &'s str, b: &'s str) -> Option<(&'s str, &'s str, &'s str
     if left.is_empty() || !left.chars().last().is_some_and(char::is_alphabetic) {
         return None;
     }
-    let right_tok = lines::first_word(b);
+    let right_tok = first_word(b);
     let right: &str = {
         let end = right_tok.find(|c: char| !c.is_alphabetic()).unwrap_or(right_tok.len());
         &right_tok[..end]
@@ -844,7 +862,7 @@ impl ReflowPass {
         }
         let a_ends = lines::ends_sentence(at);
         let continuing = !a_ends && is_continuing(last_word(at));
-        let fw = lines::first_word(bt).chars().count();
+        let fw = first_word(bt).chars().count();
         // A line pdftotext glued to the next (after dropping a line-end hyphen) ends where the second of
         // the two lines ended: about a column's width before its own end.
         let a_len = if f.typeset && f.width >= 30 && f.a.chars * 10 > f.width * 13 {
@@ -1095,6 +1113,8 @@ mod tests {
             "a é-\r\nb",
         ];
         for t in texts {
+            assert_eq!(super::first_ws(t), t.find(char::is_whitespace), "{t:?}");
+            assert_eq!(super::first_word(t), crate::lines::first_word(t), "{t:?}");
             assert_eq!(super::last_word(t), t.rsplit(char::is_whitespace).next().unwrap_or(""), "{t:?}");
             // `lines` also drops the `\r` of a `\r\n`; the evidence words are the same.
             let ours: Vec<&str> = super::text_lines(t).collect();
