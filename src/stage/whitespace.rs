@@ -296,12 +296,21 @@ impl SplitWordPass {
             tokens += starts.count_ones() as usize;
             let mut visit = ends & (starts | (starts << 1) | start_before | punct);
             while visit != 0 {
-                let e = k * 64 + visit.trailing_zeros() as usize + 1;
+                let j = visit.trailing_zeros() as usize;
                 visit &= visit - 1;
-                let mut s = e - 1;
-                while s > 0 && !b[s - 1].is_ascii_whitespace() {
-                    s -= 1;
-                }
+                let e = k * 64 + j + 1;
+                // The token starts at the last start at or before its end: in this block if there is
+                // one there, else in an earlier block (found by walking back).
+                let starts_to_j = starts & (u64::MAX >> (63 - j));
+                let s = if starts_to_j != 0 {
+                    k * 64 + 63 - starts_to_j.leading_zeros() as usize
+                } else {
+                    let mut s = k * 64;
+                    while s > 0 && !b[s - 1].is_ascii_whitespace() {
+                        s -= 1;
+                    }
+                    s
+                };
                 self.visit(text, s, e, &mut fragments, &mut found);
             }
             ws_before = ws >> 63;
