@@ -467,7 +467,10 @@ struct Vocabulary<'t> {
 /// Calls `f` with each token of `lines` that counts as evidence: trimmed of all but letters and digits
 /// at its ends, not empty, and not a line's last token ending in a hyphen (that token is the evidence
 /// in question).
-fn evidence_words<'t>(lines: impl Iterator<Item = &'t str>, mut f: impl FnMut(&'t str)) {
+///
+/// The second argument of `f` says that the word is known to be ASCII (it comes from an ASCII line),
+/// which spares the callers the test on most words.
+fn evidence_words<'t>(lines: impl Iterator<Item = &'t str>, mut f: impl FnMut(&'t str, bool)) {
     // One buffer for the tokens of a line.
     let mut tokens: Vec<&str> = Vec::new();
     for line in lines {
@@ -485,14 +488,14 @@ fn evidence_words<'t>(lines: impl Iterator<Item = &'t str>, mut f: impl FnMut(&'
             if n + 1 == tokens.len() && tok.ends_with('-') {
                 continue;
             }
-            f(w);
+            f(w, false);
         }
     }
 }
 
 /// [`evidence_words`] of one ASCII line, on bytes: white space (`char::is_whitespace`) is the space
 /// and tab to carriage return, and letters and digits are `is_ascii_alphanumeric`.
-fn ascii_evidence_words<'t>(line: &'t str, f: &mut impl FnMut(&'t str)) {
+fn ascii_evidence_words<'t>(line: &'t str, f: &mut impl FnMut(&'t str, bool)) {
     let b = line.as_bytes();
     let is_space = |c: u8| c == b' ' || (b'\t'..=b'\r').contains(&c);
     let mut i = 0;
@@ -514,7 +517,7 @@ fn ascii_evidence_words<'t>(line: &'t str, f: &mut impl FnMut(&'t str)) {
             continue;
         }
         let e = tok.iter().rposition(u8::is_ascii_alphanumeric).map_or(s, |e| e + 1);
-        f(&line[start + s..start + e]);
+        f(&line[start + s..start + e], true);
     }
 }
 
@@ -561,8 +564,8 @@ impl<'t> Vocabulary<'t> {
             let mut words: FxHashSet<Cow<'t, str>> = FxHashSet::default();
             // No new string for a word already known or already lower-case: most tokens are repeats.
             let mut ascii_lower = String::new();
-            evidence_words(text_lines(self.text), |w| {
-                if w.is_ascii() && !w.contains('-') {
+            evidence_words(text_lines(self.text), |w, ascii| {
+                if (ascii || w.is_ascii()) && !w.contains('-') {
                     if !w.bytes().any(|b| b.is_ascii_uppercase()) {
                         words.insert(Cow::Borrowed(w));
                         return;
@@ -592,8 +595,10 @@ impl<'t> Vocabulary<'t> {
         // lower-case, and lower-casing ASCII keeps the length and lower-cases the first and last
         // byte, so an ASCII token can equal a query lower-cased only when its shape's bit is set.
         // (The first byte alone let through most tokens of a short query's length: `eco`, `pro`.)
+        // The bytes are taken `| 0x20`, which is the same for a byte and its ASCII lower case (it
+        // lower-cases a capital and leaves the lower case of any other byte, itself, alike).
         let shape = |b: &[u8]| -> usize {
-            let (f, l) = (b[0].to_ascii_lowercase() as usize, b[b.len() - 1].to_ascii_lowercase() as usize);
+            let (f, l) = ((b[0] | 0x20) as usize, (b[b.len() - 1] | 0x20) as usize);
             (b.len().wrapping_mul(0x9e37) ^ f.wrapping_mul(0x2d1) ^ l.wrapping_mul(0x1f)) & 4095
         };
         let mut shapes = [0u64; 64];
@@ -602,24 +607,30 @@ impl<'t> Vocabulary<'t> {
             shapes[h >> 6] |= 1 << (h & 63);
         }
         let mut ascii_lower = String::new();
-        evidence_words(text_lines(self.text), |w| {
-            if !w.is_ascii() {
-                if let Some(k) = known.get_mut(w.to_lowercase().as_str()) {
-                    *k = true;
-                }
-                return;
-            }
-            // An evidence word is never empty.
-            let h = shape(w.as_bytes());
-            if shapes[h >> 6] & (1 << (h & 63)) == 0 {
-                return;
-            }
-            ascii_lower.clear();
-            ascii_lower.push_str(w);
-            ascii_lower.make_ascii_lowercase();
-            if let Some(k) = known.get_mut(ascii_lower.as_str()) {
+        // The lookups, out of line: the walk calls the closure for every word, and most words stop
+        // at the shape test.
+        #[inline(never)]
+        fn mark(known: &mut FxHashMap<String, bool>, w: &str, ascii_lower: &mut String) {
+            let key = if w.is_ascii() {
+                ascii_lower.clear();
+                ascii_lower.push_str(w);
+                ascii_lower.make_ascii_lowercase();
+                known.get_mut(ascii_lower.as_str())
+            } else {
+                known.get_mut(w.to_lowercase().as_str())
+            };
+            if let Some(k) = key {
                 *k = true;
             }
+        }
+        evidence_words(text_lines(self.text), |w, ascii| {
+            // An evidence word is never empty. A word that is not ASCII may change its length or
+            // bytes when lower-cased: it is looked up whatever its shape.
+            let h = shape(w.as_bytes());
+            if shapes[h >> 6] & (1 << (h & 63)) == 0 && (ascii || w.is_ascii()) {
+                return;
+            }
+            mark(&mut known, w, &mut ascii_lower);
         });
         self.known.extend(known);
     }
@@ -1069,10 +1080,10 @@ mod tests {
         let lines = ["", "  ", "a b-", "well-known fact -", "(the) end.", "x\x0by\rz -- ok-", "1st, 2nd; 3-"];
         for line in lines {
             let mut fast = Vec::new();
-            super::ascii_evidence_words(line, &mut |w| fast.push(w.to_string()));
+            super::ascii_evidence_words(line, &mut |w, _| fast.push(w.to_string()));
             let wide = format!("{line} é");
             let mut slow = Vec::new();
-            super::evidence_words(std::iter::once(wide.as_str()), |w| slow.push(w.to_string()));
+            super::evidence_words(std::iter::once(wide.as_str()), |w, _| slow.push(w.to_string()));
             assert_eq!(slow.pop().as_deref(), Some("é"), "{line:?}");
             // The last token of the ASCII line is not last on the wider line.
             let last_hyphen = line.split_whitespace().last().filter(|t| t.ends_with('-'));
@@ -1121,8 +1132,8 @@ mod tests {
             let lib: Vec<&str> = t.lines().collect();
             assert_eq!(ours.len(), lib.len(), "{t:?}");
             let (mut a, mut b) = (Vec::new(), Vec::new());
-            super::evidence_words(ours.into_iter(), |w| a.push(w));
-            super::evidence_words(lib.into_iter(), |w| b.push(w));
+            super::evidence_words(ours.into_iter(), |w, _| a.push(w));
+            super::evidence_words(lib.into_iter(), |w, _| b.push(w));
             assert_eq!(a, b, "{t:?}");
         }
     }
