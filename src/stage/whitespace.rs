@@ -137,7 +137,7 @@ impl Pass for SplitWordPass {
                     let x = &text[ps..pe];
                     if self.joins(x, y) {
                         // The edit spans both parts, so the record shows `g ames` -> `games`.
-                        edits.push(ps..next_end, format!("{x}{y}"), &self.rule);
+                        edits.push(ps..next_end, [x, y].concat(), &self.rule);
                         prev = None;
                         continue;
                     }
@@ -342,7 +342,8 @@ impl SplitWordPass {
         }
         // Neither part may be a word: `h is` in a formula is two words, `g ames` is none.
         // (The parts first: most tokens are words, and the joined form costs a new string.)
-        !is_word(x) && !is_word(letters) && is_word(&format!("{x}{letters}"))
+        // (`concat` makes the same string as `format!`, sized once, at a fraction of the cost.)
+        !is_word(x) && !is_word(letters) && is_word(&[x, letters].concat())
     }
 }
 
