@@ -551,9 +551,16 @@ impl<'t> Vocabulary<'t> {
             let lower = w.to_lowercase();
             if lower.split('-').all(|p| p.chars().any(char::is_alphabetic)) {
                 if let Some(first) = lower.split('-').next() {
-                    prefixes.insert(first.to_string());
+                    // A new string only for a new prefix.
+                    if !prefixes.contains(first) {
+                        prefixes.insert(first.to_string());
+                    }
                 }
-                hyphenated.insert(lower.replace('-', ""), lower);
+                // `lower.replace('-', "")`, part by part (`replace` cost several hundred
+                // instructions for these few bytes).
+                let mut joined = String::with_capacity(lower.len());
+                lower.split('-').for_each(|p| joined.push_str(p));
+                hyphenated.insert(joined, lower);
             }
         }
         Vocabulary { text, words: OnceCell::new(), known: FxHashMap::default(), hyphenated, prefixes }
