@@ -137,24 +137,27 @@ const fn continuing_key(w: &[u8]) -> u64 {
     k
 }
 
-/// The keys of [`CONTINUING`], sorted, for a binary search.
-const CONTINUING_KEYS: [u64; CONTINUING.len()] = {
-    let mut keys = [0u64; CONTINUING.len()];
+/// The slot of a key in [`CONTINUING_TABLE`] (a multiplicative hash: the top seven bits).
+const fn continuing_slot(key: u64) -> usize {
+    (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 57) as usize
+}
+
+/// The keys of [`CONTINUING`] in a hash table of 128 slots (0: empty; no key is 0, its length is
+/// at least one), filled at compile time with linear probing.
+const CONTINUING_TABLE: [u64; 128] = {
+    let mut table = [0u64; 128];
     let mut i = 0;
     while i < CONTINUING.len() {
         assert!(CONTINUING[i].len() <= 7);
-        keys[i] = continuing_key(CONTINUING[i].as_bytes());
-        // Insertion sort: the list is short.
-        let mut j = i;
-        while j > 0 && keys[j - 1] > keys[j] {
-            let t = keys[j - 1];
-            keys[j - 1] = keys[j];
-            keys[j] = t;
-            j -= 1;
+        let key = continuing_key(CONTINUING[i].as_bytes());
+        let mut slot = continuing_slot(key);
+        while table[slot] != 0 {
+            slot = (slot + 1) % 128;
         }
+        table[slot] = key;
         i += 1;
     }
-    keys
+    table
 };
 
 /// Whether `w`, lower-cased, is one of [`CONTINUING`].
@@ -162,11 +165,31 @@ fn is_continuing(w: &str) -> bool {
     // The list is lower-case ASCII of at most seven bytes, so an ASCII word needs no lower-cased
     // copy: it is in the list exactly when its key is (`eq_ignore_ascii_case` is the same length and
     // the same bytes lower-cased, which is what the key holds). (Test: the same answers as the list.)
-    if w.is_ascii() {
-        w.len() <= 7 && CONTINUING_KEYS.binary_search(&continuing_key(w.as_bytes())).is_ok()
-    } else {
-        CONTINUING.contains(&w.to_lowercase().as_str())
+    let b = w.as_bytes();
+    if b.len() <= 7 {
+        // The key at once: the bytes in a zero-padded word, ASCII when no byte has its top bit,
+        // capitals (0x41..=0x5a) lower-cased by adding 0x20 where a byte is at least 0x41 and not
+        // at least 0x5b (bytes below 0x80 plus at most 0x3f carry into no other byte).
+        let mut buf = [0u8; 8];
+        buf[..b.len()].copy_from_slice(b);
+        let x = u64::from_le_bytes(buf);
+        const L: u64 = 0x0101_0101_0101_0101;
+        if x & (0x80 * L) == 0 {
+            let upper = (x + 0x3f * L) & !(x + 0x25 * L) & (0x80 * L);
+            let key = (x | upper >> 2) | (b.len() as u64) << 56;
+            let mut slot = continuing_slot(key);
+            while CONTINUING_TABLE[slot] != 0 {
+                if CONTINUING_TABLE[slot] == key {
+                    return true;
+                }
+                slot = (slot + 1) % 128;
+            }
+            return false;
+        }
+    } else if w.is_ascii() {
+        return false;
     }
+    CONTINUING.contains(&w.to_lowercase().as_str())
 }
 
 /// Puts back the hyphens pdftotext dropped when it glued a line ending in `-` to the next one. Only
@@ -1199,6 +1222,23 @@ mod tests {
             probes.push(format!("{w}s"));
             probes.push(w[1..].to_string());
             probes.push(format!("{w}\0"));
+        }
+        // Every case of every word, and every ASCII string of one or two bytes.
+        for w in super::CONTINUING {
+            for mask in 0..1u32 << w.len() {
+                let cased: String = w
+                    .chars()
+                    .enumerate()
+                    .map(|(i, c)| if mask >> i & 1 == 1 { c.to_ascii_uppercase() } else { c })
+                    .collect();
+                probes.push(cased);
+            }
+        }
+        for a in 0..128u8 {
+            probes.push((a as char).to_string());
+            for b in 0..128u8 {
+                probes.push([a as char, b as char].iter().collect());
+            }
         }
         for w in &probes {
             let list = super::CONTINUING.contains(&w.to_lowercase().as_str());
