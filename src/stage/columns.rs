@@ -58,10 +58,12 @@ fn starts_upper_or_digit(t: &str) -> bool {
 
 impl Pass for ColumnOrderPass {
     fn apply(&self, text: &str, edits: &mut Edits) {
-        if memchr::memchr(b'\x0c', text.as_bytes()).is_none() {
-            return;
-        }
-        let all = lines::split(text);
+        let Some(first_ff) = memchr::memchr(b'\x0c', text.as_bytes()) else { return };
+        // Only the first page's lines are read. Splitting the text up to its first form feed gives
+        // exactly them (the same ranges, counts and page 0: a line is made from its own bytes alone),
+        // in the same order and at the same indices as in the split of the whole text, and without
+        // the lines of every other page.
+        let all = lines::split(&text[..first_ff]);
         let body: Vec<usize> =
             (0..all.len()).take_while(|&i| all[i].page == 0).filter(|&i| !all[i].is_blank()).collect();
         let t = |i: usize| all[i].text(text);

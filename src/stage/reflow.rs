@@ -29,7 +29,7 @@
 
 use crate::hash::{FxHashMap, FxHashSet};
 use std::borrow::Cow;
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 use std::sync::OnceLock;
 
 use hyphenation::{Hyphenator, Language, Load, Standard};
@@ -58,7 +58,12 @@ pub fn build(s: &ResolvedStage) -> Vec<Box<dyn Pass>> {
     if let Some(rule) = rule_on(s, "column-order") {
         passes.push(Box::new(crate::stage::columns::ColumnOrderPass { rule }));
     }
-    passes.push(Box::new(ReflowPass {
+    passes.push(Box::new(reflow_pass(s)));
+    passes
+}
+
+fn reflow_pass(s: &ResolvedStage) -> ReflowPass {
+    ReflowPass {
         line_join: rule_on(s, "line-join"),
         dehyphenate: rule_on(s, "dehyphenate"),
         hyphen_join: rule_on(s, "hyphen-join"),
@@ -74,8 +79,7 @@ pub fn build(s: &ResolvedStage) -> Vec<Box<dyn Pass>> {
         numbered_heading_re: Regex::new(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,4}\.|[A-Z]\.)\s+\p{Lu}")
             .expect("valid"),
         three_spaces: memchr::memmem::Finder::new(b"   "),
-    }));
-    passes
+    }
 }
 
 struct ReflowPass {
@@ -121,14 +125,71 @@ pub(crate) const CONTINUING: &[&str] = &[
     "under", "during",
 ];
 
+/// A word of at most seven bytes as one number: its bytes, lower-cased (ASCII), from the lowest byte
+/// up, and its length in the top byte (so that no two such words share a key, whatever bytes they hold).
+const fn continuing_key(w: &[u8]) -> u64 {
+    let mut k = (w.len() as u64) << 56;
+    let mut i = 0;
+    while i < w.len() {
+        k |= (w[i].to_ascii_lowercase() as u64) << (8 * i);
+        i += 1;
+    }
+    k
+}
+
+/// The slot of a key in [`CONTINUING_TABLE`] (a multiplicative hash: the top seven bits).
+const fn continuing_slot(key: u64) -> usize {
+    (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 57) as usize
+}
+
+/// The keys of [`CONTINUING`] in a hash table of 128 slots (0: empty; no key is 0, its length is
+/// at least one), filled at compile time with linear probing.
+const CONTINUING_TABLE: [u64; 128] = {
+    let mut table = [0u64; 128];
+    let mut i = 0;
+    while i < CONTINUING.len() {
+        assert!(CONTINUING[i].len() <= 7);
+        let key = continuing_key(CONTINUING[i].as_bytes());
+        let mut slot = continuing_slot(key);
+        while table[slot] != 0 {
+            slot = (slot + 1) % 128;
+        }
+        table[slot] = key;
+        i += 1;
+    }
+    table
+};
+
 /// Whether `w`, lower-cased, is one of [`CONTINUING`].
 fn is_continuing(w: &str) -> bool {
-    // The list is lower-case ASCII, so an ASCII word needs no lower-cased copy.
-    if w.is_ascii() {
-        CONTINUING.iter().any(|c| c.eq_ignore_ascii_case(w))
-    } else {
-        CONTINUING.contains(&w.to_lowercase().as_str())
+    // The list is lower-case ASCII of at most seven bytes, so an ASCII word needs no lower-cased
+    // copy: it is in the list exactly when its key is (`eq_ignore_ascii_case` is the same length and
+    // the same bytes lower-cased, which is what the key holds). (Test: the same answers as the list.)
+    let b = w.as_bytes();
+    if b.len() <= 7 {
+        // The key at once: the bytes in a zero-padded word, ASCII when no byte has its top bit,
+        // capitals (0x41..=0x5a) lower-cased by adding 0x20 where a byte is at least 0x41 and not
+        // at least 0x5b (bytes below 0x80 plus at most 0x3f carry into no other byte).
+        let mut buf = [0u8; 8];
+        buf[..b.len()].copy_from_slice(b);
+        let x = u64::from_le_bytes(buf);
+        const L: u64 = 0x0101_0101_0101_0101;
+        if x & (0x80 * L) == 0 {
+            let upper = (x + 0x3f * L) & !(x + 0x25 * L) & (0x80 * L);
+            let key = (x | upper >> 2) | (b.len() as u64) << 56;
+            let mut slot = continuing_slot(key);
+            while CONTINUING_TABLE[slot] != 0 {
+                if CONTINUING_TABLE[slot] == key {
+                    return true;
+                }
+                slot = (slot + 1) % 128;
+            }
+            return false;
+        }
+    } else if w.is_ascii() {
+        return false;
     }
+    CONTINUING.contains(&w.to_lowercase().as_str())
 }
 
 /// Puts back the hyphens pdftotext dropped when it glued a line ending in `-` to the next one. Only
@@ -213,6 +274,79 @@ fn restore_hyphens(
     }
 }
 
+/// The places in `text` without which no line is a table row, sorted: a line for which
+/// [`ReflowPass::is_table`] says yes holds one of them in its content.
+///
+/// `is_table` asks first for [`dot_run`] or [`two_space_runs`]. A dot run holds two dots at most
+/// four bytes apart, so the first of the two nearest such dots is marked. Two runs of three
+/// white-space characters, where the only white space is the space, hold `"   "`, whose first match
+/// in each run of spaces is marked (a run starts after a non-space, so no earlier match covers its
+/// start); and where there is other white space in a line (a line has no `\n` or `\x0c`), that
+/// character is marked: tab, vertical tab and carriage return, and the non-ASCII White_Space
+/// characters, whose UTF-8 starts with 0xC2, 0xE1, 0xE2 or 0xE3 (a test checks every character).
+/// Each is found with one memchr or memmem walk over the whole text, which costs less than
+/// starting several small searches on every line.
+fn table_marks(text: &str, three_spaces: &memchr::memmem::Finder<'_>) -> Vec<usize> {
+    let b = text.as_bytes();
+    let mut marks: Vec<usize> = three_spaces.find_iter(b).collect();
+    marks.extend(memchr::memchr3_iter(b'\t', b'\x0b', b'\r', b));
+    let mut last_dot: Option<usize> = None;
+    for p in memchr::memchr_iter(b'.', b) {
+        if let Some(l) = last_dot.filter(|&l| p - l <= 4) {
+            marks.push(l);
+        }
+        last_dot = Some(p);
+    }
+    let non_ascii_space = |p: &usize| text[*p..].chars().next().is_some_and(char::is_whitespace);
+    marks.extend(memchr::memchr3_iter(0xc2, 0xe1, 0xe2, b).filter(non_ascii_space));
+    marks.extend(memchr::memchr_iter(0xe3, b).filter(non_ascii_space));
+    marks.sort_unstable();
+    marks
+}
+
+/// Whether `t` holds four dots, each at most four bytes after the one before: `(?:\.\s?){4,}` matches
+/// only there (a dot, at most one white-space character, which UTF-8 writes in at most three bytes,
+/// then the next dot).
+fn dot_run(t: &str) -> bool {
+    let mut run = 0;
+    let mut last = None;
+    for p in memchr::memchr_iter(b'.', t.as_bytes()) {
+        run = if last.is_some_and(|l| p - l <= 4) { run + 1 } else { 1 };
+        if run == 4 {
+            return true;
+        }
+        last = Some(p);
+    }
+    false
+}
+
+/// Whether `t`, a line (no `\n` or `\x0c`), has two separate runs of three or more white-space
+/// characters (`char::is_whitespace`). `three_spaces` finds `"   "`.
+fn two_space_runs(t: &str, three_spaces: &memchr::memmem::Finder<'_>) -> bool {
+    let b = t.as_bytes();
+    if t.is_ascii() && memchr::memchr3(b'\t', b'\x0b', b'\r', b).is_none() {
+        // The line's only white space is the space: find a run, skip to its end, find another.
+        let Some(p) = three_spaces.find(b) else { return false };
+        let end = p + b[p..].iter().position(|&c| c != b' ').unwrap_or(b.len() - p);
+        return three_spaces.find(&b[end..]).is_some();
+    }
+    let (mut run, mut runs) = (0, 0);
+    for c in t.chars() {
+        if c.is_whitespace() {
+            run += 1;
+            if run == 3 {
+                runs += 1;
+                if runs == 2 {
+                    return true;
+                }
+            }
+        } else {
+            run = 0;
+        }
+    }
+    false
+}
+
 /// A line ending in a letter and a hyphen (`eco-`), not a dash (`--`, ` -`).
 fn ends_with_word_hyphen(t: &str) -> bool {
     let mut rev = t.chars().rev();
@@ -238,6 +372,31 @@ fn hyphenator() -> &'static Standard {
     EN.get_or_init(|| Standard::from_embedded(Language::EnglishUS).expect("embedded en-US patterns load"))
 }
 
+/// Whether the Knuth-Liang patterns allow a break in `word` after its first `at` bytes.
+///
+/// The patterns' answer for a word never changes, and the same split words recur from document to
+/// document (a few hundred distinct words among thousands of look-ups on the bench and development
+/// sets), while one look-up walks the pattern trie from every position of the word. So each thread
+/// keeps the breaks of the words it has hyphenated, up to a bound (then it starts afresh).
+fn pattern_break(word: &str, at: usize) -> bool {
+    thread_local! {
+        static BREAKS: RefCell<FxHashMap<String, Vec<usize>>> = RefCell::new(FxHashMap::default());
+    }
+    BREAKS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some(breaks) = cache.get(word) {
+            return breaks.contains(&at);
+        }
+        let breaks = hyphenator().hyphenate(word).breaks;
+        let allowed = breaks.contains(&at);
+        if cache.len() >= 4096 {
+            cache.clear();
+        }
+        cache.insert(word.to_string(), breaks);
+        allowed
+    })
+}
+
 fn starts_lower(s: &str) -> bool {
     s.chars().next().is_some_and(char::is_lowercase)
 }
@@ -246,8 +405,69 @@ fn starts_upper_or_digit(s: &str) -> bool {
     s.chars().next().is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
 }
 
+/// What follows the last white-space character of `s` (all of `s` when it has none):
+/// `s.rsplit(char::is_whitespace).next()`, on bytes from the end while they are ASCII (a byte below
+/// 0x80 is a character of its own, white space when `char::is_whitespace` says so: the space, tab to
+/// carriage return); at the first other byte, the character search takes over for the rest.
+/// (Test: the same word as `rsplit`.)
 fn last_word(s: &str) -> &str {
-    s.rsplit(char::is_whitespace).next().unwrap_or("")
+    let b = s.as_bytes();
+    let mut i = b.len();
+    while i > 0 {
+        let c = b[i - 1];
+        if c >= 0x80 {
+            // `i` is a character boundary (the end, or an ASCII byte follows).
+            let start = s[..i]
+                .rfind(char::is_whitespace)
+                .map_or(0, |p| p + s[p..].chars().next().map_or(0, char::len_utf8));
+            return &s[start..];
+        }
+        if c == b' ' || (b'\t'..=b'\r').contains(&c) {
+            return &s[i..];
+        }
+        i -= 1;
+    }
+    s
+}
+
+/// Where the first white-space character of `s` starts: `s.find(char::is_whitespace)`, on bytes
+/// while they are ASCII (as in [`last_word`]), then the character search from the first other byte
+/// (which starts a character: the bytes before it are ASCII). (Test: the same as `find`.)
+fn first_ws(s: &str) -> Option<usize> {
+    for (i, &c) in s.as_bytes().iter().enumerate() {
+        if c >= 0x80 {
+            return s[i..].find(char::is_whitespace).map(|k| i + k);
+        }
+        if c == b' ' || (b'\t'..=b'\r').contains(&c) {
+            return Some(i);
+        }
+    }
+    None
+}
+
+/// The first word of a line (up to its first white space): `lines::first_word`, with [`first_ws`].
+fn first_word(s: &str) -> &str {
+    &s[..first_ws(s).unwrap_or(s.len())]
+}
+
+/// The lines of `text` as `str::lines` gives them, for [`evidence_words`], but without the `\r`
+/// that `lines` strips from a line's end: a `\r` is white space to every token walk here, so the
+/// tokens are the same. Found with memchr, which costs less than `lines`' searcher.
+fn text_lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(text);
+    std::iter::from_fn(move || {
+        let r = rest?;
+        match memchr::memchr(b'\n', r.as_bytes()) {
+            Some(p) => {
+                rest = if p + 1 < r.len() { Some(&r[p + 1..]) } else { None };
+                Some(&r[..p])
+            }
+            None => {
+                rest = None;
+                (!r.is_empty()).then_some(r)
+            }
+        }
+    })
 }
 
 /// The document's words, for hyphenation evidence, lower-cased: whole tokens (`well-known` stays one
@@ -270,7 +490,10 @@ struct Vocabulary<'t> {
 /// Calls `f` with each token of `lines` that counts as evidence: trimmed of all but letters and digits
 /// at its ends, not empty, and not a line's last token ending in a hyphen (that token is the evidence
 /// in question).
-fn evidence_words<'t>(lines: impl Iterator<Item = &'t str>, mut f: impl FnMut(&'t str)) {
+///
+/// The second argument of `f` says that the word is known to be ASCII (it comes from an ASCII line),
+/// which spares the callers the test on most words.
+fn evidence_words<'t>(lines: impl Iterator<Item = &'t str>, mut f: impl FnMut(&'t str, bool)) {
     // One buffer for the tokens of a line.
     let mut tokens: Vec<&str> = Vec::new();
     for line in lines {
@@ -288,14 +511,14 @@ fn evidence_words<'t>(lines: impl Iterator<Item = &'t str>, mut f: impl FnMut(&'
             if n + 1 == tokens.len() && tok.ends_with('-') {
                 continue;
             }
-            f(w);
+            f(w, false);
         }
     }
 }
 
 /// [`evidence_words`] of one ASCII line, on bytes: white space (`char::is_whitespace`) is the space
 /// and tab to carriage return, and letters and digits are `is_ascii_alphanumeric`.
-fn ascii_evidence_words<'t>(line: &'t str, f: &mut impl FnMut(&'t str)) {
+fn ascii_evidence_words<'t>(line: &'t str, f: &mut impl FnMut(&'t str, bool)) {
     let b = line.as_bytes();
     let is_space = |c: u8| c == b' ' || (b'\t'..=b'\r').contains(&c);
     let mut i = 0;
@@ -317,7 +540,7 @@ fn ascii_evidence_words<'t>(line: &'t str, f: &mut impl FnMut(&'t str)) {
             continue;
         }
         let e = tok.iter().rposition(u8::is_ascii_alphanumeric).map_or(s, |e| e + 1);
-        f(&line[start + s..start + e]);
+        f(&line[start + s..start + e], true);
     }
 }
 
@@ -334,12 +557,10 @@ impl<'t> Vocabulary<'t> {
             if p < done {
                 continue;
             }
-            let start = text[..p]
-                .char_indices()
-                .rev()
-                .find(|&(_, c)| c.is_whitespace())
-                .map_or(0, |(i, c)| i + c.len_utf8());
-            let end = text[p..].find(char::is_whitespace).map_or(text.len(), |i| p + i);
+            // Just after the last white-space character before the hyphen, and at the first at or
+            // after it (the searches of `last_word` and `first_ws`).
+            let start = p - last_word(&text[..p]).len();
+            let end = first_ws(&text[p..]).map_or(text.len(), |i| p + i);
             done = end;
             let tok = &text[start..end];
             let w = tok.trim_matches(|c: char| !c.is_alphanumeric());
@@ -353,9 +574,16 @@ impl<'t> Vocabulary<'t> {
             let lower = w.to_lowercase();
             if lower.split('-').all(|p| p.chars().any(char::is_alphabetic)) {
                 if let Some(first) = lower.split('-').next() {
-                    prefixes.insert(first.to_string());
+                    // A new string only for a new prefix.
+                    if !prefixes.contains(first) {
+                        prefixes.insert(first.to_string());
+                    }
                 }
-                hyphenated.insert(lower.replace('-', ""), lower);
+                // `lower.replace('-', "")`, part by part (`replace` cost several hundred
+                // instructions for these few bytes).
+                let mut joined = String::with_capacity(lower.len());
+                lower.split('-').for_each(|p| joined.push_str(p));
+                hyphenated.insert(joined, lower);
             }
         }
         Vocabulary { text, words: OnceCell::new(), known: FxHashMap::default(), hyphenated, prefixes }
@@ -366,8 +594,8 @@ impl<'t> Vocabulary<'t> {
             let mut words: FxHashSet<Cow<'t, str>> = FxHashSet::default();
             // No new string for a word already known or already lower-case: most tokens are repeats.
             let mut ascii_lower = String::new();
-            evidence_words(self.text.lines(), |w| {
-                if w.is_ascii() && !w.contains('-') {
+            evidence_words(text_lines(self.text), |w, ascii| {
+                if (ascii || w.is_ascii()) && !w.contains('-') {
                     if !w.bytes().any(|b| b.is_ascii_uppercase()) {
                         words.insert(Cow::Borrowed(w));
                         return;
@@ -393,32 +621,46 @@ impl<'t> Vocabulary<'t> {
     fn learn(&mut self, queries: impl IntoIterator<Item = String>) {
         let mut known: FxHashMap<String, bool> =
             queries.into_iter().map(|q| (q.to_lowercase(), false)).collect();
-        // The (length, first byte) of each query, as bits: length 32 stands for 32 or more.
-        let mut shapes = [[0u64; 4]; 33];
-        for q in known.keys() {
-            if let Some(&f) = q.as_bytes().first() {
-                shapes[q.len().min(32)][(f >> 6) as usize] |= 1 << (f & 63);
-            }
+        // The shape (length, first and last byte) of each query, as one bit of 4096. A query is
+        // lower-case, and lower-casing ASCII keeps the length and lower-cases the first and last
+        // byte, so an ASCII token can equal a query lower-cased only when its shape's bit is set.
+        // (The first byte alone let through most tokens of a short query's length: `eco`, `pro`.)
+        // The bytes are taken `| 0x20`, which is the same for a byte and its ASCII lower case (it
+        // lower-cases a capital and leaves the lower case of any other byte, itself, alike).
+        let shape = |b: &[u8]| -> usize {
+            let (f, l) = ((b[0] | 0x20) as usize, (b[b.len() - 1] | 0x20) as usize);
+            (b.len().wrapping_mul(0x9e37) ^ f.wrapping_mul(0x2d1) ^ l.wrapping_mul(0x1f)) & 4095
+        };
+        let mut shapes = [0u64; 64];
+        for q in known.keys().filter(|q| !q.is_empty()) {
+            let h = shape(q.as_bytes());
+            shapes[h >> 6] |= 1 << (h & 63);
         }
         let mut ascii_lower = String::new();
-        evidence_words(self.text.lines(), |w| {
-            if !w.is_ascii() {
-                if let Some(k) = known.get_mut(w.to_lowercase().as_str()) {
-                    *k = true;
-                }
-                return;
-            }
-            // Lower-casing ASCII keeps the length and lower-cases the first byte.
-            let f = w.as_bytes()[0].to_ascii_lowercase();
-            if shapes[w.len().min(32)][(f >> 6) as usize] & (1 << (f & 63)) == 0 {
-                return;
-            }
-            ascii_lower.clear();
-            ascii_lower.push_str(w);
-            ascii_lower.make_ascii_lowercase();
-            if let Some(k) = known.get_mut(ascii_lower.as_str()) {
+        // The lookups, out of line: the walk calls the closure for every word, and most words stop
+        // at the shape test.
+        #[inline(never)]
+        fn mark(known: &mut FxHashMap<String, bool>, w: &str, ascii_lower: &mut String) {
+            let key = if w.is_ascii() {
+                ascii_lower.clear();
+                ascii_lower.push_str(w);
+                ascii_lower.make_ascii_lowercase();
+                known.get_mut(ascii_lower.as_str())
+            } else {
+                known.get_mut(w.to_lowercase().as_str())
+            };
+            if let Some(k) = key {
                 *k = true;
             }
+        }
+        evidence_words(text_lines(self.text), |w, ascii| {
+            // An evidence word is never empty. A word that is not ASCII may change its length or
+            // bytes when lower-cased: it is looked up whatever its shape.
+            let h = shape(w.as_bytes());
+            if shapes[h >> 6] & (1 << (h & 63)) == 0 && (ascii || w.is_ascii()) {
+                return;
+            }
+            mark(&mut known, w, &mut ascii_lower);
         });
         self.known.extend(known);
     }
@@ -443,7 +685,7 @@ fn hyphen_split<'s>(a: &'s str, b: &'s str) -> Option<(&'s str, &'s str, &'s str
     if left.is_empty() || !left.chars().last().is_some_and(char::is_alphabetic) {
         return None;
     }
-    let right_tok = lines::first_word(b);
+    let right_tok = first_word(b);
     let right: &str = {
         let end = right_tok.find(|c: char| !c.is_alphabetic()).unwrap_or(right_tok.len());
         &right_tok[..end]
@@ -473,56 +715,62 @@ impl ReflowPass {
     }
 
     fn is_table(&self, t: &str) -> bool {
-        // Either alternative needs four dots or three white-space characters in a row (`\s` and
-        // `char::is_whitespace` are both White_Space). Most lines have neither, and this scan costs
-        // less than the regex, which was an eighth of the stage.
-        let mut run = 0;
-        let maybe = memchr::memchr_iter(b'.', t.as_bytes()).nth(3).is_some()
-            || if t.is_ascii() && memchr::memchr3(b'\t', b'\x0b', b'\r', t.as_bytes()).is_none() {
-                // A line holds no `\n` or `\x0c`: its only white space here is the space.
-                self.three_spaces.find(t.as_bytes()).is_some()
-            } else if t.is_ascii() {
-                // ASCII White_Space: tab to carriage return (vertical tab included) and space.
-                t.bytes().any(|b| {
-                    run = if b == b' ' || (b'\t'..=b'\r').contains(&b) { run + 1 } else { 0 };
-                    run >= 3
-                })
-            } else {
-                t.chars().any(|c| {
-                    run = if c.is_whitespace() { run + 1 } else { 0 };
-                    run >= 3
-                })
-            };
-        maybe && self.table_re.is_match(t)
+        // The regex's alternatives need, first, four dots in a row with at most one white-space
+        // character between two (`(?:\.\s?){4,}`), or second, two separate runs of three or more
+        // white-space characters (`\S\s{3,}\S.*\S\s{3,}\S`: a non-space character lies between
+        // them). Most lines have neither, and these scans cost less than the regex (`\s` and
+        // `char::is_whitespace` are both White_Space).
+        (dot_run(t) || two_space_runs(t, &self.three_spaces)) && self.table_re.is_match(t)
     }
 
     /// A heading: a short line with no sentence end, of at most twelve words, that is numbered
     /// (`2.1 Scope`), in capitals (`US FALLS`), in title case (`Related Work`), or stands alone between
     /// blank lines (`isolated`).
     fn is_heading(&self, t: &str, l: &Line, width: usize, isolated: bool) -> bool {
-        let words: Vec<&str> = t.split_whitespace().collect();
-        if words.is_empty() || words.len() > 12 || (width > 0 && l.chars * 10 > width * 7) || l.chars > 90 {
+        // The tests that say no come first, the cheapest first: any of them alone decides.
+        if (width > 0 && l.chars * 10 > width * 7) || l.chars > 90 || !starts_upper_or_digit(t) {
             return false;
         }
         if t.ends_with([',', ';', '-', '–', '—', '(', '&', ':']) || lines::ends_sentence(t) {
             return false;
         }
-        if !starts_upper_or_digit(t) {
+        // One to twelve words (counted no further than thirteen).
+        let n_words = t.split_whitespace().take(13).count();
+        if n_words == 0 || n_words > 12 {
             return false;
         }
-        if self.numbered_heading_re.is_match(t) {
+        // The regex needs a digit first, or a capital and then a `.` or (`[IVX]{1,4}\.`) another of
+        // `IVX`.
+        let b = t.as_bytes();
+        let numbered = b[0].is_ascii_digit()
+            || b[0].is_ascii_uppercase()
+                && (b.get(1) == Some(&b'.')
+                    || matches!(b[0], b'I' | b'V' | b'X') && matches!(b.get(1), Some(b'I' | b'V' | b'X')));
+        if numbered && self.numbered_heading_re.is_match(t) {
             return true;
         }
         if is_continuing(last_word(t)) {
             return false;
         }
-        let letters = t.chars().filter(|c| c.is_alphabetic()).count();
-        if letters >= 2 && t.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase) {
+        // At least two letters, all capitals.
+        let (mut letters, mut all_upper) = (0usize, true);
+        for c in t.chars().filter(|c| c.is_alphabetic()) {
+            letters += 1;
+            all_upper &= c.is_uppercase();
+        }
+        if letters >= 2 && all_upper {
             return true;
         }
-        let long: Vec<&&str> = words.iter().filter(|w| w.chars().count() > 3).collect();
-        let capitalised = long.iter().filter(|w| w.chars().next().is_some_and(char::is_uppercase)).count();
-        if !long.is_empty() && capitalised * 10 >= long.len() * 6 {
+        let (mut long, mut capitalised) = (0usize, 0usize);
+        for w in t.split_whitespace() {
+            // More than three characters: more than three bytes, and then more than three characters
+            // unless some are not ASCII.
+            if w.len() > 3 && (w.is_ascii() || w.chars().count() > 3) {
+                long += 1;
+                capitalised += w.chars().next().is_some_and(char::is_uppercase) as usize;
+            }
+        }
+        if long > 0 && capitalised * 10 >= long * 6 {
             return true;
         }
         isolated
@@ -543,8 +791,9 @@ impl ReflowPass {
             return Some(Gap::HyphenJoin);
         }
         let vocab = vocab.get_or_insert_with(|| Vocabulary::new(text));
-        let joined = format!("{left}{right}");
-        let hyphenated = format!("{left}-{right}");
+        // (`concat` sizes the string once; `format!` costs several times as much here.)
+        let joined = [left, right].concat();
+        let hyphenated = [left, "-", right].concat();
         if vocab.has(&hyphenated) {
             return Some(Gap::HyphenJoin);
         }
@@ -576,11 +825,8 @@ impl ReflowPass {
         if !is_word(&lower) && is_word(left) && is_word(right) {
             return Some(Gap::HyphenJoin);
         }
-        if lower.chars().all(|c| c.is_ascii_alphabetic()) {
-            let h = hyphenator().hyphenate(&lower);
-            if h.breaks.contains(&left.len()) {
-                return Some(Gap::Dehyphenate);
-            }
+        if lower.chars().all(|c| c.is_ascii_alphabetic()) && pattern_break(&lower, left.len()) {
+            return Some(Gap::Dehyphenate);
         }
         Some(Gap::HyphenJoin)
     }
@@ -657,7 +903,7 @@ impl ReflowPass {
         }
         let a_ends = lines::ends_sentence(at);
         let continuing = !a_ends && is_continuing(last_word(at));
-        let fw = lines::first_word(bt).chars().count();
+        let fw = first_word(bt).chars().count();
         // A line pdftotext glued to the next (after dropping a line-end hyphen) ends where the second of
         // the two lines ended: about a column's width before its own end.
         let a_len = if f.typeset && f.width >= 30 && f.a.chars * 10 > f.width * 13 {
@@ -741,8 +987,8 @@ impl Pass for ReflowPass {
                 let (at, bt) = (all[idx[w]].text(text), all[idx[w + 1]].text(text));
                 if ends_with_word_hyphen(at) {
                     if let Some((_, left, right)) = hyphen_split(at, bt) {
-                        queries.push(format!("{left}{right}"));
-                        queries.push(format!("{left}-{right}"));
+                        queries.push([left, right].concat());
+                        queries.push([left, "-", right].concat());
                     }
                 }
             }
@@ -792,7 +1038,19 @@ impl Pass for ReflowPass {
             }
         }
         let list: Vec<bool> = idx.iter().map(|&i| self.is_list(all[i].text(text))).collect();
-        let table: Vec<bool> = idx.iter().map(|&i| self.is_table(all[i].text(text))).collect();
+        // Only a line that holds one of the text's table marks can be a table row (see `table_marks`).
+        let marks = table_marks(text, &self.three_spaces);
+        let mut m = 0;
+        let table: Vec<bool> = idx
+            .iter()
+            .map(|&i| {
+                let c = &all[i].content;
+                while m < marks.len() && marks[m] < c.start {
+                    m += 1;
+                }
+                m < marks.len() && marks[m] < c.end && self.is_table(all[i].text(text))
+            })
+            .collect();
         let mut in_list = false;
         let mut joined_before = false;
         for w in 0..idx.len().saturating_sub(1) {
@@ -852,10 +1110,10 @@ mod tests {
         let lines = ["", "  ", "a b-", "well-known fact -", "(the) end.", "x\x0by\rz -- ok-", "1st, 2nd; 3-"];
         for line in lines {
             let mut fast = Vec::new();
-            super::ascii_evidence_words(line, &mut |w| fast.push(w.to_string()));
+            super::ascii_evidence_words(line, &mut |w, _| fast.push(w.to_string()));
             let wide = format!("{line} é");
             let mut slow = Vec::new();
-            super::evidence_words(std::iter::once(wide.as_str()), |w| slow.push(w.to_string()));
+            super::evidence_words(std::iter::once(wide.as_str()), |w, _| slow.push(w.to_string()));
             assert_eq!(slow.pop().as_deref(), Some("é"), "{line:?}");
             // The last token of the ASCII line is not last on the wider line.
             let last_hyphen = line.split_whitespace().last().filter(|t| t.ends_with('-'));
@@ -866,6 +1124,125 @@ mod tests {
                 }
             }
             assert_eq!(fast, slow, "{line:?}");
+        }
+    }
+
+    #[test]
+    fn last_words_and_lines_are_those_of_the_library() {
+        let texts = [
+            "",
+            "a",
+            "a b",
+            "a b ",
+            " ",
+            "ab\tcd",
+            "x\u{a0}y",
+            "é b",
+            "a é",
+            "a\u{3000}éb",
+            "é",
+            "a\r",
+            "a\u{2003}b c\u{85}d",
+            "\n",
+            "a\n",
+            "a\nb",
+            "a\r\nb\n\n",
+            "\n\na",
+            "eco-\r\nnomic",
+            "eco-\r",
+            "well- \r\nx y-\r\n",
+            "a é-\r\nb",
+        ];
+        for t in texts {
+            assert_eq!(super::first_ws(t), t.find(char::is_whitespace), "{t:?}");
+            assert_eq!(super::first_word(t), crate::lines::first_word(t), "{t:?}");
+            assert_eq!(super::last_word(t), t.rsplit(char::is_whitespace).next().unwrap_or(""), "{t:?}");
+            // `lines` also drops the `\r` of a `\r\n`; the evidence words are the same.
+            let ours: Vec<&str> = super::text_lines(t).collect();
+            let lib: Vec<&str> = t.lines().collect();
+            assert_eq!(ours.len(), lib.len(), "{t:?}");
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            super::evidence_words(ours.into_iter(), |w, _| a.push(w));
+            super::evidence_words(lib.into_iter(), |w, _| b.push(w));
+            assert_eq!(a, b, "{t:?}");
+        }
+    }
+
+    #[test]
+    fn non_ascii_white_space_starts_with_the_marked_bytes() {
+        for c in (0x80..=0x10ffffu32).filter_map(char::from_u32).filter(|c| c.is_whitespace()) {
+            let mut buf = [0u8; 4];
+            let lead = c.encode_utf8(&mut buf).as_bytes()[0];
+            assert!(matches!(lead, 0xc2 | 0xe1 | 0xe2 | 0xe3), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn lines_without_a_table_mark_are_no_table_rows() {
+        let rules = crate::rules::RuleSet::default_rules();
+        let stage = rules.stages.iter().find(|s| s.id == "reflow").expect("a reflow stage");
+        let pass = super::reflow_pass(stage);
+        let pieces = [
+            "a", "word", "12", ".", ". ", "..", " ", "  ", "   ", "\t", "\x0b", "\r", "\u{a0}", "\u{3000}",
+            "\u{2003}", "é", "“", "—", "\u{85}", "x.y", "3.5",
+        ];
+        let mut seed = 7u64;
+        let (mut tables, mut lines) = (0, 0);
+        for n in 0..20000 {
+            let mut t = String::new();
+            for _ in 0..(n % 12) + 1 {
+                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                t.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
+            }
+            // A line's content: no white space at its ends.
+            let t = t.trim();
+            if t.is_empty() {
+                continue;
+            }
+            lines += 1;
+            if pass.is_table(t) {
+                tables += 1;
+                let marks = super::table_marks(t, &pass.three_spaces);
+                assert!(marks.first().is_some_and(|&m| m < t.len()), "{t:?}");
+            }
+        }
+        assert!(tables >= 200, "{tables} of {lines}: the test should reach table rows");
+    }
+
+    #[test]
+    fn continuing_words_are_found_as_in_the_list() {
+        let mut probes: Vec<String> =
+            ["", "A", "The", "THE", "because", "Because", "becausE", "betweens", "x", "İn", "ın", "thé"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+        for w in super::CONTINUING {
+            probes.push(w.to_string());
+            probes.push(w.to_uppercase());
+            probes.push(format!("{w}s"));
+            probes.push(w[1..].to_string());
+            probes.push(format!("{w}\0"));
+        }
+        // Every case of every word, and every ASCII string of one or two bytes.
+        for w in super::CONTINUING {
+            for mask in 0..1u32 << w.len() {
+                let cased: String = w
+                    .chars()
+                    .enumerate()
+                    .map(|(i, c)| if mask >> i & 1 == 1 { c.to_ascii_uppercase() } else { c })
+                    .collect();
+                probes.push(cased);
+            }
+        }
+        for a in 0..128u8 {
+            probes.push((a as char).to_string());
+            for b in 0..128u8 {
+                probes.push([a as char, b as char].iter().collect());
+            }
+        }
+        for w in &probes {
+            let list = super::CONTINUING.contains(&w.to_lowercase().as_str());
+            assert_eq!(super::is_continuing(w), list, "{w:?}");
         }
     }
 

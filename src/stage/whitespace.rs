@@ -43,11 +43,37 @@ const SHORT_WORDS: &[&str] = &[
     "on", "or", "so", "to", "up", "us", "we",
 ];
 
+/// [`SHORT_WORDS`] as a table: `[first letter][second letter, or 26 for none]`, lower-case letters.
+const SHORT_TABLE: [[bool; 27]; 26] = {
+    let mut t = [[false; 27]; 26];
+    let mut i = 0;
+    while i < SHORT_WORDS.len() {
+        let w = SHORT_WORDS[i].as_bytes();
+        assert!(w.len() == 1 || w.len() == 2);
+        let second = if w.len() == 2 { (w[1] - b'a') as usize } else { 26 };
+        t[(w[0] - b'a') as usize][second] = true;
+        i += 1;
+    }
+    t
+};
+
+/// Whether `w`, in any case, is one of [`SHORT_WORDS`]: `SHORT_WORDS.iter().any(|s|
+/// s.eq_ignore_ascii_case(w))` without the walk through the list (it is one or two lower-case ASCII
+/// letters, so anything else is none of them). (Test: the same answers as the walk.)
+fn is_short_word(w: &str) -> bool {
+    let letter = |c: u8| c.is_ascii_alphabetic().then(|| (c.to_ascii_lowercase() - b'a') as usize);
+    match *w.as_bytes() {
+        [x] => letter(x).is_some_and(|x| SHORT_TABLE[x][26]),
+        [x, y] => letter(x).zip(letter(y)).is_some_and(|(x, y)| SHORT_TABLE[x][y]),
+        _ => false,
+    }
+}
+
 /// Whether `w` is an English word (the Wordnik list, any case), or one of the short words above.
 pub(crate) fn is_word(w: &str) -> bool {
     // The short words are one or two ASCII letters: a longer word cannot be one of them.
     if w.len() < 3 {
-        return SHORT_WORDS.iter().any(|s| s.eq_ignore_ascii_case(w));
+        return is_short_word(w);
     }
     // Most words are lower-case ASCII already: look them up as they are.
     if w.bytes().all(|b| b.is_ascii_lowercase()) {
@@ -62,7 +88,14 @@ pub(crate) fn is_word(w: &str) -> bool {
 /// in this set is the same answer.
 fn word_list() -> &'static FxHashSet<&'static str> {
     static WORDS: OnceLock<FxHashSet<&'static str>> = OnceLock::new();
-    WORDS.get_or_init(|| wordnik_list::word_iterator().collect())
+    WORDS.get_or_init(|| {
+        // Sized up front: collecting from the list's iterator (no size hint) grew the table
+        // step by step, rehashing every word each time. Counting the words costs little.
+        let mut words =
+            FxHashSet::with_capacity_and_hasher(wordnik_list::word_iterator().count(), Default::default());
+        words.extend(wordnik_list::word_iterator());
+        words
+    })
 }
 
 impl Pass for SplitWordPass {
@@ -72,26 +105,7 @@ impl Pass for SplitWordPass {
         // really joins its neighbour into a word (three do). Both are counted in one walk: a token
         // `joins` its neighbour only when it is such a fragment without punctuation (a non-ASCII
         // token of two bytes never joins into a word of the ASCII list), so no other token is tried.
-        let (mut tokens, mut fragments, mut found) = (0usize, 0usize, 0usize);
-        let mut toks = text.split_ascii_whitespace().peekable();
-        while let Some(t) = toks.next() {
-            tokens += 1;
-            // Only trailing `,.;:` are trimmed: a longer token that does not end in one is no
-            // fragment, and that is most tokens.
-            if t.len() > 2 && !t.ends_with([',', '.', ';', ':']) {
-                continue;
-            }
-            let letters = t.trim_end_matches([',', '.', ';', ':']);
-            if letters.len() <= 2
-                && letters.bytes().all(|b| b.is_ascii_alphabetic())
-                && !SHORT_WORDS.iter().any(|w| w.eq_ignore_ascii_case(letters))
-            {
-                fragments += 1;
-                if found < 3 && letters.len() == t.len() && toks.peek().is_some_and(|&y| self.joins(t, y)) {
-                    found += 1;
-                }
-            }
-        }
+        let (tokens, fragments, found) = self.damage(text);
         if fragments < 5 || fragments * 100 < tokens {
             return;
         }
@@ -123,7 +137,7 @@ impl Pass for SplitWordPass {
                     let x = &text[ps..pe];
                     if self.joins(x, y) {
                         // The edit spans both parts, so the record shows `g ames` -> `games`.
-                        edits.push(ps..next_end, format!("{x}{y}"), &self.rule);
+                        edits.push(ps..next_end, [x, y].concat(), &self.rule);
                         prev = None;
                         continue;
                     }
@@ -143,7 +157,169 @@ impl Pass for SplitWordPass {
     }
 }
 
+/// The byte ranges of the tokens of a text as `str::split_ascii_whitespace` gives them: maximal runs
+/// of bytes that are not ASCII white space (`u8::is_ascii_whitespace`: space, tab, newline, form feed,
+/// carriage return). The tokens of a whole document are walked for every text, and this byte loop
+/// costs a fraction of the library's split, filter and map. Both cut only at ASCII bytes, so every
+/// range is on character boundaries. (Test: the same tokens as `split_ascii_whitespace`.)
+#[derive(Clone)]
+struct AsciiTokens<'t> {
+    bytes: &'t [u8],
+    pos: usize,
+}
+
+impl Iterator for AsciiTokens<'_> {
+    type Item = (usize, usize);
+
+    fn next(&mut self) -> Option<(usize, usize)> {
+        let b = self.bytes;
+        let mut i = self.pos;
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if i == b.len() {
+            self.pos = i;
+            return None;
+        }
+        let start = i;
+        while i < b.len() && !b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        self.pos = i;
+        Some((start, i))
+    }
+}
+
+/// Bit `j` is set where byte `j` of a 64-byte block is ASCII white space (`u8::is_ascii_whitespace`,
+/// what `split_ascii_whitespace` splits at), and where it is one of `,.;:` (`,` and `.` differ only in
+/// bit 1, `;` and `:` only in bit 0).
+///
+/// Written for the compiler to vectorise: first one byte, 0 or 1, per byte of the block (vector
+/// compares), then each eight of those gathered into eight bits by one multiplication: when byte `i`
+/// of `x` is `b_i` (0 or 1), the top byte of `x * 0x0102040810204080` is the sum of `b_i << i` (the
+/// multiplier holds `1 << (56 - 7i)` for each `i`, which moves `b_i` to bit `56 + i`; no other partial
+/// product reaches the top byte, and none carries into it). About three instructions a byte, where a
+/// loop setting one bit per byte took over fifteen. (Test: the same masks as that loop.)
+#[inline]
+fn block_masks(block: &[u8; 64]) -> (u64, u64) {
+    let mut ws = [0u8; 64];
+    let mut punct = [0u8; 64];
+    for j in 0..64 {
+        let c = block[j];
+        ws[j] = u8::from((c == b' ') | (c == b'\t') | (c == b'\n') | (c == b'\x0c') | (c == b'\r'));
+        punct[j] = u8::from(((c | 2) == b'.') | ((c | 1) == b';'));
+    }
+    let gather = |bytes: &[u8; 64]| -> u64 {
+        let mut m = 0u64;
+        for q in 0..8 {
+            let x = u64::from_le_bytes(bytes[q * 8..q * 8 + 8].try_into().expect("8 bytes"));
+            m |= (x.wrapping_mul(0x0102_0408_1020_4080) >> 56) << (q * 8);
+        }
+        m
+    };
+    (gather(&ws), gather(&punct))
+}
+
 impl SplitWordPass {
+    /// The cheap test's counts, token by token as `split_ascii_whitespace` gives them: how many tokens,
+    /// how many are fragments (one or two ASCII letters that are no short word, then any trailing
+    /// `,.;:`; an empty letter part counts, as `,` does), and how many of those (up to three) have no
+    /// punctuation and join the next token into a word.
+    #[cfg(test)]
+    fn damage_token_by_token(&self, text: &str) -> (usize, usize, usize) {
+        let (mut tokens, mut fragments, mut found) = (0usize, 0usize, 0usize);
+        for t in text.split_ascii_whitespace() {
+            tokens += 1;
+            let s = t.as_ptr() as usize - text.as_ptr() as usize;
+            self.visit(text, s, s + t.len(), &mut fragments, &mut found);
+        }
+        (tokens, fragments, found)
+    }
+
+    /// One token `text[s..e]` of the cheap test: counts it as a fragment, and as `found`, as
+    /// [`SplitWordPass::damage_token_by_token`] says.
+    #[inline]
+    fn visit(&self, text: &str, s: usize, e: usize, fragments: &mut usize, found: &mut usize) {
+        let t = &text[s..e];
+        // Only trailing `,.;:` are trimmed: a longer token that does not end in one is no
+        // fragment, and that is most tokens.
+        if t.len() > 2 && !t.ends_with([',', '.', ';', ':']) {
+            return;
+        }
+        let letters = t.trim_end_matches([',', '.', ';', ':']);
+        if letters.len() <= 2 && letters.bytes().all(|b| b.is_ascii_alphabetic()) && !is_short_word(letters) {
+            *fragments += 1;
+            if *found < 3
+                && letters.len() == t.len()
+                && (AsciiTokens { bytes: text.as_bytes(), pos: e })
+                    .next()
+                    .is_some_and(|(ys, ye)| self.joins(t, &text[ys..ye]))
+            {
+                *found += 1;
+            }
+        }
+    }
+
+    /// [`SplitWordPass::damage_token_by_token`], 64 bytes at a time: the tokens are counted from bit
+    /// masks of white space (a token starts at a byte that is not white space after one that is, or
+    /// at the text's start), and only the tokens that `visit` does not dismiss at once are visited:
+    /// those of at most two bytes (start and last byte at most one apart) and those whose last byte
+    /// is one of `,.;:`. The other tokens are longer than two bytes and end otherwise, so `visit`
+    /// would return at its first test. Tokens are visited in text order, so `found` stops at the
+    /// same three. (Test: the same counts as the token-by-token walk.)
+    fn damage(&self, text: &str) -> (usize, usize, usize) {
+        let b = text.as_bytes();
+        let full = b.len() / 64;
+        // The last, partial block is padded with spaces: white space ends a token as the text's end
+        // does, and starts none. Past the text, every byte counts as white space.
+        let mut tail = [b' '; 64];
+        tail[..b.len() % 64].copy_from_slice(&b[full * 64..]);
+        let masks = |k: usize| -> (u64, u64) {
+            if k < full {
+                block_masks(b[k * 64..k * 64 + 64].try_into().expect("64 bytes"))
+            } else if k == full {
+                block_masks(&tail)
+            } else {
+                (u64::MAX, 0)
+            }
+        };
+        let (mut tokens, mut fragments, mut found) = (0usize, 0usize, 0usize);
+        // Whether the byte before the block is white space (the text's start counts as such), and
+        // whether it starts a token.
+        let (mut ws_before, mut start_before) = (1u64, 0u64);
+        let mut cur = masks(0);
+        for k in 0..=full {
+            let next = masks(k + 1);
+            let (ws, punct) = cur;
+            let starts = !ws & ((ws << 1) | ws_before);
+            let ends = !ws & ((ws >> 1) | (next.0 << 63));
+            tokens += starts.count_ones() as usize;
+            let mut visit = ends & (starts | (starts << 1) | start_before | punct);
+            while visit != 0 {
+                let j = visit.trailing_zeros() as usize;
+                visit &= visit - 1;
+                let e = k * 64 + j + 1;
+                // The token starts at the last start at or before its end: in this block if there is
+                // one there, else in an earlier block (found by walking back).
+                let starts_to_j = starts & (u64::MAX >> (63 - j));
+                let s = if starts_to_j != 0 {
+                    k * 64 + 63 - starts_to_j.leading_zeros() as usize
+                } else {
+                    let mut s = k * 64;
+                    while s > 0 && !b[s - 1].is_ascii_whitespace() {
+                        s -= 1;
+                    }
+                    s
+                };
+                self.visit(text, s, e, &mut fragments, &mut found);
+            }
+            ws_before = ws >> 63;
+            start_before = starts >> 63;
+            cur = next;
+        }
+        (tokens, fragments, found)
+    }
+
     /// Whether `x y` is one word split in two (`g ames`), or a word and its stray punctuation.
     fn joins(&self, x: &str, y: &str) -> bool {
         if !x.chars().all(char::is_alphabetic) || x.is_empty() {
@@ -166,7 +342,8 @@ impl SplitWordPass {
         }
         // Neither part may be a word: `h is` in a formula is two words, `g ames` is none.
         // (The parts first: most tokens are words, and the joined form costs a new string.)
-        !is_word(x) && !is_word(letters) && is_word(&format!("{x}{letters}"))
+        // (`concat` makes the same string as `format!`, sized once, at a fraction of the cost.)
+        !is_word(x) && !is_word(letters) && is_word(&[x, letters].concat())
     }
 }
 
@@ -340,6 +517,106 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    #[test]
+    fn ascii_tokens_are_the_tokens_of_split_ascii_whitespace() {
+        let texts = [
+            "",
+            " ",
+            "a",
+            " a ",
+            "a b",
+            "a\tb\nc\x0cd\re",
+            "a\x0bb",
+            "x\u{a0}y é  z\u{2003}w",
+            "\n\n ab,  c. \t",
+        ];
+        for t in texts {
+            let ours: Vec<&str> =
+                super::AsciiTokens { bytes: t.as_bytes(), pos: 0 }.map(|(s, e)| &t[s..e]).collect();
+            let std: Vec<&str> = t.split_ascii_whitespace().collect();
+            assert_eq!(ours, std, "{t:?}");
+        }
+    }
+
+    #[test]
+    fn short_words_are_found_as_by_walking_the_list() {
+        let mut probes: Vec<String> = vec![String::new(), "é".into(), "aé".into(), "ab c".into()];
+        for x in 0..=255u8 {
+            probes.push(String::from_utf8_lossy(&[x]).into_owned());
+            for y in [b'a', b'N', b'o', b'S', b'z', b'0', b' '] {
+                probes.push(String::from_utf8_lossy(&[x, y]).into_owned());
+                probes.push(String::from_utf8_lossy(&[y, x]).into_owned());
+            }
+        }
+        for w in &probes {
+            let walk = super::SHORT_WORDS.iter().any(|s| s.eq_ignore_ascii_case(w));
+            assert_eq!(super::is_short_word(w), walk, "{w:?}");
+        }
+    }
+
+    #[test]
+    fn block_masks_mark_white_space_and_punctuation() {
+        for first in (0..=255u8).step_by(64) {
+            let mut block = [0u8; 64];
+            for (j, b) in block.iter_mut().enumerate() {
+                *b = first.wrapping_add(j as u8);
+            }
+            for shift in 0..64 {
+                block.rotate_left(1);
+                let (ws, punct) = super::block_masks(&block);
+                for (j, &c) in block.iter().enumerate() {
+                    assert_eq!(ws >> j & 1 == 1, c.is_ascii_whitespace(), "{c}");
+                    assert_eq!(punct >> j & 1 == 1, matches!(c, b',' | b'.' | b';' | b':'), "{c} {shift}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_damage_counts_are_those_of_the_token_by_token_walk() {
+        let pass = super::SplitWordPass { rule: "split-word".into() };
+        let words = [
+            "g",
+            "ames",
+            "indi",
+            "vidual",
+            "W",
+            "e",
+            "of",
+            "h",
+            "is",
+            "x,",
+            "ab.",
+            ",",
+            "..",
+            "é",
+            "ç a",
+            "approximately,",
+            "\t",
+            "\n",
+            " ",
+            "  ",
+            "\x0c",
+            "\x0b",
+            "q;",
+            "zz:",
+        ];
+        // Every text of up to five pieces from a seeded walk, at lengths around the 64-byte blocks.
+        let mut seed = 12345u64;
+        for n in 0..4000 {
+            let mut t = String::new();
+            let target = n % 200;
+            while t.len() < target {
+                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                t.push_str(words[(seed >> 33) as usize % words.len()]);
+                if (seed >> 20) % 3 == 0 {
+                    t.push(' ');
+                }
+            }
+            assert_eq!(pass.damage(&t), pass.damage_token_by_token(&t), "{t:?}");
         }
     }
 
