@@ -113,7 +113,23 @@ pub fn typical_width(text: &str, lines: &[Line]) -> usize {
 
 /// The first word of a line's content (up to the first white space).
 pub fn first_word(s: &str) -> &str {
-    s.split(char::is_whitespace).next().unwrap_or("")
+    &s[..first_ws(s).unwrap_or(s.len())]
+}
+
+/// Where the first white-space character of `s` starts: `s.find(char::is_whitespace)`, on bytes while
+/// they are ASCII (a byte below 0x80 is a character of its own, white space when it is the space or
+/// tab to carriage return), then the character search from the first other byte, which starts a
+/// character. Reflow asks this of every line; the library's search decodes every character.
+pub fn first_ws(s: &str) -> Option<usize> {
+    for (i, &c) in s.as_bytes().iter().enumerate() {
+        if c >= 0x80 {
+            return s[i..].find(char::is_whitespace).map(|k| i + k);
+        }
+        if c == b' ' || (b'\t'..=b'\r').contains(&c) {
+            return Some(i);
+        }
+    }
+    None
 }
 
 /// True when nearly every pair of consecutive lines has a blank line between them, as pdfminer prints

@@ -191,44 +191,28 @@ const ASCII_KEY: [(u8, u8); 128] = {
 };
 
 /// Feeds `emit` the characters of a line's key (see [`key`]): a run of digits is one `#`, a run of white
-/// space one space, everything else lower-cased. ASCII lines go byte by byte, without decoding.
-#[inline]
+/// space one space, everything else lower-cased. [`key_into`] and [`key_hash`] fold ASCII lines
+/// through [`ASCII_KEY`] themselves and call this for the others.
 fn fold_key(s: &str, mut emit: impl FnMut(char)) {
-    let mut fold = Fold { prev_digit: false, prev_space: false };
-    if s.is_ascii() {
-        s.bytes().for_each(|b| fold.step(b as char, &mut emit));
-    } else {
-        s.chars().for_each(|c| fold.step(c, &mut emit));
-    }
-}
-
-/// The state of [`fold_key`] between two characters. A generic `emit` (rather than a `dyn FnMut`)
-/// lets the compiler inline the whole walk: the dynamic call per character was most of its cost.
-struct Fold {
-    prev_digit: bool,
-    prev_space: bool,
-}
-
-impl Fold {
-    #[inline(always)]
-    fn step(&mut self, c: char, emit: &mut impl FnMut(char)) {
+    let (mut prev_digit, mut prev_space) = (false, false);
+    for c in s.chars() {
         if c.is_ascii_digit() {
-            if !self.prev_digit {
+            if !prev_digit {
                 emit('#');
             }
-            (self.prev_digit, self.prev_space) = (true, false);
+            (prev_digit, prev_space) = (true, false);
         } else if c.is_whitespace() {
-            if !self.prev_space {
+            if !prev_space {
                 emit(' ');
             }
-            (self.prev_digit, self.prev_space) = (false, true);
+            (prev_digit, prev_space) = (false, true);
         } else {
             if c.is_ascii() {
                 emit(c.to_ascii_lowercase());
             } else {
-                c.to_lowercase().for_each(&mut *emit);
+                c.to_lowercase().for_each(&mut emit);
             }
-            (self.prev_digit, self.prev_space) = (false, false);
+            (prev_digit, prev_space) = (false, false);
         }
     }
 }

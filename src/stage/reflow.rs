@@ -408,7 +408,8 @@ fn starts_upper_or_digit(s: &str) -> bool {
 /// What follows the last white-space character of `s` (all of `s` when it has none):
 /// `s.rsplit(char::is_whitespace).next()`, on bytes from the end while they are ASCII (a byte below
 /// 0x80 is a character of its own, white space when `char::is_whitespace` says so: the space, tab to
-/// carriage return); at the first other byte, the character search takes over for the rest.
+/// carriage return); at the first other byte, the character search takes over for the rest (as in
+/// [`lines::first_ws`]).
 /// (Test: the same word as `rsplit`.)
 fn last_word(s: &str) -> &str {
     let b = s.as_bytes();
@@ -428,26 +429,6 @@ fn last_word(s: &str) -> &str {
         i -= 1;
     }
     s
-}
-
-/// Where the first white-space character of `s` starts: `s.find(char::is_whitespace)`, on bytes
-/// while they are ASCII (as in [`last_word`]), then the character search from the first other byte
-/// (which starts a character: the bytes before it are ASCII). (Test: the same as `find`.)
-fn first_ws(s: &str) -> Option<usize> {
-    for (i, &c) in s.as_bytes().iter().enumerate() {
-        if c >= 0x80 {
-            return s[i..].find(char::is_whitespace).map(|k| i + k);
-        }
-        if c == b' ' || (b'\t'..=b'\r').contains(&c) {
-            return Some(i);
-        }
-    }
-    None
-}
-
-/// The first word of a line (up to its first white space): `lines::first_word`, with [`first_ws`].
-fn first_word(s: &str) -> &str {
-    &s[..first_ws(s).unwrap_or(s.len())]
 }
 
 /// The lines of `text` as `str::lines` gives them, for [`evidence_words`], but without the `\r`
@@ -558,9 +539,9 @@ impl<'t> Vocabulary<'t> {
                 continue;
             }
             // Just after the last white-space character before the hyphen, and at the first at or
-            // after it (the searches of `last_word` and `first_ws`).
+            // after it (the searches of `last_word` and `lines::first_ws`).
             let start = p - last_word(&text[..p]).len();
-            let end = first_ws(&text[p..]).map_or(text.len(), |i| p + i);
+            let end = lines::first_ws(&text[p..]).map_or(text.len(), |i| p + i);
             done = end;
             let tok = &text[start..end];
             let w = tok.trim_matches(|c: char| !c.is_alphanumeric());
@@ -685,7 +666,7 @@ fn hyphen_split<'s>(a: &'s str, b: &'s str) -> Option<(&'s str, &'s str, &'s str
     if left.is_empty() || !left.chars().last().is_some_and(char::is_alphabetic) {
         return None;
     }
-    let right_tok = first_word(b);
+    let right_tok = lines::first_word(b);
     let right: &str = {
         let end = right_tok.find(|c: char| !c.is_alphabetic()).unwrap_or(right_tok.len());
         &right_tok[..end]
@@ -903,7 +884,7 @@ impl ReflowPass {
         }
         let a_ends = lines::ends_sentence(at);
         let continuing = !a_ends && is_continuing(last_word(at));
-        let fw = first_word(bt).chars().count();
+        let fw = lines::first_word(bt).chars().count();
         // A line pdftotext glued to the next (after dropping a line-end hyphen) ends where the second of
         // the two lines ended: about a column's width before its own end.
         let a_len = if f.typeset && f.width >= 30 && f.a.chars * 10 > f.width * 13 {
@@ -1154,8 +1135,12 @@ mod tests {
             "a é-\r\nb",
         ];
         for t in texts {
-            assert_eq!(super::first_ws(t), t.find(char::is_whitespace), "{t:?}");
-            assert_eq!(super::first_word(t), crate::lines::first_word(t), "{t:?}");
+            assert_eq!(crate::lines::first_ws(t), t.find(char::is_whitespace), "{t:?}");
+            assert_eq!(
+                crate::lines::first_word(t),
+                t.split(char::is_whitespace).next().unwrap_or(""),
+                "{t:?}"
+            );
             assert_eq!(super::last_word(t), t.rsplit(char::is_whitespace).next().unwrap_or(""), "{t:?}");
             // `lines` also drops the `\r` of a `\r\n`; the evidence words are the same.
             let ours: Vec<&str> = super::text_lines(t).collect();
