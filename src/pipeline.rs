@@ -1,7 +1,6 @@
 //! The pipeline: ordered passes built from a [`RuleSet`], run over one document at a time.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use crate::edit::{apply_edits, compose, Change, Edits, RuleId, Splice};
 use crate::rules::{ResolvedStage, RuleSet, StageKind};
@@ -52,7 +51,7 @@ impl Cleaned {
         std::iter::from_fn(move || {
             let c = changes.next()?;
             let mut n = 1;
-            while changes.next_if(|d| Arc::ptr_eq(&d.rule, &c.rule) || d.rule == c.rule).is_some() {
+            while changes.next_if(|d| d.rule == c.rule).is_some() {
                 n += 1;
             }
             Some((&c.rule, n))

@@ -64,8 +64,7 @@ impl Pass for ColumnOrderPass {
         // in the same order and at the same indices as in the split of the whole text, and without
         // the lines of every other page.
         let all = lines::split(&text[..first_ff]);
-        let body: Vec<usize> =
-            (0..all.len()).take_while(|&i| all[i].page == 0).filter(|&i| !all[i].is_blank()).collect();
+        let body: Vec<usize> = (0..all.len()).filter(|&i| !all[i].is_blank()).collect();
         let t = |i: usize| all[i].text(text);
         let blank_before = |k: usize| k > 0 && body[k - 1] + 1 < body[k];
         // The first line that does not start with a capital or a digit: it must start in lower case.
