@@ -7,8 +7,11 @@
 
 use std::sync::{Mutex, OnceLock};
 
-use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
-use regex_syntax::hir::Hir;
+use aho_corasick::AhoCorasick;
+use regex::{Regex, RegexBuilder, RegexSetBuilder};
+use regex_automata::meta;
+use regex_automata::{Anchored, Input, PatternSet};
+use regex_syntax::hir::{Hir, Look};
 
 use crate::edit::{Edits, RuleId};
 use crate::hash::FxHashMap;
@@ -70,9 +73,17 @@ struct LineRule {
 /// those branches. A line matches an alternation exactly when it matches one of its branches, so the
 /// pattern matches exactly when one of its two entries does.
 struct LineSet {
-    relaxed: RegexSet,
-    /// For each entry of the set: the pattern it stands for, and the exact regex that confirms a match
-    /// of it, if it had a word boundary to relax.
+    /// The relaxed entries, as one multi-pattern regex (what a [`RegexSet`] is made of; used directly
+    /// for its anchored searches).
+    relaxed: meta::Regex,
+    /// When some entries are not anchored at the line start (photo-credit is anchored at the end) and
+    /// each of their matches holds one of a few literals ([`required_literals`]): a finder of those
+    /// literals. A line without any of them can only match the anchored entries, so it is searched
+    /// from its start only, and the lazy DFA leaves it a few bytes in, where an unanchored search
+    /// reads every line to its end (that was 13% of a run's instructions and a sixth of its cycles).
+    literals: Option<LiteralFinder>,
+    /// For each entry: the pattern it stands for, and the exact regex that confirms a match of it, if
+    /// it had a word boundary to relax.
     entries: Vec<(usize, Option<Regex>)>,
     /// Every pattern on its own, for very long lines (see [`LONG_LINE`]), compiled when the first
     /// such line comes: few documents have one, and the exact photo-credit regex alone is a good part
@@ -81,9 +92,102 @@ struct LineSet {
     singles: OnceLock<Option<Vec<Regex>>>,
 }
 
+/// Finds the places in a text where literals of a list occur: single bytes with `memchr`, longer ones
+/// with Teddy (vector instructions, when the processor has them) or else an Aho-Corasick automaton.
+///
+/// The hits of each search do not overlap, so an occurrence can hide inside an earlier hit. That
+/// earlier hit is then in the same line's content: no literal holds a line end or starts or ends with
+/// white space ([`LiteralFinder::new`] refuses such lists), so a hit that reaches into a line's content
+/// starts and ends inside it.
+struct LiteralFinder {
+    /// Up to three single bytes.
+    bytes: Vec<u8>,
+    longer: Option<Longer>,
+}
+
+enum Longer {
+    Teddy(aho_corasick::packed::Searcher),
+    Automaton(AhoCorasick),
+}
+
+impl LiteralFinder {
+    fn new(mut literals: Vec<Vec<u8>>) -> Option<LiteralFinder> {
+        let fits = |l: &Vec<u8>| {
+            std::str::from_utf8(l)
+                .is_ok_and(|t| !t.is_empty() && t.trim() == t && !t.contains(['\n', '\x0c']))
+        };
+        if !literals.iter().all(fits) {
+            return None;
+        }
+        literals.sort();
+        literals.dedup();
+        let (bytes, mut longer): (Vec<Vec<u8>>, Vec<Vec<u8>>) =
+            literals.into_iter().partition(|l| l.len() == 1);
+        let mut bytes: Vec<u8> = bytes.concat();
+        if bytes.len() > 3 {
+            longer.extend(bytes.drain(..).map(|b| vec![b]));
+        }
+        // Teddy takes no one-byte literal; the automaton takes any.
+        let longer = if longer.is_empty() {
+            None
+        } else if let Some(teddy) = aho_corasick::packed::Searcher::new(longer.iter()) {
+            Some(Longer::Teddy(teddy))
+        } else {
+            Some(Longer::Automaton(AhoCorasick::new(&longer).ok()?))
+        };
+        Some(LiteralFinder { bytes, longer })
+    }
+
+    /// The hits, as byte ranges sorted by their start.
+    fn find(&self, text: &str) -> Vec<(usize, usize)> {
+        let t = text.as_bytes();
+        let single = |i: usize| (i, i + 1);
+        let mut hits: Vec<(usize, usize)> = match self.bytes[..] {
+            [] => Vec::new(),
+            [a] => memchr::memchr_iter(a, t).map(single).collect(),
+            [a, b] => memchr::memchr2_iter(a, b, t).map(single).collect(),
+            [a, b, c, ..] => memchr::memchr3_iter(a, b, c, t).map(single).collect(),
+        };
+        let before = hits.len();
+        match &self.longer {
+            Some(Longer::Teddy(s)) => hits.extend(s.find_iter(t).map(|m| (m.start(), m.end()))),
+            Some(Longer::Automaton(a)) => hits.extend(a.find_iter(t).map(|m| (m.start(), m.end()))),
+            None => {}
+        }
+        if before > 0 && hits.len() > before {
+            hits.sort_unstable();
+        }
+        hits
+    }
+}
+
+/// The patterns as one multi-pattern regex, built as [`RegexSetBuilder`] builds a [`regex::RegexSet`].
+fn build_set(patterns: &[String]) -> Result<meta::Regex, String> {
+    // The lazy DFA of a set of Unicode-class patterns outgrows the default 2 MB transition cache;
+    // once it thrashes, the regex crate falls back to the PikeVM, 30 times slower.
+    let (nfa_limit, dfa_cache) = (1 << 24, 1 << 25);
+    let config = meta::Config::new()
+        .nfa_size_limit(Some(nfa_limit))
+        .hybrid_cache_capacity(dfa_cache)
+        .match_kind(regex_automata::MatchKind::All)
+        .utf8_empty(true)
+        .which_captures(regex_automata::nfa::thompson::WhichCaptures::None);
+    meta::Builder::new()
+        .configure(config)
+        .syntax(regex_automata::util::syntax::Config::new().utf8(true))
+        .build_many(patterns)
+        .map_err(|e| {
+            // The regex crate words the error for people (the pattern, a caret under the fault).
+            let set = RegexSetBuilder::new(patterns).size_limit(nfa_limit).dfa_size_limit(dfa_cache).build();
+            set.err().map_or_else(|| e.to_string(), |e| e.to_string())
+        })
+}
+
 impl LineSet {
     fn new(patterns: &[String]) -> Result<LineSet, String> {
         let mut relaxed = Vec::with_capacity(patterns.len());
+        // The syntax tree of each relaxed entry, when it parses (for the anchoring and the literals).
+        let mut trees: Vec<Option<Hir>> = Vec::with_capacity(patterns.len());
         let mut entries = Vec::with_capacity(patterns.len());
         for (k, p) in patterns.iter().enumerate() {
             // A pattern that does not parse goes in as it is, for the set to report why.
@@ -91,6 +195,7 @@ impl LineSet {
                 regex_syntax::parse(p).ok().filter(|h| h.properties().look_set().contains_word_unicode());
             let Some(hir) = hir else {
                 relaxed.push(p.clone());
+                trees.push(regex_syntax::parse(p).ok());
                 entries.push((k, None));
                 continue;
             };
@@ -101,30 +206,69 @@ impl LineSet {
                     let ast = ast.as_ref().and_then(ast::split_word_boundary_branches);
                     let (plain_ast, bounded_ast) = ast.unzip();
                     relaxed.push(ast::compact(&plain, plain_ast));
+                    trees.push(Some(plain));
                     entries.push((k, None));
                     let relaxed_ast = bounded_ast.as_ref().map(ast::without_word_boundaries);
-                    relaxed.push(ast::compact(&without_word_boundaries(&bounded), relaxed_ast));
+                    let relaxed_hir = without_word_boundaries(&bounded);
+                    relaxed.push(ast::compact(&relaxed_hir, relaxed_ast));
+                    trees.push(Some(relaxed_hir));
                     entries.push((k, Some(compile(&ast::compact(&bounded, bounded_ast))?)));
                 }
                 None => {
                     let relaxed_ast = ast.as_ref().map(ast::without_word_boundaries);
-                    relaxed.push(ast::compact(&without_word_boundaries(&hir), relaxed_ast));
+                    let relaxed_hir = without_word_boundaries(&hir);
+                    relaxed.push(ast::compact(&relaxed_hir, relaxed_ast));
+                    trees.push(Some(relaxed_hir));
                     entries.push((k, Some(compile(p)?)));
                 }
             }
         }
-        // The lazy DFA of a set of Unicode-class patterns outgrows the default 2 MB transition cache;
-        // once it thrashes, the regex crate falls back to the PikeVM, 30 times slower.
-        let relaxed = RegexSetBuilder::new(&relaxed)
-            .size_limit(1 << 24)
-            .dfa_size_limit(1 << 25)
-            .build()
-            .map_err(|e| e.to_string())?;
-        Ok(LineSet { relaxed, entries, patterns: patterns.to_vec(), singles: OnceLock::new() })
+        let is_anchored = |t: &Option<Hir>| {
+            t.as_ref().is_some_and(|h| h.properties().look_set_prefix().contains(Look::Start))
+        };
+        let floating: Vec<usize> = (0..relaxed.len()).filter(|&e| !is_anchored(&trees[e])).collect();
+        // One literal list for all the floating entries, or none if one of them has none.
+        let literals = (!floating.is_empty())
+            .then(|| {
+                floating
+                    .iter()
+                    .map(|&e| trees[e].as_ref().and_then(required_literals))
+                    .collect::<Option<Vec<_>>>()
+            })
+            .flatten()
+            .and_then(|lists| LiteralFinder::new(lists.concat()));
+        Ok(LineSet {
+            relaxed: build_set(&relaxed)?,
+            literals,
+            entries,
+            patterns: patterns.to_vec(),
+            singles: OnceLock::new(),
+        })
     }
 
-    /// The patterns that match `line` (none, for most lines).
-    fn matches(&self, line: &str) -> Matches {
+    /// For each line, whether the floating entries need searching: whether its content holds one of
+    /// their literals. One search of the whole text: a search a line cost as much as the DFA. A line
+    /// whose content holds a literal gets a hit inside it, though the hits do not overlap (see
+    /// [`LiteralFinder`]).
+    fn floating_candidates(&self, text: &str, lines: &[Line]) -> Vec<bool> {
+        let Some(finder) = &self.literals else { return vec![true; lines.len()] };
+        let hits = finder.find(text);
+        let mut h = 0;
+        lines
+            .iter()
+            .map(|l| {
+                let c = &l.content;
+                while h < hits.len() && hits[h].0 < c.start {
+                    h += 1;
+                }
+                hits[h..].iter().take_while(|x| x.0 < c.end).any(|x| x.1 <= c.end)
+            })
+            .collect()
+    }
+
+    /// The patterns that match `line` (none, for most lines). `floating` false says that the line
+    /// holds none of the floating entries' literals ([`LineSet::floating_candidates`]).
+    fn matches(&self, line: &str, floating: bool) -> Matches {
         if line.len() > LONG_LINE {
             // A pattern that passed the rules check compiles alone. Should one not (a rule set built
             // in code, unchecked), the set below still gives the exact answer, only slower.
@@ -137,14 +281,17 @@ impl LineSet {
         }
         // Most lines match nothing, and telling that costs less than listing what matched (no
         // overlapping search, no list of matches made and thrown away).
-        if !self.relaxed.is_match(line) {
+        let input = Input::new(line).anchored(if floating { Anchored::No } else { Anchored::Yes });
+        if !self.relaxed.is_match(input.clone()) {
             return Matches(Vec::new());
         }
+        let mut hits = PatternSet::new(self.relaxed.pattern_len());
+        self.relaxed.which_overlapping_matches(&input, &mut hits);
         // Entries are in pattern order, a pattern's own entries next to each other, so the list comes
         // out in order; a pattern that one entry proved matching needs no confirming by the next.
         let mut found: Vec<usize> = Vec::new();
-        for e in self.relaxed.matches(line).iter() {
-            let (k, exact) = &self.entries[e];
+        for e in hits.iter() {
+            let (k, exact) = &self.entries[e.as_usize()];
             if found.last() != Some(k) && exact.as_ref().map_or(true, |re| re.is_match(line)) {
                 found.push(*k);
             }
@@ -179,6 +326,61 @@ fn split_word_boundary_branches(hir: &Hir) -> Option<(Hir, Hir)> {
         Hir::concat(p)
     };
     Some((with(plain), with(bounded)))
+}
+
+/// Literals one of which every match of `hir` holds, or `None` when the pattern gives no such list
+/// (it can match the empty string, or only through large classes).
+///
+/// A literal is required by a concatenation when one of its parts requires it, and by an alternation
+/// when all its branches give lists: then the union of the lists. Of a concatenation's parts the one
+/// whose list is least likely in prose is taken (punctuation and capitals rather than lower-case
+/// letters; longer literals rather than shorter), so that the photo-credit pattern asks for `/`, `(`,
+/// `:`, `©` or an agency's name, which few lines of prose hold.
+fn required_literals(hir: &Hir) -> Option<Vec<Vec<u8>>> {
+    use regex_syntax::hir::{Class, HirKind};
+    /// A class of at most this many characters gives each as a literal.
+    const SMALL_CLASS: usize = 8;
+    match hir.kind() {
+        HirKind::Literal(l) => Some(vec![l.0.to_vec()]),
+        HirKind::Class(Class::Unicode(c)) => {
+            let n: usize = c.iter().map(|r| r.end() as usize - r.start() as usize + 1).sum();
+            (n <= SMALL_CLASS).then(|| {
+                c.iter().flat_map(|r| r.start()..=r.end()).map(|ch| ch.to_string().into_bytes()).collect()
+            })
+        }
+        HirKind::Class(Class::Bytes(c)) => {
+            let n: usize = c.iter().map(|r| r.end() as usize - r.start() as usize + 1).sum();
+            (n <= SMALL_CLASS).then(|| c.iter().flat_map(|r| r.start()..=r.end()).map(|b| vec![b]).collect())
+        }
+        HirKind::Repetition(r) if r.min > 0 => required_literals(&r.sub),
+        HirKind::Capture(c) => required_literals(&c.sub),
+        HirKind::Concat(parts) => parts
+            .iter()
+            .filter_map(required_literals)
+            .min_by(|a, b| list_likelihood(a).total_cmp(&list_likelihood(b))),
+        HirKind::Alternation(branches) => {
+            let mut all: Vec<Vec<u8>> =
+                branches.iter().map(required_literals).collect::<Option<Vec<_>>>()?.concat();
+            all.sort();
+            all.dedup();
+            Some(all)
+        }
+        _ => None,
+    }
+}
+
+/// A rough chance that a list's literals occur at a given place in English prose: the sum over the
+/// literals of the product of their bytes' chances.
+fn list_likelihood(list: &[Vec<u8>]) -> f64 {
+    let byte = |b: u8| match b {
+        b'a'..=b'z' | b' ' => 0.05,
+        b'A'..=b'Z' | b'0'..=b'9' | b',' | b'.' | b'\n' => 0.01,
+        _ => 0.002,
+    };
+    // Each literal also costs the search something, however rare it is: a long list of names loses
+    // to one punctuation mark that all its matches hold too.
+    const FLOOR: f64 = 0.001;
+    list.iter().map(|l| l.iter().map(|&b| byte(b)).product::<f64>().max(FLOOR)).sum()
 }
 
 /// The indices of the patterns that match a line, in order; used like [`regex::SetMatches`].
@@ -410,6 +612,7 @@ impl Pass for PatternPass {
         };
         let mut drop: Vec<Option<usize>> = vec![None; lines.len()];
         if !self.rules.is_empty() {
+            let floating = self.set.floating_candidates(text, &lines);
             for (i, l) in lines.iter().enumerate() {
                 if l.is_blank() {
                     continue;
@@ -417,13 +620,13 @@ impl Pass for PatternPass {
                 if head_end == lines.len() && head_seen >= self.head_lines {
                     head_end = i;
                 }
-                let mut m = self.set.matches(l.text(text));
+                let mut m = self.set.matches(l.text(text), floating[i]);
                 if !m.matched_any() {
                     // A block-end line (a credit) wrapped after its first word or its `/`, `©`, `Photo:`:
                     // the line and the short one below it, read as one.
                     if let Some(j) = (!settled).then(|| self.wrapped_credit(text, &lines, i)).flatten() {
                         let joined = format!("{} {}", l.text(text), lines[j].text(text));
-                        m = self.set.matches(&joined);
+                        m = self.set.matches(&joined, true);
                         if m.iter().any(|k| {
                             self.rules[k].scope == Scope::BlockEnd && self.rules[k].action == Action::Drop
                         }) {
@@ -655,7 +858,7 @@ mod line_set_tests {
             ["Credit: AP", "Credit: CAP", "By Émile", "photos “here”", "PHOTO — é", "AP", "ÉAP", "APé"]
         {
             let want: Vec<usize> = (0..patterns.len()).filter(|&k| exact[k].is_match(line)).collect();
-            assert_eq!(set.matches(line).0, want, "{line}");
+            assert_eq!(set.matches(line, true).0, want, "{line}");
         }
     }
 
@@ -689,7 +892,7 @@ mod line_set_tests {
             "ac",
         ] {
             let want: Vec<usize> = (0..patterns.len()).filter(|&k| exact[k].is_match(line)).collect();
-            assert_eq!(set.matches(line).0, want, "{line}");
+            assert_eq!(set.matches(line, true).0, want, "{line}");
         }
     }
 
@@ -715,5 +918,123 @@ mod line_set_tests {
         let tree = regex_syntax::ast::parse::Parser::new().parse(r"a\b+c").unwrap();
         let hir = without_word_boundaries(&regex_syntax::parse(r"a\b+c").unwrap());
         assert_eq!(ast::compact(&hir, Some(ast::without_word_boundaries(&tree))), "a(?:)+c");
+    }
+
+    /// Lines to search: every line of every shipped rule example and bundled sample, and credits of
+    /// each kind with the pieces of prose they hide in.
+    fn probe_lines() -> Vec<String> {
+        let mut lines: Vec<String> = Vec::new();
+        for (name, _) in crate::rules::PRESETS {
+            let rules = crate::rules::RuleSet::preset(name).unwrap();
+            for r in rules.stages.iter().flat_map(|s| &s.rules) {
+                for e in &r.examples {
+                    lines.extend(e.input.lines().chain(e.output.lines()).map(str::to_string));
+                }
+            }
+        }
+        let samples = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/input");
+        for f in std::fs::read_dir(samples).unwrap() {
+            let text = String::from_utf8_lossy(&std::fs::read(f.unwrap().path()).unwrap()).into_owned();
+            lines.extend(text.lines().map(str::to_string));
+        }
+        let credits = [
+            "Jane Doe / Reuters",
+            "(AP Photo/Jane Doe)",
+            "(AFP)",
+            "Photo: Port Authority",
+            "© Jane Doe",
+            "Getty Images via AFP",
+            "Jane Doe, Reuters",
+            "EPA/Jane Doe",
+            "Harbour at dawn. Shutterstock.",
+        ];
+        for c in credits {
+            for before in ["", "The boats left at six. ", "  ", "Ships at berth: "] {
+                lines.push(format!("{before}{c}"));
+                lines.push(format!("{before}{c} "));
+            }
+        }
+        lines
+    }
+
+    /// The literal lists of the shipped rules keep every match: a line that the finder passes over
+    /// (searched from its start only) gets the answer of the search of the whole line.
+    #[test]
+    fn lines_without_the_literals_get_the_answer_of_the_full_search() {
+        let lines = probe_lines();
+        let text = lines.join("\n");
+        let split = crate::lines::split(&text);
+        for (name, _) in crate::rules::PRESETS {
+            let rules = crate::rules::RuleSet::preset(name).unwrap();
+            for stage in rules.stages.iter().filter(|s| s.kind == crate::rules::StageKind::Patterns) {
+                let patterns: Vec<String> = stage
+                    .rules
+                    .iter()
+                    .filter(|r| r.enabled && r.action != Action::Replace)
+                    .filter_map(|r| r.pattern.clone())
+                    .collect();
+                let set = LineSet::new(&patterns).unwrap();
+                assert!(*name != "default" || set.literals.is_some(), "the default rules give no literals");
+                let candidates = set.floating_candidates(&text, &split);
+                let (mut passed, mut matched) = (0, 0);
+                for (l, &candidate) in split.iter().zip(&candidates) {
+                    let line = l.text(&text);
+                    let full = set.matches(line, true).0;
+                    assert_eq!(set.matches(line, candidate).0, full, "{name}: {line:?}");
+                    passed += usize::from(!candidate);
+                    matched += usize::from(!full.is_empty());
+                }
+                // The test means something: most lines are passed over, and some lines match.
+                assert!(
+                    passed * 2 > split.len() && matched > 20,
+                    "{name}: {passed} passed, {matched} matched"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_photo_credit_pattern_asks_for_punctuation_and_names() {
+        let rules = crate::rules::RuleSet::default_rules();
+        let rule = rules.stages.iter().flat_map(|s| &s.rules).find(|r| r.id == "photo-credit").unwrap();
+        let hir = without_word_boundaries(&regex_syntax::parse(rule.pattern.as_ref().unwrap()).unwrap());
+        let literals = required_literals(&hir).unwrap();
+        let has = |l: &str| literals.iter().any(|x| x == l.as_bytes());
+        assert!(has("/") && has(":") && has("©") && has("Reuters") && has("Shutterstock"), "{literals:?}");
+        // No lower-case letter or white space on its own: prose would hold them on every line.
+        assert!(literals.iter().all(|l| l.len() > 1 || !l[0].is_ascii_lowercase()), "{literals:?}");
+    }
+
+    #[test]
+    fn patterns_that_can_match_little_give_no_literals() {
+        let lits = |p: &str| required_literals(&regex_syntax::parse(p).unwrap());
+        assert_eq!(lits(r"\p{Lu}+$"), None);
+        assert_eq!(lits(r"a*"), None);
+        assert_eq!(lits(r"(?:x|\w)"), None);
+        assert_eq!(lits(r"^$"), None);
+        assert_eq!(lits(r"ab|c"), Some(vec![b"ab".to_vec(), b"c".to_vec()]));
+        assert_eq!(lits(r"\w+/\w+"), Some(vec![b"/".to_vec()]));
+        assert_eq!(lits(r"[Bb]y"), Some(vec![b"y".to_vec()]));
+    }
+
+    proptest::proptest! {
+        /// A line is a candidate exactly when its content holds a literal, whatever hides it.
+        #[test]
+        fn the_finder_marks_the_lines_that_hold_a_literal(
+            pieces in proptest::collection::vec("(AP|PA|APA|/|:|©|Reuters|Reu|ters| |\n|x|é|\u{a0})", 0..40)
+        ) {
+            let literals: Vec<Vec<u8>> =
+                ["AP", "PA", "/", ":", "©", "Reuters"].iter().map(|l| l.as_bytes().to_vec()).collect();
+            let finder = LiteralFinder::new(literals.clone()).unwrap();
+            let set = LineSet { literals: Some(finder), ..LineSet::new(&[]).unwrap() };
+            let text = pieces.concat();
+            let split = crate::lines::split(&text);
+            let candidates = set.floating_candidates(&text, &split);
+            for (l, c) in split.iter().zip(candidates) {
+                let content = l.text(&text);
+                let holds = literals.iter().any(|x| content.contains(std::str::from_utf8(x).unwrap()));
+                proptest::prop_assert_eq!(c, holds, "{:?}", content);
+            }
+        }
     }
 }
