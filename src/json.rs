@@ -12,14 +12,13 @@ pub fn write_str(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
     let mut start = 0;
     let mut i = 0;
-    while i < bytes.len() {
-        if let Some(word) = bytes.get(i..i + 8) {
-            if !needs_escape(u64::from_le_bytes(word.try_into().expect("eight bytes"))) {
-                i += 8;
-                continue;
-            }
+    loop {
+        i = find_escape(bytes, i);
+        if i == bytes.len() {
+            break;
         }
         let b = bytes[i];
+        out.extend_from_slice(&bytes[start..i]);
         let short = match b {
             b'"' => b'"',
             b'\\' => b'\\',
@@ -28,13 +27,8 @@ pub fn write_str(out: &mut Vec<u8>, s: &str) {
             b'\n' => b'n',
             0x0c => b'f',
             b'\r' => b'r',
-            0..=0x1f => 0,
-            _ => {
-                i += 1;
-                continue;
-            }
+            _ => 0,
         };
-        out.extend_from_slice(&bytes[start..i]);
         if short != 0 {
             out.extend_from_slice(&[b'\\', short]);
         } else {
@@ -48,16 +42,62 @@ pub fn write_str(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
 }
 
-/// Whether any of the eight bytes is below 0x20, a `"` or a `\` (the exact test of "has a byte less
-/// than n" and "has a zero byte" on a word: a borrow can only start at a byte that qualifies).
-fn needs_escape(w: u64) -> bool {
+/// Where the first byte from `i` on that needs escaping is, or the length when none does. Apart from
+/// `write_str`'s calls, so that the word constants stay in registers through the loop.
+fn find_escape(bytes: &[u8], from: usize) -> usize {
+    // Sixteen bytes a step, two words tested with one branch.
+    let mut pairs = bytes[from..].chunks_exact(16);
+    for (k, pair) in pairs.by_ref().enumerate() {
+        let (a, b) = pair.split_at(8);
+        let a = escape_mask(u64::from_le_bytes(a.try_into().expect("eight bytes")));
+        let b = escape_mask(u64::from_le_bytes(b.try_into().expect("eight bytes")));
+        if a | b != 0 {
+            // The lowest flagged byte is one to escape (see `escape_mask`).
+            let at = if a != 0 { a.trailing_zeros() / 8 } else { 8 + b.trailing_zeros() / 8 };
+            return from + 16 * k + at as usize;
+        }
+    }
+    let mut i = bytes.len() - pairs.remainder().len();
+    if let Some(w) = bytes.get(i..i + 8) {
+        let found = escape_mask(u64::from_le_bytes(w.try_into().expect("eight bytes")));
+        if found != 0 {
+            return i + (found.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    if i == bytes.len() {
+        return i;
+    }
+    let Some(last) = bytes.len().checked_sub(8) else {
+        return bytes[i..]
+            .iter()
+            .position(|&b| b < 0x20 || b == b'"' || b == b'\\')
+            .map_or(bytes.len(), |k| i + k);
+    };
+    // The last eight bytes, those before `i` (looked at already) made spaces: a byte that was escaped
+    // could otherwise flag the one after it.
+    let seen = (1u64 << (8 * (i - last))) - 1;
+    let w = u64::from_le_bytes(bytes[last..].try_into().expect("eight bytes"));
+    let found = escape_mask(w & !seen | u64::from_le_bytes([b' '; 8]) & seen);
+    if found == 0 {
+        bytes.len()
+    } else {
+        last + (found.trailing_zeros() / 8) as usize
+    }
+}
+
+/// The high bit of each of the eight bytes that is below 0x20, a `"` or a `\`, and perhaps of bytes
+/// above such a byte: the exact test of "has a byte less than n" and "has a zero byte" on a word, where
+/// a borrow can only start at a byte that qualifies. So the mask is zero exactly when no byte needs
+/// escaping, and its lowest set bit always marks one that does.
+fn escape_mask(w: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let below_space = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
     let quote = w ^ (ONES * b'"' as u64);
     let backslash = w ^ (ONES * b'\\' as u64);
     let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
-    below_space | zero(quote) | zero(backslash) != 0
+    below_space | zero(quote) | zero(backslash)
 }
 
 /// The string a JSON string literal stands for, when its escapes are all of the one-character kind
@@ -129,6 +169,19 @@ mod tests {
                 let mut s = "x".repeat(24);
                 s.replace_range(at..at + 1, &char::from(b).to_string());
                 assert_eq!(ours(&s), serde_json::to_string(&s).expect("a string"), "{s:?}");
+            }
+        }
+        // Two escaped bytes at every pair of positions, in one word or two, in the last (overlapping)
+        // word or not. The fillers are the bytes a borrow from an escaped byte below could flag.
+        for len in [5, 9, 16, 19, 23, 37] {
+            for a in 0..len {
+                for b in a + 1..len {
+                    let mut s: Vec<u8> = [b' ', b'#', b']', b'y'][len % 4..len % 4 + 1].repeat(len);
+                    s[a] = b'\n';
+                    s[b] = if b % 2 == 0 { b'"' } else { 0x01 };
+                    let s = String::from_utf8(s).expect("ASCII");
+                    assert_eq!(ours(&s), serde_json::to_string(&s).expect("a string"), "{s:?}");
+                }
             }
         }
     }
