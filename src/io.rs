@@ -294,9 +294,26 @@ impl<'a> RawRecord<'a> {
     }
 }
 
+/// A field's value as the raw JSON it was written as.
+trait RawJson {
+    fn json(&self) -> &str;
+}
+
+impl RawJson for &RawValue {
+    fn json(&self) -> &str {
+        self.get()
+    }
+}
+
+impl RawJson for &str {
+    fn json(&self) -> &str {
+        self
+    }
+}
+
 /// Writes `fields` as an object, the value at dotted `path` replaced by the JSON string `text`.
-fn write_object(
-    fields: &[(Cow<'_, str>, &RawValue)],
+fn write_object<K: AsRef<str>, V: RawJson>(
+    fields: &[(K, V)],
     path: &str,
     text: &str,
     report: Option<&crate::record::Report>,
@@ -307,27 +324,28 @@ fn write_object(
         None => (path, None),
     };
     // Like a map, the last of duplicate keys is the one that counts.
-    let target = fields.iter().rposition(|(k, _)| k == head);
-    let has_report = report.is_some() && fields.iter().any(|(k, _)| k == "textwash");
+    let target = fields.iter().rposition(|(k, _)| k.as_ref() == head);
+    let has_report = report.is_some() && fields.iter().any(|(k, _)| k.as_ref() == "textwash");
     out.push(b'{');
     for (i, (k, v)) in fields.iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
+        let k = k.as_ref();
         crate::json::write_str(out, k);
         out.push(b':');
         if Some(i) == target {
             match rest {
                 None => crate::json::write_str(out, text),
                 Some(rest) => {
-                    let inner: RawObject = serde_json::from_str(v.get()).expect("checked by text()");
+                    let inner: RawObject = serde_json::from_str(v.json()).expect("checked by text()");
                     write_object(&inner.0, rest, text, None, out);
                 }
             }
         } else if let (Some(r), true) = (report, k == "textwash") {
             r.write_json(out);
         } else {
-            out.extend_from_slice(v.get().as_bytes());
+            out.extend_from_slice(v.json().as_bytes());
         }
     }
     if let (Some(r), false) = (report, has_report) {
@@ -373,10 +391,165 @@ pub fn clean_record(
     text_field: &str,
     out: &mut Vec<u8>,
 ) -> Result<crate::Cleaned, RecordError> {
+    if let Some((fields, input)) = parse_plain(line, text_field) {
+        let cleaned = p.clean(&input);
+        let report = crate::record::Report::new(&input, &cleaned, "UTF-8", 0);
+        write_object(&fields, text_field, &cleaned.text, Some(&report), out);
+        out.push(b'\n');
+        return Ok(cleaned);
+    }
     let rec = RawRecord::parse(line)?;
     let input = rec.text(text_field)?;
     let cleaned = p.clean(&input);
     let report = crate::record::Report::new(&input, &cleaned, "UTF-8", 0);
     rec.write(text_field, &cleaned.text, &report, out);
     Ok(cleaned)
+}
+
+/// A record's fields (keys and raw values, the text field's value left empty) and its text, read in
+/// one pass over the text; `None` whenever the record is anything but the plain case, and then
+/// [`RawRecord`] reads it, errors and all. The plain case: `text_field` is a top-level field (no dot),
+/// comes once, and is a string whose escapes are all of the one-character kind, and no key has an
+/// escape. Every other value is read by serde_json, as [`RawRecord::parse`] reads it.
+///
+/// serde_json reads the text once to find where it ends and [`RawRecord::text`] a second time to
+/// unescape it; here one scan does both (the text is most of a record).
+fn parse_plain<'a>(line: &'a [u8], text_field: &str) -> Option<(Vec<(&'a str, &'a str)>, String)> {
+    if text_field.contains('.') {
+        return None;
+    }
+    let ws = |mut i: usize| {
+        while matches!(line.get(i), Some(b' ' | b'\n' | b'\t' | b'\r')) {
+            i += 1;
+        }
+        i
+    };
+    let mut i = ws(0);
+    if line.get(i) != Some(&b'{') {
+        return None;
+    }
+    let mut fields = Vec::with_capacity(8);
+    let mut text = None;
+    i = ws(i + 1);
+    if line.get(i) == Some(&b'}') {
+        i += 1;
+    } else {
+        loop {
+            // A key, without escapes or control characters.
+            if line.get(i) != Some(&b'"') {
+                return None;
+            }
+            let len = line[i + 1..].iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+            if line[i + 1 + len] != b'"' {
+                return None;
+            }
+            let key = std::str::from_utf8(&line[i + 1..i + 1 + len]).ok()?;
+            i = ws(i + len + 2);
+            if line.get(i) != Some(&b':') {
+                return None;
+            }
+            i = ws(i + 1);
+            if key == text_field {
+                if text.is_some() || line.get(i) != Some(&b'"') {
+                    return None;
+                }
+                let (t, end) = crate::json::unescape_literal(line, i + 1)?;
+                text = Some(t);
+                fields.push((key, ""));
+                i = end;
+            } else {
+                // serde_json reads the value, as it would inside the object: the same checks (it skips a
+                // raw value without a depth limit, there as here), and the same raw text.
+                let rest = &line[i..];
+                let raw: &RawValue = serde_json::Deserializer::from_slice(rest).into_iter().next()?.ok()?;
+                let raw = raw.get();
+                let len = raw.as_ptr() as usize - rest.as_ptr() as usize + raw.len();
+                fields.push((key, raw));
+                i += len;
+            }
+            i = ws(i);
+            match line.get(i) {
+                Some(b',') => i = ws(i + 1),
+                Some(b'}') => {
+                    i += 1;
+                    break;
+                }
+                _ => return None,
+            }
+        }
+    }
+    if ws(i) != line.len() {
+        return None;
+    }
+    Some((fields, text?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `parse_plain` reads a line as `RawRecord` does, or declines it.
+    fn plain_reads_as_raw_record(line: &str, field: &str) -> bool {
+        let Some((fields, text)) = parse_plain(line.as_bytes(), field) else {
+            return false;
+        };
+        let rec = RawRecord::parse(line.as_bytes()).expect("RawRecord reads what parse_plain reads");
+        assert_eq!(rec.text(field).as_ref(), Ok(&text), "{line}");
+        assert_eq!(fields.len(), rec.fields.len(), "{line}");
+        for ((k, v), (rk, rv)) in fields.iter().zip(&rec.fields) {
+            assert_eq!(k, rk, "{line}");
+            if k != &field {
+                assert_eq!(*v, rv.get(), "{line}");
+            }
+        }
+        true
+    }
+
+    #[test]
+    fn plain_records_read_as_raw_records_do() {
+        let deep = |n: usize| format!(r#"{{"text":"t","m":{}{}}}"#, "[".repeat(n), "]".repeat(n));
+        let read = [
+            r#"{"id":"a","text":"line one\nline two \"q\" \\ \/ \t\r\b\f","metadata":{"x":[1,2.5e3,null,true]}}"#,
+            " \t{ \"text\" : \"x\" , \"n\" : -0.5 }\r\n ",
+            r#"{"text":""}"#,
+            r#"{"textwash":{"old":1},"text":"é ﬁ 😀"}"#,
+            r#"{"a":"\u00e9","text":"x"}"#,
+            // serde_json skips a raw value without a depth limit.
+            &deep(300),
+        ];
+        for line in read {
+            assert!(plain_reads_as_raw_record(line, "text"), "{line}");
+        }
+        let declined = [
+            // Left to RawRecord, which reads them.
+            r#"{"text":"caf\u00e9"}"#.to_string(),
+            r#"{"text":"a","text":"b"}"#.to_string(),
+            r#"{"text":1}"#.to_string(),
+            r#"{"te\u0078t":"a"}"#.to_string(),
+            r#"{"id":1}"#.to_string(),
+            "{}".to_string(),
+            // Errors.
+            r#"{"text":"a",}"#.to_string(),
+            r#"{"text":"a"} x"#.to_string(),
+            r#"{"text" "a"}"#.to_string(),
+            r#"{"text":"a""#.to_string(),
+            "{\"text\":\"a\nb\"}".to_string(),
+            r#"{"text":"a","m":01}"#.to_string(),
+            r#"["text"]"#.to_string(),
+        ];
+        for line in &declined {
+            assert!(!plain_reads_as_raw_record(line, "text"), "{line}");
+        }
+        // Bytes that are not UTF-8, in the text and in a key.
+        for line in [
+            &b"{\"text\":\"a\xff\"}"[..],
+            b"{\"t\xffext\":\"a\",\"text\":\"b\"}",
+            b"{\"text\":\"a\xc3\\n\xa9\"}",
+        ] {
+            assert!(parse_plain(line, "text").is_none());
+            assert!(RawRecord::parse(line).is_err());
+        }
+        // A dotted field is left to RawRecord.
+        assert!(parse_plain(br#"{"m":{"body":"x"}}"#, "m.body").is_none());
+    }
 }

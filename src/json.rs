@@ -12,14 +12,13 @@ pub fn write_str(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
     let mut start = 0;
     let mut i = 0;
-    while i < bytes.len() {
-        if let Some(word) = bytes.get(i..i + 8) {
-            if !needs_escape(u64::from_le_bytes(word.try_into().expect("eight bytes"))) {
-                i += 8;
-                continue;
-            }
+    loop {
+        i = find_escape(bytes, i);
+        if i == bytes.len() {
+            break;
         }
         let b = bytes[i];
+        out.extend_from_slice(&bytes[start..i]);
         let short = match b {
             b'"' => b'"',
             b'\\' => b'\\',
@@ -28,13 +27,8 @@ pub fn write_str(out: &mut Vec<u8>, s: &str) {
             b'\n' => b'n',
             0x0c => b'f',
             b'\r' => b'r',
-            0..=0x1f => 0,
-            _ => {
-                i += 1;
-                continue;
-            }
+            _ => 0,
         };
-        out.extend_from_slice(&bytes[start..i]);
         if short != 0 {
             out.extend_from_slice(&[b'\\', short]);
         } else {
@@ -48,16 +42,63 @@ pub fn write_str(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
 }
 
-/// Whether any of the eight bytes is below 0x20, a `"` or a `\` (the exact test of "has a byte less
-/// than n" and "has a zero byte" on a word: a borrow can only start at a byte that qualifies).
-fn needs_escape(w: u64) -> bool {
+/// Where the first byte from `from` on that needs escaping is (a `"`, a `\` or a control character),
+/// or the length when none does. Apart from `write_str`'s calls, so that the word constants stay in
+/// registers through the loop.
+pub fn find_escape(bytes: &[u8], from: usize) -> usize {
+    // Sixteen bytes a step, two words tested with one branch.
+    let mut pairs = bytes[from..].chunks_exact(16);
+    for (k, pair) in pairs.by_ref().enumerate() {
+        let (a, b) = pair.split_at(8);
+        let a = escape_mask(u64::from_le_bytes(a.try_into().expect("eight bytes")));
+        let b = escape_mask(u64::from_le_bytes(b.try_into().expect("eight bytes")));
+        if a | b != 0 {
+            // The lowest flagged byte is one to escape (see `escape_mask`).
+            let at = if a != 0 { a.trailing_zeros() / 8 } else { 8 + b.trailing_zeros() / 8 };
+            return from + 16 * k + at as usize;
+        }
+    }
+    let mut i = bytes.len() - pairs.remainder().len();
+    if let Some(w) = bytes.get(i..i + 8) {
+        let found = escape_mask(u64::from_le_bytes(w.try_into().expect("eight bytes")));
+        if found != 0 {
+            return i + (found.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    if i == bytes.len() {
+        return i;
+    }
+    let Some(last) = bytes.len().checked_sub(8) else {
+        return bytes[i..]
+            .iter()
+            .position(|&b| b < 0x20 || b == b'"' || b == b'\\')
+            .map_or(bytes.len(), |k| i + k);
+    };
+    // The last eight bytes, those before `i` (looked at already) made spaces: a byte that was escaped
+    // could otherwise flag the one after it.
+    let seen = (1u64 << (8 * (i - last))) - 1;
+    let w = u64::from_le_bytes(bytes[last..].try_into().expect("eight bytes"));
+    let found = escape_mask(w & !seen | u64::from_le_bytes([b' '; 8]) & seen);
+    if found == 0 {
+        bytes.len()
+    } else {
+        last + (found.trailing_zeros() / 8) as usize
+    }
+}
+
+/// The high bit of each of the eight bytes that is below 0x20, a `"` or a `\`, and perhaps of bytes
+/// above such a byte: the exact test of "has a byte less than n" and "has a zero byte" on a word, where
+/// a borrow can only start at a byte that qualifies. So the mask is zero exactly when no byte needs
+/// escaping, and its lowest set bit always marks one that does.
+fn escape_mask(w: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let below_space = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
     let quote = w ^ (ONES * b'"' as u64);
     let backslash = w ^ (ONES * b'\\' as u64);
     let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
-    below_space | zero(quote) | zero(backslash) != 0
+    below_space | zero(quote) | zero(backslash)
 }
 
 /// The string a JSON string literal stands for, when its escapes are all of the one-character kind
@@ -88,6 +129,39 @@ pub fn unescape_plain(raw: &str) -> Option<String> {
     }
     out.push_str(rest);
     Some(out)
+}
+
+/// The string whose JSON literal starts at `bytes[from..]` (just after its opening quote), and the
+/// index just past its closing quote. `None` for a `\u` escape (left to serde_json, as in
+/// [`unescape_plain`]), and for what serde_json rejects: a control character, an unknown escape, a
+/// literal that does not end, invalid UTF-8. Checking the unescaped string's UTF-8 checks the
+/// literal's: an escape and the byte it stands for are both ASCII.
+///
+/// One pass finds the end of the literal and unescapes it, where serde_json's `RawValue` and
+/// [`unescape_plain`] take one each.
+pub fn unescape_literal(bytes: &[u8], from: usize) -> Option<(String, usize)> {
+    let mut out = Vec::with_capacity(bytes.len() - from);
+    let mut i = from;
+    loop {
+        let stop = find_escape(bytes, i);
+        out.extend_from_slice(&bytes[i..stop]);
+        match bytes.get(stop)? {
+            b'"' => return Some((String::from_utf8(out).ok()?, stop + 1)),
+            b'\\' => out.push(match bytes.get(stop + 1)? {
+                b'n' => b'\n',
+                b'"' => b'"',
+                b'\\' => b'\\',
+                b't' => b'\t',
+                b'r' => b'\r',
+                b'/' => b'/',
+                b'b' => 0x08,
+                b'f' => 0x0c,
+                _ => return None,
+            }),
+            _ => return None,
+        }
+        i = stop + 2;
+    }
 }
 
 /// Appends an unsigned integer.
@@ -131,6 +205,19 @@ mod tests {
                 assert_eq!(ours(&s), serde_json::to_string(&s).expect("a string"), "{s:?}");
             }
         }
+        // Two escaped bytes at every pair of positions, in one word or two, in the last (overlapping)
+        // word or not. The fillers are the bytes a borrow from an escaped byte below could flag.
+        for len in [5, 9, 16, 19, 23, 37] {
+            for a in 0..len {
+                for b in a + 1..len {
+                    let mut s: Vec<u8> = [b' ', b'#', b']', b'y'][len % 4..len % 4 + 1].repeat(len);
+                    s[a] = b'\n';
+                    s[b] = if b % 2 == 0 { b'"' } else { 0x01 };
+                    let s = String::from_utf8(s).expect("ASCII");
+                    assert_eq!(ours(&s), serde_json::to_string(&s).expect("a string"), "{s:?}");
+                }
+            }
+        }
     }
 
     #[test]
@@ -168,6 +255,90 @@ mod tests {
                 Some(t) => proptest::prop_assert_eq!(t, s),
                 None => proptest::prop_assert!(raw.contains("\\u"), "{}", raw),
             }
+        }
+    }
+
+    /// What `unescape_literal` reads from `bytes` (a literal from its opening quote on), checked
+    /// against serde_json: the same string and end, or `None` where serde_json fails or the literal
+    /// has a `\u` escape.
+    fn literal_as_serde_json_reads_it(bytes: &[u8]) {
+        let ours = unescape_literal(bytes, 1);
+        let mut stream = serde_json::Deserializer::from_slice(bytes).into_iter::<String>();
+        let theirs = match stream.next() {
+            Some(Ok(s)) => Some((s, stream.byte_offset())),
+            _ => None,
+        };
+        match (&ours, &theirs) {
+            (Some(o), Some(t)) => assert_eq!(o, t, "{bytes:?}"),
+            (Some(o), None) => {
+                // serde_json may only object to what follows the literal.
+                let end = o.1;
+                assert_eq!(
+                    serde_json::from_slice::<String>(&bytes[..end]).ok().as_ref(),
+                    Some(&o.0),
+                    "{bytes:?}"
+                );
+            }
+            (None, Some(_)) => {
+                let end = theirs.as_ref().expect("some").1;
+                assert!(bytes[..end].windows(2).any(|w| w == b"\\u"), "{bytes:?}");
+            }
+            (None, None) => {}
+        }
+    }
+
+    #[test]
+    fn literals_read_as_serde_json_reads_them() {
+        let mut every_byte: String = (0u8..0x80).map(char::from).collect();
+        every_byte.push_str("é\u{2028}\u{2029}\u{7f}ﬁ😀");
+        for s in ["", "plain", "line one\nline two\n\nthree \"quoted\" back\\slash\t\r\x08\x0c/", &every_byte]
+        {
+            for tail in ["", ",\"id\":1}", "}"] {
+                let line = format!("{}{tail}", serde_json::to_string(s).expect("a string"));
+                literal_as_serde_json_reads_it(line.as_bytes());
+                assert_eq!(
+                    unescape_literal(line.as_bytes(), 1).map(|(t, _)| t).as_deref(),
+                    Some(s).filter(|s| !s.contains(|c: char| c < ' ' && !"\n\t\r\x08\x0c".contains(c)))
+                );
+            }
+        }
+        let bad: [&[u8]; 9] = [
+            b"\"unterminated",
+            b"\"bare \x01 control\"",
+            b"\"bare\nnewline\"",
+            b"\"unknown \\x escape\"",
+            b"\"caf\\u00e9\"",
+            b"\"ends in a backslash\\",
+            b"\"\xff\xfe not UTF-8\"",
+            b"\"split \xc3\\n\xa9 sequence\"",
+            b"\"0123456789abcdef\\/0123456789abcdef\\b\\f\"",
+        ];
+        for b in bad {
+            literal_as_serde_json_reads_it(b);
+        }
+        // Every position of every byte of interest relative to the sixteen-byte steps.
+        for b in [b'"', b'\\', b'\n', 0x01, 0xc3] {
+            for at in 1..40 {
+                let mut line = b"\"".to_vec();
+                line.extend(b"x".repeat(44));
+                line.push(b'"');
+                line[at] = b;
+                literal_as_serde_json_reads_it(&line);
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_literal_reads_as_serde_json_reads_it(s in "(?s).{0,40}|[\\x00-\\x7f]{0,40}", tail in "[,}\\]\"x ]{0,3}") {
+            let mut line = serde_json::to_vec(&s).expect("a string");
+            line.extend_from_slice(tail.as_bytes());
+            literal_as_serde_json_reads_it(&line);
+            // And the raw bytes of any short string as a literal's inside.
+            let mut raw = b"\"".to_vec();
+            raw.extend_from_slice(s.as_bytes());
+            raw.extend_from_slice(tail.as_bytes());
+            literal_as_serde_json_reads_it(&raw);
         }
     }
 

@@ -1,10 +1,12 @@
 //! The `textwash` object of an output record: what was removed, by which rule, and where.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 
 use crate::decode::Decoded;
+use crate::edit::RuleId;
 use crate::pipeline::Cleaned;
 
 /// One removal or replacement listed in the record. White-space-only edits (line joins, collapsed
@@ -36,25 +38,72 @@ pub struct Report<'a> {
     pub output_chars: usize,
 }
 
+/// Whether `s` is all white space (`char::is_whitespace`), told on bytes while they are ASCII: `None`
+/// when a byte above 0x7F comes before the answer. A removed line's first byte answers `false`, a line
+/// join's one or two bytes `true`: `Change::is_whitespace_only`, without decoding characters.
+fn ascii_whitespace(s: &str) -> Option<bool> {
+    for &b in s.as_bytes() {
+        if !b.is_ascii() {
+            return None;
+        }
+        // The ASCII white space of `char::is_whitespace`: tab to carriage return, and the space.
+        if !matches!(b, b'\t'..=b'\r' | b' ') {
+            return Some(false);
+        }
+    }
+    Some(true)
+}
+
 impl<'a> Report<'a> {
     pub fn new(input: &str, cleaned: &'a Cleaned, encoding: &'a str, replaced_chars: usize) -> Self {
-        let mut removed: Vec<Removed<'a>> = cleaned
-            .removed()
-            .map(|c| Removed {
-                rule: &c.rule,
-                text: &c.text,
-                replacement: &c.replacement,
-                start: c.start,
-                end: c.end,
-            })
-            .collect();
+        // One walk over the edits for both the list (`Cleaned::removed`) and the counts
+        // (`Cleaned::counts`). Each pass logs its edits rule by rule, so the counts go by runs of one
+        // rule, added up in a short list of the record's few rules; a run goes on while the rule is
+        // the same shared id, which a pointer test mostly tells.
+        let mut removed: Vec<Removed<'a>> = Vec::with_capacity(cleaned.changes.len());
+        let mut sums: Vec<(&'a str, usize)> = Vec::with_capacity(16);
+        let mut add = |rule: &'a str, n: usize| match sums.iter_mut().find(|(r, _)| *r == rule) {
+            Some((_, sum)) => *sum += n,
+            None => sums.push((rule, n)),
+        };
+        let mut run: Option<(&'a RuleId, usize)> = None;
+        for c in &cleaned.changes {
+            match &mut run {
+                Some((rule, n)) if Arc::ptr_eq(rule, &c.rule) || **rule == c.rule => *n += 1,
+                _ => {
+                    if let Some((rule, n)) = run {
+                        add(rule, n);
+                    }
+                    run = Some((&c.rule, 1));
+                }
+            }
+            let listed = match ascii_whitespace(&c.text) {
+                Some(false) => true,
+                Some(true) => {
+                    ascii_whitespace(&c.replacement).map_or_else(|| !c.is_whitespace_only(), |ws| !ws)
+                }
+                None => !c.is_whitespace_only(),
+            };
+            if listed {
+                removed.push(Removed {
+                    rule: &c.rule,
+                    text: &c.text,
+                    replacement: &c.replacement,
+                    start: c.start,
+                    end: c.end,
+                });
+            }
+        }
+        if let Some((rule, n)) = run {
+            add(rule, n);
+        }
         // In reading order, whichever pass removed what.
         removed.sort_by_key(|r| (r.start, r.end));
         Report {
             encoding,
             replaced_chars,
             removed,
-            counts: cleaned.counts(),
+            counts: sums.into_iter().collect(),
             input_chars: input.chars().count(),
             output_chars: cleaned.text.chars().count(),
         }
@@ -114,11 +163,36 @@ mod tests {
     use super::*;
 
     #[test]
+    fn ascii_white_space_is_chars_white_space() {
+        for b in 0u8..0x80 {
+            let s = char::from(b).to_string();
+            assert_eq!(ascii_whitespace(&s), Some(char::from(b).is_whitespace()), "{b}");
+        }
+        for (s, ws) in [
+            ("", Some(true)),
+            (" \n\t", Some(true)),
+            ("\nx\u{a0}", Some(false)),
+            ("\n\u{a0}", None),
+            ("\u{2028}", None),
+        ] {
+            assert_eq!(ascii_whitespace(s), ws, "{s:?}");
+        }
+    }
+
+    #[test]
     fn the_hand_written_json_is_serde_jsons() {
         let input = "Title\nBy Jane \"JD\" Doe\n\nﬁrst line of a para-\ngraph, then a tab\there.\x0c2\nRelated: more\n";
         let cleaned = crate::Pipeline::default_pipeline().clean(input);
         let mut report = Report::new(input, &cleaned, "UTF-8", 3);
         assert!(!report.removed.is_empty() && !report.counts.is_empty());
+        // The one walk over the edits gives what `Cleaned` says: its counts, and its removals in
+        // reading order.
+        assert_eq!(report.counts, cleaned.counts());
+        let mut listed: Vec<_> =
+            cleaned.removed().map(|c| (c.start, c.end, &*c.rule, c.text.as_str())).collect();
+        listed.sort_by_key(|r| (r.0, r.1));
+        let ours: Vec<_> = report.removed.iter().map(|r| (r.start, r.end, r.rule, r.text)).collect();
+        assert_eq!(ours, listed);
         report.removed.push(Removed {
             rule: "x\\y",
             text: "\u{1}\u{2028}é",
