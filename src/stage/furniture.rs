@@ -219,15 +219,17 @@ fn fold_key(s: &str, mut emit: impl FnMut(char)) {
 
 impl Pass for FurniturePass {
     fn apply(&self, text: &str, edits: &mut Edits) {
-        let lines = lines::split(text);
         // Text already in the reflowed shape (one block a line, blank lines between, no page break) has
         // no printed lines left to be furniture: a line is a paragraph, and the first run of the pipeline
         // took the furniture off its pages. Looking again would read paragraphs as lines, and a heading
         // that repeats the title as a running head (issue 7: a second run must change nothing).
+        // (Tested before the split: it needs no lines, and the lines of such a text are not looked at.)
         if lines::is_reflowed(text) {
             return;
         }
-        let pages = lines::pages(&lines);
+        let lines = lines::split(text);
+        let nonblank = nonblank_lines(&lines);
+        let pages = pages(&lines, &nonblank);
         let mut verdict: Vec<Option<&RuleId>> = vec![None; lines.len()];
         let multi = pages.len() >= 2;
 
@@ -276,8 +278,7 @@ impl Pass for FurniturePass {
         let need = self.min_pages.max((pages.len().saturating_sub(1)) / 2);
 
         for (p, page) in pages.iter().enumerate() {
-            let top: Vec<usize> = page.iter().copied().take(self.zone).collect();
-            let bottom: Vec<usize> = page.iter().rev().copied().take(self.zone).collect();
+            let top = &page[..self.zone.min(page.len())];
             // Top of the page: walk down while lines are furniture; stop at the first that is not, so
             // that text below a real line is never taken for a header.
             // A running head is printed once a page: a second copy at the same top is the headline
@@ -309,7 +310,7 @@ impl Pass for FurniturePass {
                 }
             }
             // Bottom of the page, walking up.
-            for &i in bottom.iter() {
+            for &i in page.iter().rev().take(self.zone) {
                 if verdict[i].is_some() {
                     continue;
                 }
@@ -337,16 +338,30 @@ impl Pass for FurniturePass {
                 }
             }
         }
-        self.anywhere(text, &lines, &mut verdict);
+        self.anywhere(text, &lines, &nonblank, &mut verdict);
         self.title_block(text, &lines, &pages, &mut verdict);
         self.title_echo(text, &lines, &pages, &mut verdict);
-        self.footnotes(text, &lines, &pages, &mut verdict);
+        self.footnotes(text, &lines, &nonblank, &pages, &mut verdict);
         for (i, v) in verdict.iter().enumerate() {
             if let Some(rule) = v {
                 edits.remove(lines::removal_range(text, &lines, i), rule);
             }
         }
     }
+}
+
+/// The indices of the non-blank lines, in order.
+fn nonblank_lines(lines: &[Line]) -> Vec<usize> {
+    let mut out = Vec::with_capacity(lines.len());
+    out.extend((0..lines.len()).filter(|&i| !lines[i].is_blank()));
+    out
+}
+
+/// [`lines::pages`] as slices of the non-blank lines (which `anywhere` and `footnotes` walk too): the
+/// runs of lines on one page. One vector for the whole text instead of one a page (the unit test
+/// compares the two).
+fn pages<'n>(lines: &[Line], nonblank: &'n [usize]) -> Vec<&'n [usize]> {
+    nonblank.chunk_by(|&a, &b| lines[a].page == lines[b].page).collect()
 }
 
 /// The fewest lines a page of text has: furniture recurs no more often than that.
@@ -384,7 +399,13 @@ fn words(s: &str) -> impl Iterator<Item = String> + '_ {
 impl FurniturePass {
     /// Furniture recognisable wherever it stands: pypdf prints no page breaks, and pdftotext prints
     /// two-column pages' numbers between the columns.
-    fn anywhere<'r>(&'r self, text: &str, lines: &[Line], verdict: &mut [Option<&'r RuleId>]) {
+    fn anywhere<'r>(
+        &'r self,
+        text: &str,
+        lines: &[Line],
+        nonblank: &[usize],
+        verdict: &mut [Option<&'r RuleId>],
+    ) {
         // Per key: occurrences, the line of the last one, and the smallest distance between two.
         let mut counts: FxHashMap<u64, (u32, usize, usize)> = FxHashMap::default();
         // At most 15 words (`nth` stops counting at the 16th).
@@ -415,7 +436,6 @@ impl FurniturePass {
             let t = lines[i].text(text);
             !t.is_empty() && t.len() <= 3 && t.bytes().all(|b| b.is_ascii_digit())
         };
-        let nonblank: Vec<usize> = (0..lines.len()).filter(|&i| !lines[i].is_blank()).collect();
         if let Some(rule) = self.vertical.as_ref() {
             let mut n = 0;
             while n < nonblank.len() {
@@ -469,7 +489,7 @@ impl FurniturePass {
         &'r self,
         text: &str,
         lines: &[Line],
-        pages: &[Vec<usize>],
+        pages: &[&[usize]],
         verdict: &mut [Option<&'r RuleId>],
     ) {
         let Some(rule) = self.title_block.as_ref() else { return };
@@ -544,7 +564,7 @@ impl FurniturePass {
         &'r self,
         text: &str,
         lines: &[Line],
-        pages: &[Vec<usize>],
+        pages: &[&[usize]],
         verdict: &mut [Option<&'r RuleId>],
     ) {
         let Some(rule) = self.title_echo.as_ref() else { return };
@@ -636,7 +656,8 @@ impl FurniturePass {
         &'r self,
         text: &str,
         lines: &[Line],
-        pages: &[Vec<usize>],
+        nonblank: &[usize],
+        pages: &[&[usize]],
         verdict: &mut [Option<&'r RuleId>],
     ) {
         let Some(rule) = self.footnote.as_ref() else { return };
@@ -653,7 +674,6 @@ impl FurniturePass {
         if pages.len() < 2 {
             // No page breaks (pypdf): a note glued to its marker (`1This work was ...`) right above a
             // page number.
-            let nonblank: Vec<usize> = (0..lines.len()).filter(|&i| !lines[i].is_blank()).collect();
             for w in 0..nonblank.len().saturating_sub(1) {
                 let (i, next) = (nonblank[w], nonblank[w + 1]);
                 let t = lines[i].text(text);
@@ -671,11 +691,12 @@ impl FurniturePass {
             }
             return;
         }
+        let mut body: Vec<usize> = Vec::new();
         for page in pages {
             // The page's last lines that are not furniture, with a marker line the page-number rule
             // may have taken (`1` alone above the note).
-            let body: Vec<usize> =
-                page.iter().copied().filter(|&i| verdict[i].is_none() || is_marker(i)).collect();
+            body.clear();
+            body.extend(page.iter().copied().filter(|&i| verdict[i].is_none() || is_marker(i)));
             let n = body.len();
             if n < 6 {
                 continue;
@@ -799,6 +820,17 @@ fn starts_upper_or_digit(t: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::{key, key_hash};
+    use crate::lines;
+
+    #[test]
+    fn pages_are_the_pages_of_lines() {
+        for text in ["", "\n\n", "a\n\x0c\x0cb\n \nc\x0c", "\x0ca\nb\x0c\n\x0c \x0c", "a\nb\n\nc"] {
+            let all = lines::split(text);
+            let nonblank = super::nonblank_lines(&all);
+            let ours: Vec<Vec<usize>> = super::pages(&all, &nonblank).iter().map(|p| p.to_vec()).collect();
+            assert_eq!(ours, lines::pages(&all), "{text:?}");
+        }
+    }
 
     #[test]
     fn keys_mask_digits_and_fold_case() {
