@@ -28,6 +28,8 @@
 //!
 //! Pattern rules with `scope = "page-edge"` can be added for the furniture of a particular publisher.
 
+use std::cell::OnceCell;
+
 use crate::hash::{FxHashMap, FxHashSet};
 
 use regex::Regex;
@@ -408,9 +410,33 @@ fn key_hash(s: &str) -> u64 {
 
 /// The words of a line, lower-cased, letters only.
 fn words(s: &str) -> impl Iterator<Item = String> + '_ {
-    s.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.chars().any(char::is_alphabetic))
-        .map(str::to_lowercase)
+    words_as_written(s).map(str::to_lowercase)
+}
+
+/// Whether `t` has words and each of them is in `set` (which is asked for only when there is a word to
+/// look up): `words(t)` collected and looked up, but each word lower-cased and looked up as it comes,
+/// stopping at the first that is not in the set. An ASCII word is lower-cased into one buffer; any other
+/// by `str::to_lowercase`, as `words` does (a final `Σ` is `ς` there, where `char::to_lowercase` gives
+/// `σ`).
+fn all_words_in<'s>(t: &str, set: impl Fn() -> &'s FxHashSet<String>) -> bool {
+    let (mut any, mut lower) = (false, String::new());
+    let all = words_as_written(t).all(|w| {
+        any = true;
+        if w.is_ascii() {
+            lower.clear();
+            lower.push_str(w);
+            lower.make_ascii_lowercase();
+        } else {
+            lower = w.to_lowercase();
+        }
+        set().contains(lower.as_str())
+    });
+    any && all
+}
+
+/// The words of [`words`], before lower-casing.
+fn words_as_written(s: &str) -> impl Iterator<Item = &str> + '_ {
+    s.split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().any(char::is_alphabetic))
 }
 
 impl FurniturePass {
@@ -515,7 +541,9 @@ impl FurniturePass {
             first.iter().copied().filter(|&i| verdict[i].is_none()).take(self.head_lines).collect();
         let is_meta = |i: usize| {
             let t = lines[i].text(text);
-            let n = t.split_whitespace().count();
+            // (Counted up to 21: the tests below ask only whether there are more than 20 or 8 words, and
+            // the first lines of a page of pdfminer text can be whole paragraphs.)
+            let n = t.split_whitespace().take(21).count();
             // An affiliation is a name and an address, not a sentence about one.
             let prose = lines::ends_sentence(t) && n > 8;
             n <= 20
@@ -597,11 +625,15 @@ impl FurniturePass {
                 !lines::ends_sentence(t) && !t.contains("....") && !t.contains(". . .")
             })
             .collect();
-        let head_words: FxHashSet<String> = head.iter().flat_map(|&i| words(lines[i].text(text))).collect();
+        // (Gathered on first use: most lines are told apart before their words are looked up.)
+        let head_words: OnceCell<FxHashSet<String>> = OnceCell::new();
+        let head_words =
+            || head_words.get_or_init(|| head.iter().flat_map(|&i| words(lines[i].text(text))).collect());
         let head_text: String =
             head.iter().map(|&i| lines[i].text(text)).collect::<Vec<_>>().join(" ").to_lowercase();
         let echoes = |t: &str| {
-            let n = t.split_whitespace().count();
+            // (Counted up to 15: only whether there are more than 14 words matters.)
+            let n = t.split_whitespace().take(15).count();
             if n == 0 || n > 14 || lines::ends_sentence(t) && !t.ends_with("...") {
                 return false;
             }
@@ -613,8 +645,7 @@ impl FurniturePass {
             if trimmed.len() >= 12 && head_text.contains(&trimmed) {
                 return true;
             }
-            let ws: Vec<String> = words(t).collect();
-            !ws.is_empty() && ws.iter().all(|w| head_words.contains(w)) && t.chars().any(char::is_uppercase)
+            all_words_in(t, head_words) && t.chars().any(char::is_uppercase)
         };
         if pages.len() >= 2 {
             for page in &pages[1..] {
@@ -643,7 +674,7 @@ impl FurniturePass {
                 let trimmed = t.trim_end_matches(['.', '…', ' ']).to_lowercase();
                 let et_al = t.split_whitespace().position(|w| w == "et").is_some_and(|p| p <= 3)
                     && t.contains(" et al.")
-                    && t.split_whitespace().next().is_some_and(|w| head_words.contains(&w.to_lowercase()));
+                    && t.split_whitespace().next().is_some_and(|w| head_words().contains(&w.to_lowercase()));
                 // A part of the title is a running head only when it is most of it or cut short with an
                 // ellipsis: a section heading often repeats the title's first words (`Stochastic
                 // Stability` under `Stochastic stability in spatial games`), and the text may repeat a
@@ -847,6 +878,17 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn all_words_in_is_the_collected_lookup(
+            head in "[aBσΣς É9 .-]{0,12}",
+            line in "[aBσΣς É9 .-]{0,12}",
+        ) {
+            let set: super::FxHashSet<String> = super::words(&head).collect();
+            let ws: Vec<String> = super::words(&line).collect();
+            let plain = !ws.is_empty() && ws.iter().all(|w| set.contains(w));
+            proptest::prop_assert_eq!(super::all_words_in(&line, || &set), plain);
+        }
+
         #[test]
         fn ascii_keys_are_the_folded_keys(line in "[aZ.9 \t\x0b\x01\x7f]{0,40}") {
             proptest::prop_assert_eq!(key(&line), key_by_chars(&line));
