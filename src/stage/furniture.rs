@@ -146,33 +146,58 @@ fn key(s: &str) -> String {
 /// Writes a line's key (see [`key`]) into `out`, as UTF-8, in place of what it held.
 fn key_into(s: &str, out: &mut Vec<u8>) {
     out.clear();
-    if s.is_ascii() && is_own_key(s.as_bytes()) {
-        out.extend_from_slice(s.as_bytes());
-        out.make_ascii_lowercase();
-        return;
-    }
     if s.is_ascii() {
-        // `fold_key` on an ASCII line, without a branch per byte (the unit test compares the two): each
-        // byte is written as its key byte, and the write is kept unless the byte continues a run of
-        // digits or of white space.
-        out.resize(s.len(), 0);
-        let (mut len, mut prev) = (0, OTHER);
-        for &b in s.as_bytes() {
-            let (byte, class) = ASCII_KEY[b as usize];
-            out[len] = byte;
-            len += (class == OTHER || class != prev) as usize;
-            prev = class;
-        }
-        out.truncate(len);
+        fold_ascii(s.as_bytes(), OTHER, out);
         return;
     }
-    fold_key(s, |c| {
-        if c.is_ascii() {
-            out.push(c as u8);
+    // A line with other characters: its runs of ASCII folded as an ASCII line's, and the characters
+    // between them as `fold_key` folds them (none is a digit; the white space among them continues or
+    // starts a run of white space). The class of the last byte or character carries over.
+    let mut prev = OTHER;
+    let mut rest = s;
+    loop {
+        let n = rest.bytes().position(|b| !b.is_ascii()).unwrap_or(rest.len());
+        prev = fold_ascii(&rest.as_bytes()[..n], prev, out);
+        let Some(c) = rest[n..].chars().next() else { return };
+        if c.is_whitespace() {
+            if prev != SPACE {
+                out.push(b' ');
+            }
+            prev = SPACE;
         } else {
-            out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+            c.to_lowercase().for_each(|l| out.extend_from_slice(l.encode_utf8(&mut [0; 4]).as_bytes()));
+            prev = OTHER;
         }
-    });
+        rest = &rest[n + c.len_utf8()..];
+    }
+}
+
+/// Appends the key of the ASCII bytes `run` to `out`, where `prev` is the class of what came before
+/// (see [`ASCII_KEY`]), and returns the class of its last byte (`prev` when `run` is empty).
+fn fold_ascii(run: &[u8], prev: u8, out: &mut Vec<u8>) -> u8 {
+    let Some(&last) = run.last() else { return prev };
+    // A run that is its own key lower-cased is copied so, unless its first space continues a run of
+    // white space before it.
+    if is_own_key(run) && !(prev == SPACE && run[0] == b' ') {
+        let start = out.len();
+        out.extend_from_slice(run);
+        out[start..].make_ascii_lowercase();
+        return if last == b' ' { SPACE } else { OTHER };
+    }
+    // `fold_key` on ASCII, without a branch per byte (the unit test compares the two): each byte is
+    // written as its key byte, and the write is kept unless the byte continues a run of digits or of
+    // white space.
+    let mut len = out.len();
+    out.resize(len + run.len(), 0);
+    let mut prev = prev;
+    for &b in run {
+        let (byte, class) = ASCII_KEY[b as usize];
+        out[len] = byte;
+        len += (class == OTHER || class != prev) as usize;
+        prev = class;
+    }
+    out.truncate(len);
+    prev
 }
 
 /// Whether an ASCII line's key is the line lower-cased: it has no digit, no white space but the space
@@ -891,6 +916,11 @@ mod tests {
 
         #[test]
         fn ascii_keys_are_the_folded_keys(line in "[aZ.9 \t\x0b\x01\x7f]{0,40}") {
+            proptest::prop_assert_eq!(key(&line), key_by_chars(&line));
+        }
+
+        #[test]
+        fn keys_are_the_folded_keys(line in "[aZ.9 \t\x0béÉΣ\u{a0}\u{2003}İ]{0,24}") {
             proptest::prop_assert_eq!(key(&line), key_by_chars(&line));
         }
     }
