@@ -28,6 +28,8 @@
 //!
 //! Pattern rules with `scope = "page-edge"` can be added for the furniture of a particular publisher.
 
+use std::cell::OnceCell;
+
 use crate::hash::{FxHashMap, FxHashSet};
 
 use regex::Regex;
@@ -145,27 +147,69 @@ fn key(s: &str) -> String {
 fn key_into(s: &str, out: &mut Vec<u8>) {
     out.clear();
     if s.is_ascii() {
-        // `fold_key` on an ASCII line, without a branch per byte (the unit test compares the two): each
-        // byte is written as its key byte, and the write is kept unless the byte continues a run of
-        // digits or of white space.
-        out.resize(s.len(), 0);
-        let (mut len, mut prev) = (0, OTHER);
-        for &b in s.as_bytes() {
-            let (byte, class) = ASCII_KEY[b as usize];
-            out[len] = byte;
-            len += (class == OTHER || class != prev) as usize;
-            prev = class;
-        }
-        out.truncate(len);
+        fold_ascii(s.as_bytes(), OTHER, out);
         return;
     }
-    fold_key(s, |c| {
-        if c.is_ascii() {
-            out.push(c as u8);
+    // A line with other characters: its runs of ASCII folded as an ASCII line's, and the characters
+    // between them as `fold_key` folds them (none is a digit; the white space among them continues or
+    // starts a run of white space). The class of the last byte or character carries over.
+    let mut prev = OTHER;
+    let mut rest = s;
+    loop {
+        let n = rest.bytes().position(|b| !b.is_ascii()).unwrap_or(rest.len());
+        prev = fold_ascii(&rest.as_bytes()[..n], prev, out);
+        let Some(c) = rest[n..].chars().next() else { return };
+        if c.is_whitespace() {
+            if prev != SPACE {
+                out.push(b' ');
+            }
+            prev = SPACE;
         } else {
-            out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+            c.to_lowercase().for_each(|l| out.extend_from_slice(l.encode_utf8(&mut [0; 4]).as_bytes()));
+            prev = OTHER;
         }
-    });
+        rest = &rest[n + c.len_utf8()..];
+    }
+}
+
+/// Appends the key of the ASCII bytes `run` to `out`, where `prev` is the class of what came before
+/// (see [`ASCII_KEY`]), and returns the class of its last byte (`prev` when `run` is empty).
+fn fold_ascii(run: &[u8], prev: u8, out: &mut Vec<u8>) -> u8 {
+    let Some(&last) = run.last() else { return prev };
+    // A run that is its own key lower-cased is copied so, unless its first space continues a run of
+    // white space before it.
+    if is_own_key(run) && !(prev == SPACE && run[0] == b' ') {
+        let start = out.len();
+        out.extend_from_slice(run);
+        out[start..].make_ascii_lowercase();
+        return if last == b' ' { SPACE } else { OTHER };
+    }
+    // `fold_key` on ASCII, without a branch per byte (the unit test compares the two): each byte is
+    // written as its key byte, and the write is kept unless the byte continues a run of digits or of
+    // white space.
+    let mut len = out.len();
+    out.resize(len + run.len(), 0);
+    let mut prev = prev;
+    for &b in run {
+        let (byte, class) = ASCII_KEY[b as usize];
+        out[len] = byte;
+        len += (class == OTHER || class != prev) as usize;
+        prev = class;
+    }
+    out.truncate(len);
+    prev
+}
+
+/// Whether an ASCII line's key is the line lower-cased: it has no digit, no white space but the space
+/// (the others are control characters), and no two spaces in a row, so that no byte changes class or
+/// joins a run. Most zone lines are such (running heads, titles), and this test and the lower-casing
+/// are loops the compiler vectorises, where the fold takes a branch-free but serial step per byte.
+fn is_own_key(b: &[u8]) -> bool {
+    let Some(&last) = b.last() else { return true };
+    let odd = |c: u8| (c < b' ') | c.is_ascii_digit();
+    // Each byte with the one after it (the last alone): `&` and `|`, not `&&` and `||`, keep the loop
+    // free of branches.
+    !b.iter().zip(&b[1..]).fold(odd(last), |bad, (&x, &y)| bad | odd(x) | ((x == b' ') & (y == b' ')))
 }
 
 /// The classes of [`ASCII_KEY`].
@@ -219,15 +263,17 @@ fn fold_key(s: &str, mut emit: impl FnMut(char)) {
 
 impl Pass for FurniturePass {
     fn apply(&self, text: &str, edits: &mut Edits) {
-        let lines = lines::split(text);
         // Text already in the reflowed shape (one block a line, blank lines between, no page break) has
         // no printed lines left to be furniture: a line is a paragraph, and the first run of the pipeline
         // took the furniture off its pages. Looking again would read paragraphs as lines, and a heading
         // that repeats the title as a running head (issue 7: a second run must change nothing).
+        // (Tested before the split: it needs no lines, and the lines of such a text are not looked at.)
         if lines::is_reflowed(text) {
             return;
         }
-        let pages = lines::pages(&lines);
+        let lines = lines::split(text);
+        let nonblank = nonblank_lines(&lines);
+        let pages = pages(&lines, &nonblank);
         let mut verdict: Vec<Option<&RuleId>> = vec![None; lines.len()];
         let multi = pages.len() >= 2;
 
@@ -276,8 +322,7 @@ impl Pass for FurniturePass {
         let need = self.min_pages.max((pages.len().saturating_sub(1)) / 2);
 
         for (p, page) in pages.iter().enumerate() {
-            let top: Vec<usize> = page.iter().copied().take(self.zone).collect();
-            let bottom: Vec<usize> = page.iter().rev().copied().take(self.zone).collect();
+            let top = &page[..self.zone.min(page.len())];
             // Top of the page: walk down while lines are furniture; stop at the first that is not, so
             // that text below a real line is never taken for a header.
             // A running head is printed once a page: a second copy at the same top is the headline
@@ -309,7 +354,7 @@ impl Pass for FurniturePass {
                 }
             }
             // Bottom of the page, walking up.
-            for &i in bottom.iter() {
+            for &i in page.iter().rev().take(self.zone) {
                 if verdict[i].is_some() {
                     continue;
                 }
@@ -337,16 +382,30 @@ impl Pass for FurniturePass {
                 }
             }
         }
-        self.anywhere(text, &lines, &mut verdict);
+        self.anywhere(text, &lines, &nonblank, &mut verdict);
         self.title_block(text, &lines, &pages, &mut verdict);
         self.title_echo(text, &lines, &pages, &mut verdict);
-        self.footnotes(text, &lines, &pages, &mut verdict);
+        self.footnotes(text, &lines, &nonblank, &pages, &mut verdict);
         for (i, v) in verdict.iter().enumerate() {
             if let Some(rule) = v {
                 edits.remove(lines::removal_range(text, &lines, i), rule);
             }
         }
     }
+}
+
+/// The indices of the non-blank lines, in order.
+fn nonblank_lines(lines: &[Line]) -> Vec<usize> {
+    let mut out = Vec::with_capacity(lines.len());
+    out.extend((0..lines.len()).filter(|&i| !lines[i].is_blank()));
+    out
+}
+
+/// [`lines::pages`] as slices of the non-blank lines (which `anywhere` and `footnotes` walk too): the
+/// runs of lines on one page. One vector for the whole text instead of one a page (the unit test
+/// compares the two).
+fn pages<'n>(lines: &[Line], nonblank: &'n [usize]) -> Vec<&'n [usize]> {
+    nonblank.chunk_by(|&a, &b| lines[a].page == lines[b].page).collect()
 }
 
 /// The fewest lines a page of text has: furniture recurs no more often than that.
@@ -376,15 +435,45 @@ fn key_hash(s: &str) -> u64 {
 
 /// The words of a line, lower-cased, letters only.
 fn words(s: &str) -> impl Iterator<Item = String> + '_ {
-    s.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.chars().any(char::is_alphabetic))
-        .map(str::to_lowercase)
+    words_as_written(s).map(str::to_lowercase)
+}
+
+/// Whether `t` has words and each of them is in `set` (which is asked for only when there is a word to
+/// look up): `words(t)` collected and looked up, but each word lower-cased and looked up as it comes,
+/// stopping at the first that is not in the set. An ASCII word is lower-cased into one buffer; any other
+/// by `str::to_lowercase`, as `words` does (a final `Σ` is `ς` there, where `char::to_lowercase` gives
+/// `σ`).
+fn all_words_in<'s>(t: &str, set: impl Fn() -> &'s FxHashSet<String>) -> bool {
+    let (mut any, mut lower) = (false, String::new());
+    let all = words_as_written(t).all(|w| {
+        any = true;
+        if w.is_ascii() {
+            lower.clear();
+            lower.push_str(w);
+            lower.make_ascii_lowercase();
+        } else {
+            lower = w.to_lowercase();
+        }
+        set().contains(lower.as_str())
+    });
+    any && all
+}
+
+/// The words of [`words`], before lower-casing.
+fn words_as_written(s: &str) -> impl Iterator<Item = &str> + '_ {
+    s.split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().any(char::is_alphabetic))
 }
 
 impl FurniturePass {
     /// Furniture recognisable wherever it stands: pypdf prints no page breaks, and pdftotext prints
     /// two-column pages' numbers between the columns.
-    fn anywhere<'r>(&'r self, text: &str, lines: &[Line], verdict: &mut [Option<&'r RuleId>]) {
+    fn anywhere<'r>(
+        &'r self,
+        text: &str,
+        lines: &[Line],
+        nonblank: &[usize],
+        verdict: &mut [Option<&'r RuleId>],
+    ) {
         // Per key: occurrences, the line of the last one, and the smallest distance between two.
         let mut counts: FxHashMap<u64, (u32, usize, usize)> = FxHashMap::default();
         // At most 15 words (`nth` stops counting at the 16th).
@@ -415,7 +504,6 @@ impl FurniturePass {
             let t = lines[i].text(text);
             !t.is_empty() && t.len() <= 3 && t.bytes().all(|b| b.is_ascii_digit())
         };
-        let nonblank: Vec<usize> = (0..lines.len()).filter(|&i| !lines[i].is_blank()).collect();
         if let Some(rule) = self.vertical.as_ref() {
             let mut n = 0;
             while n < nonblank.len() {
@@ -469,7 +557,7 @@ impl FurniturePass {
         &'r self,
         text: &str,
         lines: &[Line],
-        pages: &[Vec<usize>],
+        pages: &[&[usize]],
         verdict: &mut [Option<&'r RuleId>],
     ) {
         let Some(rule) = self.title_block.as_ref() else { return };
@@ -478,7 +566,9 @@ impl FurniturePass {
             first.iter().copied().filter(|&i| verdict[i].is_none()).take(self.head_lines).collect();
         let is_meta = |i: usize| {
             let t = lines[i].text(text);
-            let n = t.split_whitespace().count();
+            // (Counted up to 21: the tests below ask only whether there are more than 20 or 8 words, and
+            // the first lines of a page of pdfminer text can be whole paragraphs.)
+            let n = t.split_whitespace().take(21).count();
             // An affiliation is a name and an address, not a sentence about one.
             let prose = lines::ends_sentence(t) && n > 8;
             n <= 20
@@ -544,7 +634,7 @@ impl FurniturePass {
         &'r self,
         text: &str,
         lines: &[Line],
-        pages: &[Vec<usize>],
+        pages: &[&[usize]],
         verdict: &mut [Option<&'r RuleId>],
     ) {
         let Some(rule) = self.title_echo.as_ref() else { return };
@@ -560,11 +650,15 @@ impl FurniturePass {
                 !lines::ends_sentence(t) && !t.contains("....") && !t.contains(". . .")
             })
             .collect();
-        let head_words: FxHashSet<String> = head.iter().flat_map(|&i| words(lines[i].text(text))).collect();
+        // (Gathered on first use: most lines are told apart before their words are looked up.)
+        let head_words: OnceCell<FxHashSet<String>> = OnceCell::new();
+        let head_words =
+            || head_words.get_or_init(|| head.iter().flat_map(|&i| words(lines[i].text(text))).collect());
         let head_text: String =
             head.iter().map(|&i| lines[i].text(text)).collect::<Vec<_>>().join(" ").to_lowercase();
         let echoes = |t: &str| {
-            let n = t.split_whitespace().count();
+            // (Counted up to 15: only whether there are more than 14 words matters.)
+            let n = t.split_whitespace().take(15).count();
             if n == 0 || n > 14 || lines::ends_sentence(t) && !t.ends_with("...") {
                 return false;
             }
@@ -576,8 +670,7 @@ impl FurniturePass {
             if trimmed.len() >= 12 && head_text.contains(&trimmed) {
                 return true;
             }
-            let ws: Vec<String> = words(t).collect();
-            !ws.is_empty() && ws.iter().all(|w| head_words.contains(w)) && t.chars().any(char::is_uppercase)
+            all_words_in(t, head_words) && t.chars().any(char::is_uppercase)
         };
         if pages.len() >= 2 {
             for page in &pages[1..] {
@@ -606,7 +699,7 @@ impl FurniturePass {
                 let trimmed = t.trim_end_matches(['.', '…', ' ']).to_lowercase();
                 let et_al = t.split_whitespace().position(|w| w == "et").is_some_and(|p| p <= 3)
                     && t.contains(" et al.")
-                    && t.split_whitespace().next().is_some_and(|w| head_words.contains(&w.to_lowercase()));
+                    && t.split_whitespace().next().is_some_and(|w| head_words().contains(&w.to_lowercase()));
                 // A part of the title is a running head only when it is most of it or cut short with an
                 // ellipsis: a section heading often repeats the title's first words (`Stochastic
                 // Stability` under `Stochastic stability in spatial games`), and the text may repeat a
@@ -636,7 +729,8 @@ impl FurniturePass {
         &'r self,
         text: &str,
         lines: &[Line],
-        pages: &[Vec<usize>],
+        nonblank: &[usize],
+        pages: &[&[usize]],
         verdict: &mut [Option<&'r RuleId>],
     ) {
         let Some(rule) = self.footnote.as_ref() else { return };
@@ -653,7 +747,6 @@ impl FurniturePass {
         if pages.len() < 2 {
             // No page breaks (pypdf): a note glued to its marker (`1This work was ...`) right above a
             // page number.
-            let nonblank: Vec<usize> = (0..lines.len()).filter(|&i| !lines[i].is_blank()).collect();
             for w in 0..nonblank.len().saturating_sub(1) {
                 let (i, next) = (nonblank[w], nonblank[w + 1]);
                 let t = lines[i].text(text);
@@ -671,11 +764,12 @@ impl FurniturePass {
             }
             return;
         }
+        let mut body: Vec<usize> = Vec::new();
         for page in pages {
             // The page's last lines that are not furniture, with a marker line the page-number rule
             // may have taken (`1` alone above the note).
-            let body: Vec<usize> =
-                page.iter().copied().filter(|&i| verdict[i].is_none() || is_marker(i)).collect();
+            body.clear();
+            body.extend(page.iter().copied().filter(|&i| verdict[i].is_none() || is_marker(i)));
             let n = body.len();
             if n < 6 {
                 continue;
@@ -799,6 +893,60 @@ fn starts_upper_or_digit(t: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::{key, key_hash};
+    use crate::lines;
+
+    /// `key_into` on an ASCII line by [`super::fold_key`] alone.
+    fn key_by_chars(line: &str) -> String {
+        let mut folded = String::new();
+        super::fold_key(line, |c| folded.push(c));
+        folded
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn all_words_in_is_the_collected_lookup(
+            head in "[aBσΣς É9 .-]{0,12}",
+            line in "[aBσΣς É9 .-]{0,12}",
+        ) {
+            let set: super::FxHashSet<String> = super::words(&head).collect();
+            let ws: Vec<String> = super::words(&line).collect();
+            let plain = !ws.is_empty() && ws.iter().all(|w| set.contains(w));
+            proptest::prop_assert_eq!(super::all_words_in(&line, || &set), plain);
+        }
+
+        #[test]
+        fn ascii_keys_are_the_folded_keys(line in "[aZ.9 \t\x0b\x01\x7f]{0,40}") {
+            proptest::prop_assert_eq!(key(&line), key_by_chars(&line));
+        }
+
+        #[test]
+        fn keys_are_the_folded_keys(line in "[aZ.9 \t\x0béÉΣ\u{a0}\u{2003}İ]{0,24}") {
+            proptest::prop_assert_eq!(key(&line), key_by_chars(&line));
+        }
+    }
+
+    #[test]
+    fn own_keys_are_lines_that_fold_to_themselves_lower_cased() {
+        let lines = ["Journal of X", "a", "", "A  b", "A \tb", "Vol 3", "x ", " x", "  ", "ab\x01", "a\n"];
+        let own = [true, true, true, false, false, false, true, true, false, false, false];
+        for (line, own) in lines.into_iter().zip(own) {
+            assert_eq!(super::is_own_key(line.as_bytes()), own, "{line:?}");
+            if own {
+                assert_eq!(key_by_chars(line), line.to_ascii_lowercase(), "{line:?}");
+            }
+            assert_eq!(key(line), key_by_chars(line), "{line:?}");
+        }
+    }
+
+    #[test]
+    fn pages_are_the_pages_of_lines() {
+        for text in ["", "\n\n", "a\n\x0c\x0cb\n \nc\x0c", "\x0ca\nb\x0c\n\x0c \x0c", "a\nb\n\nc"] {
+            let all = lines::split(text);
+            let nonblank = super::nonblank_lines(&all);
+            let ours: Vec<Vec<usize>> = super::pages(&all, &nonblank).iter().map(|p| p.to_vec()).collect();
+            assert_eq!(ours, lines::pages(&all), "{text:?}");
+        }
+    }
 
     #[test]
     fn keys_mask_digits_and_fold_case() {
