@@ -219,8 +219,6 @@ impl Pass for CharPass {
     }
 }
 
-const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
-
 /// Whether `CharPass` leaves byte `b` alone without a look: printable ASCII (0x20 to 0x7e), newline
 /// and tab.
 #[inline]
@@ -247,18 +245,38 @@ fn skip_plain(bytes: &[u8], mut i: usize) -> usize {
     i
 }
 
-/// The first position at or after `i` whose byte is not ASCII, or the end; eight bytes at a time.
+/// The first position at or after `i` whose byte is not ASCII, or the end; sixteen bytes at a time
+/// (a vectorised fold, as in [`skip_plain`]).
 fn skip_ascii(bytes: &[u8], mut i: usize) -> usize {
-    while let Some(chunk) = bytes.get(i..i + 8) {
-        if u64::from_le_bytes(chunk.try_into().expect("8 bytes")) & HIGH_BITS != 0 {
+    while let Some(chunk) = bytes.get(i..i + 16) {
+        let chunk: &[u8; 16] = chunk.try_into().expect("16 bytes");
+        if chunk.iter().fold(0, |high, &b| high | b) >= 0x80 {
             break;
         }
-        i += 8;
+        i += 16;
     }
     while i < bytes.len() && bytes[i].is_ascii() {
         i += 1;
     }
     i
+}
+
+/// Whether the non-ASCII run `run` (whole characters) is made only of U+0080 to U+00FF and U+2002 to
+/// U+207F: Latin-1 letters and signs, curly quotes, dashes, bullets. Each is a starter (combining class
+/// 0) that is NFC as it stands and never composes with the character before it (quick check Yes), so
+/// a run of them after an ASCII character is NFC: the quick check would say Yes, without its table
+/// lookups. Told on the bytes: a lead byte C2 or C3 and one more, or E2 80 82 to E2 81 BF.
+/// (Test: every such character is a quick-check-Yes starter.)
+fn is_nfc_starters(run: &[u8]) -> bool {
+    let mut k = 0;
+    while k < run.len() {
+        k += match run[k..] {
+            [0xc2 | 0xc3, _, ..] => 2,
+            [0xe2, 0x80, 0x82..=0xbf, ..] | [0xe2, 0x81, _, ..] => 3,
+            _ => return false,
+        };
+    }
+    true
 }
 
 struct NfcPass {
@@ -286,7 +304,7 @@ impl Pass for NfcPass {
                 end += 1;
             }
             let run = &text[start..end];
-            if is_nfc_quick(run.chars()) != IsNormalized::Yes {
+            if !is_nfc_starters(&bytes[i..end]) && is_nfc_quick(run.chars()) != IsNormalized::Yes {
                 let nfc: String = run.nfc().collect();
                 if nfc != run {
                     edits.push(start..end, nfc, &self.rule);
@@ -336,12 +354,35 @@ mod tests {
                 for i in 0..=b.len() {
                     let want = (i..b.len()).find(|&k| !super::is_plain(b[k])).unwrap_or(b.len());
                     assert_eq!(super::skip_plain(&b, i), want, "{x} at {at}, from {i}");
+                    let want = (i..b.len()).find(|&k| !b[k].is_ascii()).unwrap_or(b.len());
+                    assert_eq!(super::skip_ascii(&b, i), want, "{x} at {at}, from {i}");
                 }
             }
         }
         for b in 0..=255u8 {
             assert_eq!(super::is_plain(b), (0x20..0x7f).contains(&b) || b == b'\n' || b == b'\t', "{b}");
         }
+    }
+
+    #[test]
+    fn the_runs_taken_as_nfc_are_quick_check_yes_starters() {
+        use unicode_normalization::char::canonical_combining_class;
+        use unicode_normalization::{is_nfc_quick, IsNormalized};
+        let mut taken = 0;
+        for c in ('\u{80}'..='\u{ffff}').chain(['\u{10000}', '\u{1f600}']) {
+            let mut buf = [0; 4];
+            let run = c.encode_utf8(&mut buf).as_bytes();
+            if super::is_nfc_starters(run) {
+                taken += 1;
+                assert_eq!(canonical_combining_class(c), 0, "{c:?}");
+                assert_eq!(is_nfc_quick(std::iter::once(c)), IsNormalized::Yes, "{c:?}");
+                assert_eq!(is_nfc_quick(['e', c, 'x', c, c].into_iter()), IsNormalized::Yes, "{c:?}");
+            }
+        }
+        assert_eq!(taken, 0x80 + (0x2080 - 0x2002));
+        assert!(super::is_nfc_starters("é“ü”—".as_bytes()));
+        assert!(!super::is_nfc_starters("é\u{301}".as_bytes()));
+        assert!(!super::is_nfc_starters("\u{2000}".as_bytes()));
     }
 
     fn unicode_only(text: &str) -> String {
