@@ -61,8 +61,14 @@ const SHORT_TABLE: [[bool; 27]; 26] = {
 /// s.eq_ignore_ascii_case(w))` without the walk through the list (it is one or two lower-case ASCII
 /// letters, so anything else is none of them). (Test: the same answers as the walk.)
 fn is_short_word(w: &str) -> bool {
+    is_short_bytes(w.as_bytes())
+}
+
+/// [`is_short_word`] of a word's bytes.
+#[inline]
+fn is_short_bytes(w: &[u8]) -> bool {
     let letter = |c: u8| c.is_ascii_alphabetic().then(|| (c.to_ascii_lowercase() - b'a') as usize);
-    match *w.as_bytes() {
+    match *w {
         [x] => letter(x).is_some_and(|x| SHORT_TABLE[x][26]),
         [x, y] => letter(x).zip(letter(y)).is_some_and(|(x, y)| SHORT_TABLE[x][y]),
         _ => false,
@@ -207,18 +213,24 @@ impl SplitWordPass {
     /// [`SplitWordPass::damage_token_by_token`] says.
     #[inline]
     fn visit(&self, text: &str, s: usize, e: usize, fragments: &mut usize, found: &mut usize) {
-        let t = &text[s..e];
+        // On bytes: the trimmed marks are ASCII, and a byte of a longer UTF-8 character is none of
+        // them, so trimming bytes trims what `trim_end_matches` does, without decoding characters
+        // or checking char boundaries (most visited tokens are short words and words before a
+        // comma, and are dismissed here).
+        let t = &text.as_bytes()[s..e];
+        let is_mark = |c: &u8| matches!(c, b',' | b'.' | b';' | b':');
         // Only trailing `,.;:` are trimmed: a longer token that does not end in one is no
         // fragment, and that is most tokens.
-        if t.len() > 2 && !t.ends_with([',', '.', ';', ':']) {
+        if t.len() > 2 && !t.last().is_some_and(is_mark) {
             return;
         }
-        let letters = t.trim_end_matches([',', '.', ';', ':']);
-        if letters.len() <= 2 && letters.bytes().all(|b| b.is_ascii_alphabetic()) && !is_short_word(letters) {
+        let letters = t.len() - t.iter().rev().take_while(|c| is_mark(c)).count();
+        if letters <= 2 && t[..letters].iter().all(u8::is_ascii_alphabetic) && !is_short_bytes(&t[..letters])
+        {
             *fragments += 1;
             if *found < 3
-                && letters.len() == t.len()
-                && text[e..].split_ascii_whitespace().next().is_some_and(|y| self.joins(t, y))
+                && letters == t.len()
+                && text[e..].split_ascii_whitespace().next().is_some_and(|y| self.joins(&text[s..e], y))
             {
                 *found += 1;
             }
@@ -252,6 +264,8 @@ impl SplitWordPass {
         // Whether the byte before the block is white space (the text's start counts as such), and
         // whether it starts a token.
         let (mut ws_before, mut start_before) = (1u64, 0u64);
+        // The previous block's masks, for looking a few bytes back across the block's start.
+        let (mut prev_ws, mut prev_punct) = (u64::MAX, 0u64);
         let mut cur = masks(0);
         for k in 0..=full {
             let next = masks(k + 1);
@@ -259,7 +273,17 @@ impl SplitWordPass {
             let starts = !ws & ((ws << 1) | ws_before);
             let ends = !ws & ((ws >> 1) | (next.0 << 63));
             tokens += starts.count_ones() as usize;
-            let mut visit = ends & (starts | (starts << 1) | start_before | punct);
+            // Bit `j` of `back(m, p, n)`: bit `j - n` of the mask `m`, taken from the previous
+            // block's `p` when `j < n`.
+            let back = |m: u64, p: u64, n: u32| (m << n) | (p >> (64 - n));
+            // A word before its comma (`particular,`): the byte before the mark is no mark and the
+            // two before it are no white space, so the letters are three bytes or more, and
+            // `visit` would return at once. Most tokens that end in a mark are such words.
+            let word_then_mark = !back(ws, prev_ws, 1)
+                & !back(punct, prev_punct, 1)
+                & !back(ws, prev_ws, 2)
+                & !back(ws, prev_ws, 3);
+            let mut visit = ends & (starts | (starts << 1) | start_before | (punct & !word_then_mark));
             while visit != 0 {
                 let j = visit.trailing_zeros() as usize;
                 visit &= visit - 1;
@@ -280,6 +304,7 @@ impl SplitWordPass {
             }
             ws_before = ws >> 63;
             start_before = starts >> 63;
+            (prev_ws, prev_punct) = (ws, punct);
             cur = next;
         }
         (tokens, fragments, found)
