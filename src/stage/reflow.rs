@@ -349,8 +349,10 @@ fn two_space_runs(t: &str, three_spaces: &memchr::memmem::Finder<'_>) -> bool {
 
 /// A line ending in a letter and a hyphen (`eco-`), not a dash (`--`, ` -`).
 fn ends_with_word_hyphen(t: &str) -> bool {
-    let mut rev = t.chars().rev();
-    rev.next() == Some('-') && rev.next().is_some_and(char::is_alphabetic)
+    // Asked of every line, most of which end otherwise: the last byte says so before any character
+    // is decoded. (Test: the same answers as the two last characters.)
+    let Some(stem) = t.strip_suffix('-') else { return false };
+    stem.chars().next_back().is_some_and(char::is_alphabetic)
 }
 
 /// Whether most non-blank lines end mid-sentence, as the lines of a page do. A blank line after every
@@ -544,31 +546,55 @@ fn ascii_evidence_words<'t>(line: &'t str, f: &mut impl FnMut(&'t str, bool)) {
     }
     while i < b.len() {
         let start = i;
-        // The token's end, eight bytes at a time, then byte by byte near the end of the text.
+        // The token's end and the next token's start, eight bytes at a time, then byte by byte near
+        // the end of the text.
+        let end;
         loop {
             let Some(c) = b.get(i..i + 8) else {
                 while i < b.len() && !is_space(b[i]) {
+                    i += 1;
+                }
+                end = i;
+                while i < b.len() && is_space(b[i]) {
                     i += 1;
                 }
                 break;
             };
             let m = ascii_space_bytes(u64::from_le_bytes(c.try_into().expect("eight bytes")));
             if m != 0 {
-                i += (m.trailing_zeros() / 8) as usize;
+                let k = (m.trailing_zeros() / 8) as usize;
+                end = i + k;
+                // Mostly one space follows, and the next token starts in the same eight bytes: at
+                // the first byte after the token's end that is no white space.
+                let next = !m & 0x8080_8080_8080_8080 & (u64::MAX << (8 * k) << 8);
+                if next != 0 {
+                    i += (next.trailing_zeros() / 8) as usize;
+                } else {
+                    i += 8;
+                    while i < b.len() && is_space(b[i]) {
+                        i += 1;
+                    }
+                }
                 break;
             }
             i += 8;
         }
-        let end = i;
-        while i < b.len() && is_space(b[i]) {
-            i += 1;
-        }
         let tok = &b[start..end];
-        let Some(s) = tok.iter().position(u8::is_ascii_alphanumeric) else { continue };
+        // A token (never empty) mostly starts and ends with a letter or digit.
+        let s = if tok[0].is_ascii_alphanumeric() {
+            0
+        } else {
+            let Some(s) = tok.iter().position(u8::is_ascii_alphanumeric) else { continue };
+            s
+        };
         if tok.ends_with(b"-") && (i == b.len() || b[end..i].contains(&b'\n')) {
             continue;
         }
-        let e = tok.iter().rposition(u8::is_ascii_alphanumeric).map_or(s, |e| e + 1);
+        let e = if tok[tok.len() - 1].is_ascii_alphanumeric() {
+            tok.len()
+        } else {
+            tok.iter().rposition(u8::is_ascii_alphanumeric).map_or(s, |e| e + 1)
+        };
         f(&line[start + s..start + e], true);
     }
 }
@@ -1195,6 +1221,15 @@ mod tests {
             super::text_evidence_words(t, |w, ascii| a.push((w, ascii)));
             super::evidence_words(t.lines(), |w, ascii| b.push((w, ascii)));
             assert_eq!(a, b, "{t:?}");
+        }
+    }
+
+    #[test]
+    fn word_hyphens_are_the_last_two_characters() {
+        for t in ["", "-", "a", "a-", "é-", "1-", " -", "--", "a--", "ab-c", "eco-", "a\u{2010}", "日-"] {
+            let mut rev = t.chars().rev();
+            let plain = rev.next() == Some('-') && rev.next().is_some_and(char::is_alphabetic);
+            assert_eq!(super::ends_with_word_hyphen(t), plain, "{t:?}");
         }
     }
 
