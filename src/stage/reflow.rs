@@ -349,8 +349,10 @@ fn two_space_runs(t: &str, three_spaces: &memchr::memmem::Finder<'_>) -> bool {
 
 /// A line ending in a letter and a hyphen (`eco-`), not a dash (`--`, ` -`).
 fn ends_with_word_hyphen(t: &str) -> bool {
-    let mut rev = t.chars().rev();
-    rev.next() == Some('-') && rev.next().is_some_and(char::is_alphabetic)
+    // Asked of every line, most of which end otherwise: the last byte says so before any character
+    // is decoded. (Test: the same answers as the two last characters.)
+    let Some(stem) = t.strip_suffix('-') else { return false };
+    stem.chars().next_back().is_some_and(char::is_alphabetic)
 }
 
 /// Whether most non-blank lines end mid-sentence, as the lines of a page do. A blank line after every
@@ -431,24 +433,41 @@ fn last_word(s: &str) -> &str {
     s
 }
 
-/// The lines of `text` as `str::lines` gives them, for [`evidence_words`], but without the `\r`
-/// that `lines` strips from a line's end: a `\r` is white space to every token walk here, so the
-/// tokens are the same. Found with memchr, which costs less than `lines`' searcher.
-fn text_lines(text: &str) -> impl Iterator<Item = &str> {
-    let mut rest = Some(text);
-    std::iter::from_fn(move || {
-        let r = rest?;
-        match memchr::memchr(b'\n', r.as_bytes()) {
-            Some(p) => {
-                rest = if p + 1 < r.len() { Some(&r[p + 1..]) } else { None };
-                Some(&r[..p])
-            }
-            None => {
-                rest = None;
-                (!r.is_empty()).then_some(r)
-            }
+/// [`evidence_words`] of the lines of `text` (as `str::lines` gives them), with each run of ASCII
+/// lines walked as one piece of text by [`ascii_evidence_words`]: only a line that holds a non-ASCII
+/// byte is cut out and split on its own. (Walking line by line cost a `\n` search and an ASCII test
+/// for every line.) A `\r` that `lines` strips from a line's end is white space to every token walk
+/// here, so the tokens are the same. (Test: the same words as `evidence_words` of `str::lines`.)
+fn text_evidence_words<'t>(text: &'t str, mut f: impl FnMut(&'t str, bool)) {
+    let b = text.as_bytes();
+    let mut tokens: Vec<&str> = Vec::new();
+    let mut start = 0;
+    while start < b.len() {
+        let Some(k) = first_non_ascii(&b[start..]) else {
+            ascii_evidence_words(&text[start..], &mut f);
+            return;
+        };
+        let p = start + k;
+        // The line that holds the byte: the ASCII lines before it go first, in one walk.
+        let line_start = memchr::memrchr(b'\n', &b[start..p]).map_or(start, |q| start + q + 1);
+        let line_end = memchr::memchr(b'\n', &b[p..]).map_or(b.len(), |q| p + q);
+        ascii_evidence_words(&text[start..line_start], &mut f);
+        line_evidence_words(&text[line_start..line_end], &mut tokens, &mut f);
+        start = line_end + 1;
+    }
+}
+
+/// Where the first byte of `b` that is not ASCII is, eight bytes at a time.
+fn first_non_ascii(b: &[u8]) -> Option<usize> {
+    let mut chunks = b.chunks_exact(8);
+    for (n, c) in chunks.by_ref().enumerate() {
+        let x = u64::from_le_bytes(c.try_into().expect("eight bytes")) & 0x8080_8080_8080_8080;
+        if x != 0 {
+            return Some(n * 8 + (x.trailing_zeros() / 8) as usize);
         }
-    })
+    }
+    let rest = chunks.remainder();
+    rest.iter().position(|&c| c >= 0x80).map(|p| b.len() - rest.len() + p)
 }
 
 /// The document's words, for hyphenation evidence, lower-cased: whole tokens (`well-known` stays one
@@ -474,6 +493,7 @@ struct Vocabulary<'t> {
 ///
 /// The second argument of `f` says that the word is known to be ASCII (it comes from an ASCII line),
 /// which spares the callers the test on most words.
+#[cfg(test)]
 fn evidence_words<'t>(lines: impl Iterator<Item = &'t str>, mut f: impl FnMut(&'t str, bool)) {
     // One buffer for the tokens of a line.
     let mut tokens: Vec<&str> = Vec::new();
@@ -482,23 +502,41 @@ fn evidence_words<'t>(lines: impl Iterator<Item = &'t str>, mut f: impl FnMut(&'
             ascii_evidence_words(line, &mut f);
             continue;
         }
-        tokens.clear();
-        tokens.extend(line.split_whitespace());
-        for (n, tok) in tokens.iter().enumerate() {
-            let w = tok.trim_matches(|c: char| !c.is_alphanumeric());
-            if w.is_empty() {
-                continue;
-            }
-            if n + 1 == tokens.len() && tok.ends_with('-') {
-                continue;
-            }
-            f(w, false);
-        }
+        line_evidence_words(line, &mut tokens, &mut f);
     }
 }
 
-/// [`evidence_words`] of one ASCII line, on bytes: white space (`char::is_whitespace`) is the space
-/// and tab to carriage return, and letters and digits are `is_ascii_alphanumeric`.
+/// [`evidence_words`] of one line, on characters. `tokens` is a buffer for the line's tokens.
+fn line_evidence_words<'t>(line: &'t str, tokens: &mut Vec<&'t str>, f: &mut impl FnMut(&'t str, bool)) {
+    tokens.clear();
+    tokens.extend(line.split_whitespace());
+    for (n, tok) in tokens.iter().enumerate() {
+        let w = tok.trim_matches(|c: char| !c.is_alphanumeric());
+        if w.is_empty() {
+            continue;
+        }
+        if n + 1 == tokens.len() && tok.ends_with('-') {
+            continue;
+        }
+        f(w, false);
+    }
+}
+
+/// The ASCII white-space bytes (`char::is_whitespace`: the space, tab to carriage return) of eight
+/// ASCII bytes, each as its top bit. No byte is above 0x7f, so adding at most 0x7f to each carries
+/// into no other: `y + 0x7f` (with `y` the byte xor 0x20) has its top bit unless `y` is zero, a
+/// space; `x + 0x77` has it from 9 (tab) up and `x + 0x72` from 14 (past the carriage return) up.
+/// (Test: every byte, in every place.)
+fn ascii_space_bytes(x: u64) -> u64 {
+    const L: u64 = 0x0101_0101_0101_0101;
+    let space = !((x ^ (0x20 * L)) + 0x7f * L);
+    let control = (x + 0x77 * L) & !(x + 0x72 * L);
+    (space | control) & (0x80 * L)
+}
+
+/// [`evidence_words`] of ASCII lines, on bytes: white space (`char::is_whitespace`) is the space
+/// and tab to carriage return (`\n` among them), and letters and digits are `is_ascii_alphanumeric`.
+/// A token is its line's last when only white space follows it up to a `\n` or the end.
 fn ascii_evidence_words<'t>(line: &'t str, f: &mut impl FnMut(&'t str, bool)) {
     let b = line.as_bytes();
     let is_space = |c: u8| c == b' ' || (b'\t'..=b'\r').contains(&c);
@@ -508,19 +546,55 @@ fn ascii_evidence_words<'t>(line: &'t str, f: &mut impl FnMut(&'t str, bool)) {
     }
     while i < b.len() {
         let start = i;
-        while i < b.len() && !is_space(b[i]) {
-            i += 1;
-        }
-        let end = i;
-        while i < b.len() && is_space(b[i]) {
-            i += 1;
+        // The token's end and the next token's start, eight bytes at a time, then byte by byte near
+        // the end of the text.
+        let end;
+        loop {
+            let Some(c) = b.get(i..i + 8) else {
+                while i < b.len() && !is_space(b[i]) {
+                    i += 1;
+                }
+                end = i;
+                while i < b.len() && is_space(b[i]) {
+                    i += 1;
+                }
+                break;
+            };
+            let m = ascii_space_bytes(u64::from_le_bytes(c.try_into().expect("eight bytes")));
+            if m != 0 {
+                let k = (m.trailing_zeros() / 8) as usize;
+                end = i + k;
+                // Mostly one space follows, and the next token starts in the same eight bytes: at
+                // the first byte after the token's end that is no white space.
+                let next = !m & 0x8080_8080_8080_8080 & (u64::MAX << (8 * k) << 8);
+                if next != 0 {
+                    i += (next.trailing_zeros() / 8) as usize;
+                } else {
+                    i += 8;
+                    while i < b.len() && is_space(b[i]) {
+                        i += 1;
+                    }
+                }
+                break;
+            }
+            i += 8;
         }
         let tok = &b[start..end];
-        let Some(s) = tok.iter().position(u8::is_ascii_alphanumeric) else { continue };
-        if i == b.len() && tok.ends_with(b"-") {
+        // A token (never empty) mostly starts and ends with a letter or digit.
+        let s = if tok[0].is_ascii_alphanumeric() {
+            0
+        } else {
+            let Some(s) = tok.iter().position(u8::is_ascii_alphanumeric) else { continue };
+            s
+        };
+        if tok.ends_with(b"-") && (i == b.len() || b[end..i].contains(&b'\n')) {
             continue;
         }
-        let e = tok.iter().rposition(u8::is_ascii_alphanumeric).map_or(s, |e| e + 1);
+        let e = if tok[tok.len() - 1].is_ascii_alphanumeric() {
+            tok.len()
+        } else {
+            tok.iter().rposition(u8::is_ascii_alphanumeric).map_or(s, |e| e + 1)
+        };
         f(&line[start + s..start + e], true);
     }
 }
@@ -575,7 +649,7 @@ impl<'t> Vocabulary<'t> {
             let mut words: FxHashSet<Cow<'t, str>> = FxHashSet::default();
             // No new string for a word already known or already lower-case: most tokens are repeats.
             let mut ascii_lower = String::new();
-            evidence_words(text_lines(self.text), |w, ascii| {
+            text_evidence_words(self.text, |w, ascii| {
                 if (ascii || w.is_ascii()) && !w.contains('-') {
                     if !w.bytes().any(|b| b.is_ascii_uppercase()) {
                         words.insert(Cow::Borrowed(w));
@@ -634,7 +708,7 @@ impl<'t> Vocabulary<'t> {
                 *k = true;
             }
         }
-        evidence_words(text_lines(self.text), |w, ascii| {
+        text_evidence_words(self.text, |w, ascii| {
             // An evidence word is never empty. A word that is not ASCII may change its length or
             // bytes when lower-cased: it is looked up whatever its shape.
             let h = shape(w.as_bytes());
@@ -1143,13 +1217,51 @@ mod tests {
             );
             assert_eq!(super::last_word(t), t.rsplit(char::is_whitespace).next().unwrap_or(""), "{t:?}");
             // `lines` also drops the `\r` of a `\r\n`; the evidence words are the same.
-            let ours: Vec<&str> = super::text_lines(t).collect();
-            let lib: Vec<&str> = t.lines().collect();
-            assert_eq!(ours.len(), lib.len(), "{t:?}");
             let (mut a, mut b) = (Vec::new(), Vec::new());
-            super::evidence_words(ours.into_iter(), |w, _| a.push(w));
-            super::evidence_words(lib.into_iter(), |w, _| b.push(w));
+            super::text_evidence_words(t, |w, ascii| a.push((w, ascii)));
+            super::evidence_words(t.lines(), |w, ascii| b.push((w, ascii)));
             assert_eq!(a, b, "{t:?}");
+        }
+    }
+
+    #[test]
+    fn word_hyphens_are_the_last_two_characters() {
+        for t in ["", "-", "a", "a-", "é-", "1-", " -", "--", "a--", "ab-c", "eco-", "a\u{2010}", "日-"] {
+            let mut rev = t.chars().rev();
+            let plain = rev.next() == Some('-') && rev.next().is_some_and(char::is_alphabetic);
+            assert_eq!(super::ends_with_word_hyphen(t), plain, "{t:?}");
+        }
+    }
+
+    #[test]
+    fn ascii_space_bytes_are_the_white_space_bytes() {
+        for c in 0..0x80u8 {
+            for place in 0..8 {
+                let mut bytes = [b'a'; 8];
+                bytes[place] = c;
+                let m = super::ascii_space_bytes(u64::from_le_bytes(bytes));
+                let want = if (c as char).is_whitespace() { 0x80u64 << (8 * place) } else { 0 };
+                assert_eq!(m, want, "{c:#x} at {place}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn text_evidence_words_are_those_of_the_lines(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "a", "Bc", "eco-", "-", "--", " ", "  ", "\n", "\r\n", "\t", "\x0b", "\x0c", ".", "(x)",
+                    "12", "é", "\u{a0}", "\u{3000}", "\u{212a}", "“", "wordy", "long-word", "-\n", " -",
+                ]),
+                0..40,
+            )
+        ) {
+            let t: String = pieces.concat();
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            super::text_evidence_words(&t, |w, ascii| a.push((w, ascii)));
+            super::evidence_words(t.lines(), |w, ascii| b.push((w, ascii)));
+            proptest::prop_assert_eq!(a, b, "{:?}", t);
         }
     }
 
