@@ -29,6 +29,69 @@ impl Line {
     }
 }
 
+/// A text as a pass gets it, with its line table, split when a pass first asks for it
+/// ([`Doc::lines`]). The pipeline hands the table on to the next pass while the text stays the same,
+/// or changes only by whole lines taken out ([`without_lines`]): furniture's and the pattern rules'
+/// removals leave the next pass a table it need not split again.
+pub struct Doc<'t> {
+    pub text: &'t str,
+    lines: std::cell::OnceCell<Vec<Line>>,
+}
+
+impl<'t> Doc<'t> {
+    pub fn new(text: &'t str) -> Doc<'t> {
+        Doc { text, lines: std::cell::OnceCell::new() }
+    }
+
+    /// `text` with its line table, when the caller has it (`split(text)`, or what [`without_lines`]
+    /// gave).
+    pub(crate) fn with_lines(text: &'t str, lines: Option<Vec<Line>>) -> Doc<'t> {
+        Doc { text, lines: lines.map_or_else(std::cell::OnceCell::new, std::cell::OnceCell::from) }
+    }
+
+    /// The lines of the text: [`split`]'s table.
+    pub fn lines(&self) -> &[Line] {
+        self.lines.get_or_init(|| split(self.text))
+    }
+
+    /// The line table, if a pass asked for it.
+    pub(crate) fn into_lines(self) -> Option<Vec<Line>> {
+        self.lines.into_inner()
+    }
+}
+
+/// The line table of `text` once the edits are made, when each takes out one whole line and the
+/// `\n` after it (what [`removal_range`] gives), without splitting the new text: the other lines keep
+/// their page, indent and length and move back by what went before them. `None` for any other edit.
+/// `edits` are sorted and do not overlap, as `Edits::into_sorted` leaves them.
+pub fn without_lines(text: &str, lines: &[Line], edits: &[crate::edit::Edit]) -> Option<Vec<Line>> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(lines.len().saturating_sub(edits.len()));
+    let mut edits = edits.iter().peekable();
+    let mut removed = 0;
+    for l in lines {
+        if let Some(&e) = edits.peek() {
+            if e.range.start < l.range.start {
+                return None;
+            }
+            if e.range.start == l.range.start {
+                let whole = e.replacement.is_empty()
+                    && bytes.get(l.range.end) == Some(&b'\n')
+                    && e.range.end == l.range.end + 1;
+                if !whole {
+                    return None;
+                }
+                edits.next();
+                removed += e.range.len();
+                continue;
+            }
+        }
+        let shift = |r: &Range<usize>| r.start - removed..r.end - removed;
+        out.push(Line { range: shift(&l.range), content: shift(&l.content), ..l.clone() });
+    }
+    edits.next().is_none().then_some(out)
+}
+
 /// Splits `text` into lines. The last line may be empty.
 pub fn split(text: &str) -> Vec<Line> {
     let bytes = text.as_bytes();
@@ -260,6 +323,51 @@ mod tests {
                 assert_eq!(split(&t), split_simply(&t), "{t:?}");
             }
         }
+    }
+
+    fn removal(range: Range<usize>) -> crate::edit::Edit {
+        crate::edit::Edit { range, replacement: String::new(), rule: "r".into() }
+    }
+
+    proptest::proptest! {
+        /// Taking whole lines out leaves the table that splitting the new text gives.
+        #[test]
+        fn the_table_without_removed_lines_is_the_split_of_the_new_text(
+            text in "[a \t\n\x0c\x0bé€\u{a0}]{0,200}",
+            picks in proptest::collection::vec(proptest::bool::ANY, 0..60),
+        ) {
+            let lines = split(&text);
+            let edits: Vec<_> = (0..lines.len())
+                .filter(|&i| picks.get(i).copied().unwrap_or(false))
+                .map(|i| removal_range(&text, &lines, i))
+                .filter(|r| text.as_bytes().get(r.end - 1) == Some(&b'\n') && r.len() > lines_len_at(&lines, r.start))
+                .map(removal)
+                .collect();
+            let new = crate::edit::apply_edits(&text, &edits);
+            let derived = without_lines(&text, &lines, &edits);
+            proptest::prop_assert_eq!(derived, Some(split(&new)));
+        }
+    }
+
+    /// The length of the line that starts at `start`.
+    fn lines_len_at(lines: &[Line], start: usize) -> usize {
+        lines.iter().find(|l| l.range.start == start).map_or(0, |l| l.range.len())
+    }
+
+    #[test]
+    fn only_whole_line_removals_keep_the_table() {
+        let text = "one\ntwo\x0cthree\nfour";
+        let lines = split(text);
+        assert_eq!(without_lines(text, &lines, &[removal(0..4)]), Some(split("two\x0cthree\nfour")));
+        let both = [removal(0..4), removal(8..14)];
+        assert_eq!(without_lines(text, &lines, &both), Some(split("two\x0cfour")));
+        // A line without its newline, part of a line, a line ending in a form feed, the last line, and
+        // a replacement: the table is split again.
+        for range in [0..3, 1..4, 4..8, 14..18] {
+            assert_eq!(without_lines(text, &lines, &[removal(range.clone())]), None, "{range:?}");
+        }
+        let replace = crate::edit::Edit { range: 0..4, replacement: "x".into(), rule: "r".into() };
+        assert_eq!(without_lines(text, &lines, &[replace]), None);
     }
 
     proptest::proptest! {

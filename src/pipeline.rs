@@ -4,12 +4,14 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::edit::{apply_edits, compose, Change, Edits, RuleId, Splice};
+use crate::lines::{self, Doc, Line};
 use crate::rules::{ResolvedStage, RuleSet, StageKind};
 use crate::stage;
 
-/// One step over the text. A pass reads the text and proposes edits; it never rewrites the text.
+/// One step over the text. A pass reads the text (and its lines, [`Doc::lines`]) and proposes edits;
+/// it never rewrites the text.
 pub trait Pass: Send + Sync {
-    fn apply(&self, text: &str, edits: &mut Edits);
+    fn apply(&self, doc: &Doc, edits: &mut Edits);
 }
 
 /// A compiled pipeline: build it once, clean any number of documents with it, from any thread.
@@ -115,7 +117,7 @@ impl Pipeline {
     /// costs one run of the pattern passes over the output. The stages before the patterns are no-ops
     /// on reflowed text (furniture looks only at printed lines, the Unicode fixes are done).
     pub fn clean(&self, input: &str) -> Cleaned {
-        let mut run = Run { input, text: None, splices: Vec::new(), changes: Vec::new() };
+        let mut run = Run { input, text: None, lines: None, splices: Vec::new(), changes: Vec::new() };
         for (_, pass) in &self.passes {
             run.pass(pass.as_ref());
         }
@@ -141,6 +143,9 @@ impl Pipeline {
 struct Run<'i> {
     input: &'i str,
     text: Option<String>,
+    /// The line table of the text so far, when a pass split it and no edit since changed more than
+    /// whole lines.
+    lines: Option<Vec<Line>>,
     splices: Vec<Splice>,
     changes: Vec<Change>,
 }
@@ -149,8 +154,10 @@ impl Run<'_> {
     /// Runs one pass over the current text; true when it changed something.
     fn pass(&mut self, pass: &dyn Pass) -> bool {
         let current: &str = self.text.as_deref().unwrap_or(self.input);
+        let doc = Doc::with_lines(current, self.lines.take());
         let mut edits = Edits::new();
-        pass.apply(current, &mut edits);
+        pass.apply(&doc, &mut edits);
+        self.lines = doc.into_lines();
         if edits.is_empty() {
             return false;
         }
@@ -158,6 +165,7 @@ impl Run<'_> {
         if edits.is_empty() {
             return false;
         }
+        self.lines = self.lines.take().and_then(|l| lines::without_lines(current, &l, &edits));
         let next = apply_edits(current, &edits);
         self.splices = compose(std::mem::take(&mut self.splices), current, edits, &mut self.changes);
         self.text = Some(next);

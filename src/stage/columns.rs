@@ -14,6 +14,7 @@
 //! stood and inserted where it goes, under this rule.
 
 use crate::edit::{Edits, RuleId};
+use crate::lines::Doc;
 use crate::lines::{self, Line};
 use crate::pipeline::Pass;
 
@@ -94,7 +95,8 @@ fn may_move(page: &str) -> bool {
 }
 
 impl Pass for ColumnOrderPass {
-    fn apply(&self, text: &str, edits: &mut Edits) {
+    fn apply(&self, doc: &Doc, edits: &mut Edits) {
+        let text = doc.text;
         let Some(first_ff) = memchr::memchr(b'\x0c', text.as_bytes()) else { return };
         if may_move(&text[..first_ff]) {
             self.apply_to_page(text, first_ff, edits);

@@ -35,6 +35,7 @@ use crate::hash::{FxHashMap, FxHashSet};
 use regex::Regex;
 
 use crate::edit::{Edits, RuleId};
+use crate::lines::Doc;
 use crate::lines::{self, Line};
 use crate::pipeline::Pass;
 use crate::rules::ResolvedStage;
@@ -262,7 +263,8 @@ fn fold_key(s: &str, mut emit: impl FnMut(char)) {
 }
 
 impl Pass for FurniturePass {
-    fn apply(&self, text: &str, edits: &mut Edits) {
+    fn apply(&self, doc: &Doc, edits: &mut Edits) {
+        let text = doc.text;
         // Text already in the reflowed shape (one block a line, blank lines between, no page break) has
         // no printed lines left to be furniture: a line is a paragraph, and the first run of the pipeline
         // took the furniture off its pages. Looking again would read paragraphs as lines, and a heading
@@ -271,9 +273,9 @@ impl Pass for FurniturePass {
         if lines::is_reflowed(text) {
             return;
         }
-        let lines = lines::split(text);
-        let nonblank = nonblank_lines(&lines);
-        let pages = pages(&lines, &nonblank);
+        let lines = doc.lines();
+        let nonblank = nonblank_lines(lines);
+        let pages = pages(lines, &nonblank);
         let mut verdict: Vec<Option<&RuleId>> = vec![None; lines.len()];
         let multi = pages.len() >= 2;
 
@@ -331,9 +333,8 @@ impl Pass for FurniturePass {
             let mut taken: Vec<u32> = Vec::new();
             for (n, &i) in top.iter().enumerate() {
                 let t = lines[i].text(text);
-                let print_title = n > 0
-                    && verdict[top[n - 1]].is_some()
-                    && self.is_print_title(text, &lines, top[n - 1], i);
+                let print_title =
+                    n > 0 && verdict[top[n - 1]].is_some() && self.is_print_title(text, lines, top[n - 1], i);
                 let k = key_id.get(i).copied().unwrap_or(u32::MAX);
                 let v = if print_title || self.is_print_date(t) {
                     self.print_header.as_ref()
@@ -371,7 +372,7 @@ impl Pass for FurniturePass {
                     } else {
                         self.running_foot.as_ref()
                     }
-                } else if self.is_url(t) && self.next_is_page_count(text, &lines, page, i) {
+                } else if self.is_url(t) && self.next_is_page_count(text, lines, page, i) {
                     self.print_footer.as_ref()
                 } else {
                     None
@@ -382,13 +383,13 @@ impl Pass for FurniturePass {
                 }
             }
         }
-        self.anywhere(text, &lines, &nonblank, &mut verdict);
-        self.title_block(text, &lines, &pages, &mut verdict);
-        self.title_echo(text, &lines, &pages, &mut verdict);
-        self.footnotes(text, &lines, &nonblank, &pages, &mut verdict);
+        self.anywhere(text, lines, &nonblank, &mut verdict);
+        self.title_block(text, lines, &pages, &mut verdict);
+        self.title_echo(text, lines, &pages, &mut verdict);
+        self.footnotes(text, lines, &nonblank, &pages, &mut verdict);
         for (i, v) in verdict.iter().enumerate() {
             if let Some(rule) = v {
-                edits.remove(lines::removal_range(text, &lines, i), rule);
+                edits.remove(lines::removal_range(text, lines, i), rule);
             }
         }
     }

@@ -16,6 +16,7 @@ use regex_syntax::hir::{Hir, Look};
 
 use crate::edit::{Edits, RuleId};
 use crate::hash::FxHashMap;
+use crate::lines::Doc;
 use crate::lines::{self, Line};
 use crate::pipeline::Pass;
 use crate::rules::{Action, ResolvedStage, Scope};
@@ -585,8 +586,9 @@ pub fn build(s: &ResolvedStage) -> Result<Vec<Box<dyn crate::pipeline::Pass>>, S
 }
 
 impl Pass for PatternPass {
-    fn apply(&self, text: &str, edits: &mut Edits) {
-        let lines = lines::split(text);
+    fn apply(&self, doc: &Doc, edits: &mut Edits) {
+        let text = doc.text;
+        let lines = doc.lines();
         // In reflowed text (one block a line) nothing is wrapped: a matching line goes alone, never with
         // the next or the previous block (issue 7: a second run of the pipeline on its own output).
         let settled = lines::is_reflowed(text);
@@ -601,7 +603,7 @@ impl Pass for PatternPass {
         let mut head_seen = 0;
         let edge = self.rules.iter().map(|r| r.scope).chain(self.replacers.iter().map(|r| r.3));
         let zone = if edge.into_iter().any(|s| s == Scope::PageEdge) {
-            page_zone(&lines, self.zone_lines)
+            page_zone(lines, self.zone_lines)
         } else {
             Vec::new()
         };
@@ -613,7 +615,7 @@ impl Pass for PatternPass {
         };
         let mut drop: Vec<Option<usize>> = vec![None; lines.len()];
         if !self.rules.is_empty() {
-            let floating = self.set.floating_candidates(text, &lines);
+            let floating = self.set.floating_candidates(text, lines);
             for (i, l) in lines.iter().enumerate() {
                 if l.is_blank() {
                     continue;
@@ -625,7 +627,7 @@ impl Pass for PatternPass {
                 if !m.matched_any() {
                     // A block-end line (a credit) wrapped after its first word or its `/`, `©`, `Photo:`:
                     // the line and the short one below it, read as one.
-                    if let Some(j) = (!settled).then(|| self.wrapped_credit(text, &lines, i)).flatten() {
+                    if let Some(j) = (!settled).then(|| self.wrapped_credit(text, lines, i)).flatten() {
                         let joined = format!("{} {}", l.text(text), lines[j].text(text));
                         m = self.set.matches(&joined, true);
                         if m.iter().any(|k| {
@@ -656,18 +658,18 @@ impl Pass for PatternPass {
                 head_seen += claim[i].is_none() as usize;
             }
         } else {
-            head_end = head_end_of(&lines, self.head_lines);
+            head_end = head_end_of(lines, self.head_lines);
         }
         if any {
-            let width = lines::typical_width(text, &lines);
-            let loose = !settled && lines::blank_separated(text, &lines);
+            let width = lines::typical_width(text, lines);
+            let loose = !settled && lines::blank_separated(text, lines);
             for i in 0..lines.len() {
                 let Some(k) = claim[i] else { continue };
                 drop[i] = Some(k);
                 match self.rules[k].scope {
                     Scope::LineWrapped => {
                         if let Some(j) =
-                            (!settled).then(|| wrapped_continuation(text, &lines, i, width)).flatten()
+                            (!settled).then(|| wrapped_continuation(text, lines, i, width)).flatten()
                         {
                             if !kept[j] && claim[j].is_none() {
                                 drop[j] = Some(k);
@@ -678,7 +680,7 @@ impl Pass for PatternPass {
                         // When the block is too long to be a caption (pypdf prints no blank lines),
                         // the matching line alone goes: caption and credit on one line, as is usual.
                         let above =
-                            block_above(text, &lines, i, width, loose, self.max_block_lines, &claim, &kept);
+                            block_above(text, lines, i, width, loose, self.max_block_lines, &claim, &kept);
                         if let Some(first) = above {
                             (first..i).filter(|&j| !lines[j].is_blank()).for_each(|j| drop[j] = Some(k))
                         }
@@ -689,9 +691,9 @@ impl Pass for PatternPass {
             for (i, d) in drop.iter().enumerate() {
                 if let Some(k) = d {
                     let range = if settled {
-                        lines::reflowed_removal_range(text, &lines, i)
+                        lines::reflowed_removal_range(text, lines, i)
                     } else {
-                        lines::removal_range(text, &lines, i)
+                        lines::removal_range(text, lines, i)
                     };
                     edits.remove(range, &self.rules[*k].id);
                 }

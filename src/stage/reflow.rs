@@ -36,6 +36,7 @@ use hyphenation::{Hyphenator, Language, Load, Standard};
 use regex::Regex;
 
 use crate::edit::{Edits, RuleId};
+use crate::lines::Doc;
 use crate::lines::{self, Line};
 use crate::pipeline::Pass;
 use crate::rules::ResolvedStage;
@@ -1014,7 +1015,8 @@ impl ReflowPass {
 }
 
 impl Pass for ReflowPass {
-    fn apply(&self, text: &str, edits: &mut Edits) {
+    fn apply(&self, doc: &Doc, edits: &mut Edits) {
+        let text = doc.text;
         // Text already in the shape this stage leaves (`lines::is_reflowed`: one line a block, one
         // blank line between blocks, no page break) has no wrapped lines left: every gap is a paragraph
         // or item break that this stage or an author made. Reading its blank lines again would let a
@@ -1023,9 +1025,9 @@ impl Pass for ReflowPass {
         if lines::is_reflowed(text) {
             return;
         }
-        let all = lines::split(text);
-        let width = lines::typical_width(text, &all);
-        let loose = lines::blank_separated(text, &all) && width > 0 && mostly_wrapped(text, &all);
+        let all = doc.lines();
+        let width = lines::typical_width(text, all);
+        let loose = lines::blank_separated(text, all) && width > 0 && mostly_wrapped(text, all);
         let idx: Vec<usize> = (0..all.len()).filter(|&i| !all[i].is_blank()).collect();
         let mut vocab: Option<Vocabulary> = None;
         // A typesetter that hyphenates (LaTeX, groff, justified layouts) leaves a line-end hyphen every

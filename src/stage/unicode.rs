@@ -19,6 +19,7 @@
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
 use crate::edit::{Edits, RuleId};
+use crate::lines::Doc;
 use crate::pipeline::Pass;
 use crate::rules::ResolvedStage;
 use crate::stage::rule_on;
@@ -109,7 +110,8 @@ fn classify(c: char) -> Fix {
 }
 
 impl Pass for CharPass {
-    fn apply(&self, text: &str, edits: &mut Edits) {
+    fn apply(&self, doc: &Doc, edits: &mut Edits) {
+        let text = doc.text;
         let bytes = text.as_bytes();
         let mut i = 0;
         while i < bytes.len() {
@@ -284,7 +286,8 @@ struct NfcPass {
 }
 
 impl Pass for NfcPass {
-    fn apply(&self, text: &str, edits: &mut Edits) {
+    fn apply(&self, doc: &Doc, edits: &mut Edits) {
+        let text = doc.text;
         // No quick check of the whole text first: the check starts afresh at every ASCII character,
         // so it says Yes for the text exactly when it says Yes for each run below.
         //

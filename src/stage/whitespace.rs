@@ -15,6 +15,7 @@ use std::sync::OnceLock;
 
 use crate::edit::{Edits, RuleId};
 use crate::hash::FxHashSet;
+use crate::lines::Doc;
 use crate::pipeline::Pass;
 use crate::rules::ResolvedStage;
 use crate::stage::rule_on;
@@ -105,7 +106,8 @@ fn word_list() -> &'static FxHashSet<&'static str> {
 }
 
 impl Pass for SplitWordPass {
-    fn apply(&self, text: &str, edits: &mut Edits) {
+    fn apply(&self, doc: &Doc, edits: &mut Edits) {
+        let text = doc.text;
         // Cheap test first: how many tokens are one- or two-letter fragments that are no short word.
         // Single letters are also a formula's variables (`h is`): go on only when some short fragment
         // really joins its neighbour into a word (three do). Both are counted in one walk: a token
@@ -343,7 +345,8 @@ struct WhitespacePass {
 }
 
 impl Pass for WhitespacePass {
-    fn apply(&self, text: &str, edits: &mut Edits) {
+    fn apply(&self, doc: &Doc, edits: &mut Edits) {
+        let text = doc.text;
         let bytes = text.as_bytes();
         let start = text.len() - text.trim_start().len();
         let end = text.trim_end().len();
