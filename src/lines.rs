@@ -195,6 +195,22 @@ pub fn first_ws(s: &str) -> Option<usize> {
     None
 }
 
+/// The first position at or after `i` whose byte is not ASCII, or the end; sixteen bytes at a time
+/// (a fold the compiler vectorises). The Unicode passes and reflow's word scan skip ASCII with it.
+pub(crate) fn skip_ascii(bytes: &[u8], mut i: usize) -> usize {
+    while let Some(chunk) = bytes.get(i..i + 16) {
+        let chunk: &[u8; 16] = chunk.try_into().expect("16 bytes");
+        if chunk.iter().fold(0, |high, &b| high | b) >= 0x80 {
+            break;
+        }
+        i += 16;
+    }
+    while i < bytes.len() && bytes[i].is_ascii() {
+        i += 1;
+    }
+    i
+}
+
 /// True when nearly every pair of consecutive lines has a blank line between them, as pdfminer prints
 /// text: then a blank line says nothing about paragraphs and the passes must not read it as a break.
 /// Text already cleaned (one paragraph a line, blank lines between) is told apart by where its blank

@@ -444,11 +444,11 @@ fn text_evidence_words<'t>(text: &'t str, mut f: impl FnMut(&'t str, bool)) {
     let mut tokens: Vec<&str> = Vec::new();
     let mut start = 0;
     while start < b.len() {
-        let Some(k) = first_non_ascii(&b[start..]) else {
+        let p = lines::skip_ascii(b, start);
+        if p == b.len() {
             ascii_evidence_words(&text[start..], &mut f);
             return;
-        };
-        let p = start + k;
+        }
         // The line that holds the byte: the ASCII lines before it go first, in one walk.
         let line_start = memchr::memrchr(b'\n', &b[start..p]).map_or(start, |q| start + q + 1);
         let line_end = memchr::memchr(b'\n', &b[p..]).map_or(b.len(), |q| p + q);
@@ -456,19 +456,6 @@ fn text_evidence_words<'t>(text: &'t str, mut f: impl FnMut(&'t str, bool)) {
         line_evidence_words(&text[line_start..line_end], &mut tokens, &mut f);
         start = line_end + 1;
     }
-}
-
-/// Where the first byte of `b` that is not ASCII is, eight bytes at a time.
-fn first_non_ascii(b: &[u8]) -> Option<usize> {
-    let mut chunks = b.chunks_exact(8);
-    for (n, c) in chunks.by_ref().enumerate() {
-        let x = u64::from_le_bytes(c.try_into().expect("eight bytes")) & 0x8080_8080_8080_8080;
-        if x != 0 {
-            return Some(n * 8 + (x.trailing_zeros() / 8) as usize);
-        }
-    }
-    let rest = chunks.remainder();
-    rest.iter().position(|&c| c >= 0x80).map(|p| b.len() - rest.len() + p)
 }
 
 /// The document's words, for hyphenation evidence, lower-cased: whole tokens (`well-known` stays one

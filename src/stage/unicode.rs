@@ -19,7 +19,7 @@
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
 use crate::edit::{Edits, RuleId};
-use crate::lines::Doc;
+use crate::lines::{self, Doc};
 use crate::pipeline::Pass;
 use crate::rules::ResolvedStage;
 use crate::stage::rule_on;
@@ -247,22 +247,6 @@ fn skip_plain(bytes: &[u8], mut i: usize) -> usize {
     i
 }
 
-/// The first position at or after `i` whose byte is not ASCII, or the end; sixteen bytes at a time
-/// (a vectorised fold, as in [`skip_plain`]).
-fn skip_ascii(bytes: &[u8], mut i: usize) -> usize {
-    while let Some(chunk) = bytes.get(i..i + 16) {
-        let chunk: &[u8; 16] = chunk.try_into().expect("16 bytes");
-        if chunk.iter().fold(0, |high, &b| high | b) >= 0x80 {
-            break;
-        }
-        i += 16;
-    }
-    while i < bytes.len() && bytes[i].is_ascii() {
-        i += 1;
-    }
-    i
-}
-
 /// Whether the non-ASCII run `run` (whole characters) is made only of U+0080 to U+00FF and U+2002 to
 /// U+207F: Latin-1 letters and signs, curly quotes, dashes, bullets. Each is a starter (combining class
 /// 0) that is NFC as it stands and never composes with the character before it (quick check Yes), so
@@ -297,7 +281,7 @@ impl Pass for NfcPass {
         let bytes = text.as_bytes();
         let mut i = 0;
         while i < bytes.len() {
-            i = skip_ascii(bytes, i);
+            i = lines::skip_ascii(bytes, i);
             if i >= bytes.len() {
                 break;
             }
@@ -341,7 +325,7 @@ mod tests {
                     .unwrap_or(b.len());
                 assert_eq!(super::skip_plain(b, i), plain, "{t:?} at {i}");
                 let ascii = (i..b.len()).find(|&k| !b[k].is_ascii()).unwrap_or(b.len());
-                assert_eq!(super::skip_ascii(b, i), ascii, "{t:?} at {i}");
+                assert_eq!(crate::lines::skip_ascii(b, i), ascii, "{t:?} at {i}");
             }
         }
     }
@@ -358,7 +342,7 @@ mod tests {
                     let want = (i..b.len()).find(|&k| !super::is_plain(b[k])).unwrap_or(b.len());
                     assert_eq!(super::skip_plain(&b, i), want, "{x} at {at}, from {i}");
                     let want = (i..b.len()).find(|&k| !b[k].is_ascii()).unwrap_or(b.len());
-                    assert_eq!(super::skip_ascii(&b, i), want, "{x} at {at}, from {i}");
+                    assert_eq!(crate::lines::skip_ascii(&b, i), want, "{x} at {at}, from {i}");
                 }
             }
         }
