@@ -40,8 +40,30 @@ pub struct Change {
 impl Change {
     /// True when the change only touches white space (a line join, a collapsed run of spaces).
     pub fn is_whitespace_only(&self) -> bool {
-        self.text.chars().all(char::is_whitespace) && self.replacement.chars().all(char::is_whitespace)
+        all_whitespace(&self.text) && all_whitespace(&self.replacement)
     }
+}
+
+/// Whether `s` is all white space (`char::is_whitespace`). Asked of every change of every record (the
+/// report lists the others), so told on bytes while they are ASCII ([`ascii_whitespace`]).
+fn all_whitespace(s: &str) -> bool {
+    ascii_whitespace(s).unwrap_or_else(|| s.chars().all(char::is_whitespace))
+}
+
+/// Whether `s` is all white space (`char::is_whitespace`), told on bytes while they are ASCII: `None`
+/// when a byte above 0x7F comes before the answer. A removed line's first byte answers `false`, a line
+/// join's one or two bytes `true`: [`all_whitespace`], without decoding characters.
+fn ascii_whitespace(s: &str) -> Option<bool> {
+    for &b in s.as_bytes() {
+        if !b.is_ascii() {
+            return None;
+        }
+        // The ASCII white space of `char::is_whitespace`: tab to carriage return, and the space.
+        if !matches!(b, b'\t'..=b'\r' | b' ') {
+            return Some(false);
+        }
+    }
+    Some(true)
 }
 
 /// A step of the composed log: replace `range` of the input by `replacement`.
@@ -259,6 +281,23 @@ pub fn compose(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ascii_white_space_is_chars_white_space() {
+        for b in 0u8..0x80 {
+            let s = char::from(b).to_string();
+            assert_eq!(ascii_whitespace(&s), Some(char::from(b).is_whitespace()), "{b}");
+        }
+        for (s, ws) in [
+            ("", Some(true)),
+            (" \n\t", Some(true)),
+            ("\nx\u{a0}", Some(false)),
+            ("\n\u{a0}", None),
+            ("\u{2028}", None),
+        ] {
+            assert_eq!(ascii_whitespace(s), ws, "{s:?}");
+        }
+    }
 
     fn edit(range: Range<usize>, replacement: &str, rule: &str) -> Edit {
         Edit { range, replacement: replacement.into(), rule: RuleId::from(rule) }

@@ -38,22 +38,6 @@ pub struct Report<'a> {
     pub output_chars: usize,
 }
 
-/// Whether `s` is all white space (`char::is_whitespace`), told on bytes while they are ASCII: `None`
-/// when a byte above 0x7F comes before the answer. A removed line's first byte answers `false`, a line
-/// join's one or two bytes `true`: `Change::is_whitespace_only`, without decoding characters.
-fn ascii_whitespace(s: &str) -> Option<bool> {
-    for &b in s.as_bytes() {
-        if !b.is_ascii() {
-            return None;
-        }
-        // The ASCII white space of `char::is_whitespace`: tab to carriage return, and the space.
-        if !matches!(b, b'\t'..=b'\r' | b' ') {
-            return Some(false);
-        }
-    }
-    Some(true)
-}
-
 impl<'a> Report<'a> {
     pub fn new(input: &str, cleaned: &'a Cleaned, encoding: &'a str, replaced_chars: usize) -> Self {
         // One walk over the edits for both the list (`Cleaned::removed`) and the counts
@@ -77,14 +61,7 @@ impl<'a> Report<'a> {
                     run = Some((&c.rule, 1));
                 }
             }
-            let listed = match ascii_whitespace(&c.text) {
-                Some(false) => true,
-                Some(true) => {
-                    ascii_whitespace(&c.replacement).map_or_else(|| !c.is_whitespace_only(), |ws| !ws)
-                }
-                None => !c.is_whitespace_only(),
-            };
-            if listed {
+            if !c.is_whitespace_only() {
                 removed.push(Removed {
                     rule: &c.rule,
                     text: &c.text,
@@ -161,23 +138,6 @@ impl<'a> Report<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ascii_white_space_is_chars_white_space() {
-        for b in 0u8..0x80 {
-            let s = char::from(b).to_string();
-            assert_eq!(ascii_whitespace(&s), Some(char::from(b).is_whitespace()), "{b}");
-        }
-        for (s, ws) in [
-            ("", Some(true)),
-            (" \n\t", Some(true)),
-            ("\nx\u{a0}", Some(false)),
-            ("\n\u{a0}", None),
-            ("\u{2028}", None),
-        ] {
-            assert_eq!(ascii_whitespace(s), ws, "{s:?}");
-        }
-    }
 
     #[test]
     fn the_hand_written_json_is_serde_jsons() {
