@@ -109,26 +109,9 @@ fn escape_mask(w: u64) -> u64 {
 /// serde_json stops at every escape and copies the string twice; prose extracted from PDFs has an
 /// escaped newline every 40 bytes or so, which made reading the text a tenth of a record's cost.
 pub fn unescape_plain(raw: &str) -> Option<String> {
-    let inner = raw.strip_prefix('"')?.strip_suffix('"')?;
-    let mut out = String::with_capacity(inner.len());
-    let mut rest = inner;
-    while let Some(i) = memchr::memchr(b'\\', rest.as_bytes()) {
-        out.push_str(&rest[..i]);
-        out.push(match rest.as_bytes().get(i + 1)? {
-            b'n' => '\n',
-            b'"' => '"',
-            b'\\' => '\\',
-            b't' => '\t',
-            b'r' => '\r',
-            b'/' => '/',
-            b'b' => '\x08',
-            b'f' => '\x0c',
-            _ => return None,
-        });
-        rest = &rest[i + 2..];
-    }
-    out.push_str(rest);
-    Some(out)
+    let rest = raw.strip_prefix('"')?;
+    let (text, end) = unescape_literal(raw.as_bytes(), raw.len() - rest.len())?;
+    (end == raw.len()).then_some(text)
 }
 
 /// The string whose JSON literal starts at `bytes[from..]` (just after its opening quote), and the
