@@ -161,10 +161,10 @@ pub fn apply_splices(input: &str, splices: &[Splice]) -> String {
     out
 }
 
-/// An old splice placed in `current`: where its replacement stands, and the shift (output - input)
-/// of everything after it.
+/// An old splice placed in `current`: its range in the input, where its replacement stands, and the
+/// shift (output - input) of everything after it.
 struct Placed {
-    splice: Splice,
+    input: Range<usize>,
     out: Range<usize>,
     shift: isize,
 }
@@ -179,103 +179,147 @@ struct Placed {
 /// text an earlier one of the same pass merged with), which is why clusters are grown to a fixed
 /// point rather than built one edit at a time (issue 7: a `\u{2028}` + NFC + ligature input put a
 /// splice inside a character). Both lists are sorted, so this is one linear walk.
+///
+/// Most edits (a line join, a removed line) touch neither an earlier splice nor the next edit: such an
+/// edit is its own cluster, its splice is the edit itself mapped back by one shift, and it skips the
+/// cluster machinery ([`compose_cluster`]); a proptest holds the two ways together.
 pub fn compose(
     splices: Vec<Splice>,
     current: &str,
-    mut edits: Vec<Edit>,
+    edits: Vec<Edit>,
     changes: &mut Vec<Change>,
 ) -> Vec<Splice> {
+    // Every edit becomes one change; a cluster takes at least one edit, so at most this many splices.
     let mut out: Vec<Splice> = Vec::with_capacity(splices.len() + edits.len());
+    changes.reserve(edits.len());
     let mut pending = splices.into_iter().peekable();
+    let mut edits = edits.into_iter().peekable();
     // Output position - input position after every old splice taken so far.
     let mut delta: isize = 0;
-    let place = |s: &Splice, delta: isize| -> Range<usize> {
-        let os = (s.range.start as isize + delta) as usize;
-        os..os + s.replacement.len()
-    };
-    let mut i = 0;
-    while i < edits.len() {
+    // The buffers of the clusters, reused from one cluster to the next.
+    let mut cluster: Vec<Edit> = Vec::new();
+    let mut olds: Vec<Placed> = Vec::new();
+    while let Some(e) = edits.next() {
         // Old splices wholly before the edit (not touching it) move over unchanged.
-        while let Some(s) = pending.peek() {
-            if place(s, delta).end < edits[i].range.start {
-                delta += s.replacement.len() as isize - s.range.len() as isize;
-                out.push(pending.next().unwrap());
-            } else {
-                break;
-            }
+        while let Some(s) = pending.next_if(|s| place(s, delta).end < e.range.start) {
+            delta += s.replacement.len() as isize - s.range.len() as isize;
+            out.push(s);
         }
-        let delta_before = delta;
-        let first = i;
-        let (mut cs, mut ce) = (edits[i].range.start, edits[i].range.end);
-        let mut olds: Vec<Placed> = Vec::new();
-        loop {
-            let mut grew = false;
-            while let Some(s) = pending.peek() {
-                let o = place(s, delta);
-                if o.start > ce {
-                    break;
-                }
-                cs = cs.min(o.start);
-                ce = ce.max(o.end);
-                delta += s.replacement.len() as isize - s.range.len() as isize;
-                olds.push(Placed { splice: pending.next().unwrap(), out: o, shift: delta });
-                grew = true;
-            }
-            while i + 1 < edits.len() && edits[i + 1].range.start <= ce {
-                i += 1;
-                ce = ce.max(edits[i].range.end);
-                grew = true;
-            }
-            if !grew {
-                break;
-            }
-        }
-        let cluster = &mut edits[first..=i];
-        let mut replacement = String::with_capacity(ce - cs);
-        let mut at = cs;
-        for e in cluster.iter() {
-            replacement.push_str(&current[at..e.range.start]);
-            replacement.push_str(&e.replacement);
-            at = e.range.end;
-        }
-        replacement.push_str(&current[at..ce]);
-        // Each edit mapped back to the input, widened to whole old splices it reaches into. The
-        // change takes the edit's replacement: the splice above is built, and the edits are done.
-        let (mut ps, mut pe) = (0usize, 0usize);
-        let (mut shift_s, mut shift_e) = (delta_before, delta_before);
-        for e in cluster {
-            let (a, b) = (e.range.start, e.range.end);
-            while ps < olds.len() && olds[ps].out.end <= a {
-                shift_s = olds[ps].shift;
-                ps += 1;
-            }
-            let start = match olds.get(ps) {
-                Some(o) if o.out.start < a => o.splice.range.start,
-                _ => (a as isize - shift_s) as usize,
-            };
-            while pe < olds.len() && olds[pe].out.end <= b {
-                shift_e = olds[pe].shift;
-                pe += 1;
-            }
-            let end = match olds.get(pe) {
-                Some(o) if o.out.start < b => o.splice.range.end,
-                _ => (b as isize - shift_e) as usize,
-            };
+        let (a, b) = (e.range.start, e.range.end);
+        let touches_old = pending.peek().is_some_and(|s| place(s, delta).start <= b);
+        let touches_next = edits.peek().is_some_and(|n| n.range.start <= b);
+        if !touches_old && !touches_next {
+            // A cluster of this one edit: `delta` maps both of its ends back to the input.
+            let range = (a as isize - delta) as usize..(b as isize - delta) as usize;
             changes.push(Change {
-                rule: e.rule.clone(),
-                start,
-                end: end.max(start),
-                text: current[a..b].to_string(),
-                replacement: std::mem::take(&mut e.replacement),
+                rule: e.rule,
+                start: range.start,
+                end: range.end,
+                text: current[a..b].into(),
+                replacement: e.replacement.clone(),
             });
+            out.push(Splice { range, replacement: e.replacement });
+            continue;
         }
-        let in_start = (cs as isize - delta_before) as usize;
-        let in_end = (ce as isize - delta) as usize;
-        out.push(Splice { range: in_start..in_end, replacement });
-        i += 1;
+        cluster.push(e);
+        compose_cluster(
+            &mut pending,
+            &mut edits,
+            current,
+            &mut delta,
+            &mut cluster,
+            &mut olds,
+            changes,
+            &mut out,
+        );
     }
     out.extend(pending);
     out
+}
+
+/// Where the replacement of old splice `s` stands in `current`, given the shift `delta` before it.
+fn place(s: &Splice, delta: isize) -> Range<usize> {
+    let os = (s.range.start as isize + delta) as usize;
+    os..os + s.replacement.len()
+}
+
+/// Grows the cluster that starts with `cluster[0]` (the only edit in it) over the old splices and the
+/// edits it touches, to a fixed point, and makes its changes and its splice. Leaves `cluster` and
+/// `olds` empty.
+#[allow(clippy::too_many_arguments)]
+fn compose_cluster(
+    pending: &mut std::iter::Peekable<std::vec::IntoIter<Splice>>,
+    edits: &mut std::iter::Peekable<std::vec::IntoIter<Edit>>,
+    current: &str,
+    delta: &mut isize,
+    cluster: &mut Vec<Edit>,
+    olds: &mut Vec<Placed>,
+    changes: &mut Vec<Change>,
+    out: &mut Vec<Splice>,
+) {
+    let delta_before = *delta;
+    let (mut cs, mut ce) = (cluster[0].range.start, cluster[0].range.end);
+    loop {
+        let mut grew = false;
+        while let Some(s) = pending.next_if(|s| place(s, *delta).start <= ce) {
+            let o = place(&s, *delta);
+            cs = cs.min(o.start);
+            ce = ce.max(o.end);
+            *delta += s.replacement.len() as isize - s.range.len() as isize;
+            olds.push(Placed { input: s.range, out: o, shift: *delta });
+            grew = true;
+        }
+        while let Some(n) = edits.next_if(|n| n.range.start <= ce) {
+            ce = ce.max(n.range.end);
+            cluster.push(n);
+            grew = true;
+        }
+        if !grew {
+            break;
+        }
+    }
+    let mut replacement = String::with_capacity(ce - cs);
+    let mut at = cs;
+    for e in cluster.iter() {
+        replacement.push_str(&current[at..e.range.start]);
+        replacement.push_str(&e.replacement);
+        at = e.range.end;
+    }
+    replacement.push_str(&current[at..ce]);
+    // Each edit mapped back to the input, widened to whole old splices it reaches into. The
+    // change takes the edit's replacement: the splice above is built, and the edits are done.
+    let (mut ps, mut pe) = (0usize, 0usize);
+    let (mut shift_s, mut shift_e) = (delta_before, delta_before);
+    for e in cluster.drain(..) {
+        let (a, b) = (e.range.start, e.range.end);
+        while ps < olds.len() && olds[ps].out.end <= a {
+            shift_s = olds[ps].shift;
+            ps += 1;
+        }
+        let start = match olds.get(ps) {
+            Some(o) if o.out.start < a => o.input.start,
+            _ => (a as isize - shift_s) as usize,
+        };
+        while pe < olds.len() && olds[pe].out.end <= b {
+            shift_e = olds[pe].shift;
+            pe += 1;
+        }
+        let end = match olds.get(pe) {
+            Some(o) if o.out.start < b => o.input.end,
+            _ => (b as isize - shift_e) as usize,
+        };
+        changes.push(Change {
+            rule: e.rule,
+            start,
+            end: end.max(start),
+            text: current[a..b].to_string(),
+            replacement: e.replacement,
+        });
+    }
+    olds.clear();
+    let in_start = (cs as isize - delta_before) as usize;
+    let in_end = (ce as isize - *delta) as usize;
+    out.push(Splice { range: in_start..in_end, replacement });
 }
 
 #[cfg(test)]
@@ -297,6 +341,113 @@ mod tests {
         ] {
             assert_eq!(ascii_whitespace(s), ws, "{s:?}");
         }
+    }
+
+    // The cluster walk as it was before single-edit clusters took a short way ([`compose`]): every
+    // edit through the general walk. The proptest below holds the two together.
+    struct RefPlaced {
+        splice: Splice,
+        out: Range<usize>,
+        shift: isize,
+    }
+
+    fn compose_reference(
+        splices: Vec<Splice>,
+        current: &str,
+        mut edits: Vec<Edit>,
+        changes: &mut Vec<Change>,
+    ) -> Vec<Splice> {
+        let mut out: Vec<Splice> = Vec::with_capacity(splices.len() + edits.len());
+        let mut pending = splices.into_iter().peekable();
+        // Output position - input position after every old splice taken so far.
+        let mut delta: isize = 0;
+        let place = |s: &Splice, delta: isize| -> Range<usize> {
+            let os = (s.range.start as isize + delta) as usize;
+            os..os + s.replacement.len()
+        };
+        let mut i = 0;
+        while i < edits.len() {
+            // Old splices wholly before the edit (not touching it) move over unchanged.
+            while let Some(s) = pending.peek() {
+                if place(s, delta).end < edits[i].range.start {
+                    delta += s.replacement.len() as isize - s.range.len() as isize;
+                    out.push(pending.next().unwrap());
+                } else {
+                    break;
+                }
+            }
+            let delta_before = delta;
+            let first = i;
+            let (mut cs, mut ce) = (edits[i].range.start, edits[i].range.end);
+            let mut olds: Vec<RefPlaced> = Vec::new();
+            loop {
+                let mut grew = false;
+                while let Some(s) = pending.peek() {
+                    let o = place(s, delta);
+                    if o.start > ce {
+                        break;
+                    }
+                    cs = cs.min(o.start);
+                    ce = ce.max(o.end);
+                    delta += s.replacement.len() as isize - s.range.len() as isize;
+                    olds.push(RefPlaced { splice: pending.next().unwrap(), out: o, shift: delta });
+                    grew = true;
+                }
+                while i + 1 < edits.len() && edits[i + 1].range.start <= ce {
+                    i += 1;
+                    ce = ce.max(edits[i].range.end);
+                    grew = true;
+                }
+                if !grew {
+                    break;
+                }
+            }
+            let cluster = &mut edits[first..=i];
+            let mut replacement = String::with_capacity(ce - cs);
+            let mut at = cs;
+            for e in cluster.iter() {
+                replacement.push_str(&current[at..e.range.start]);
+                replacement.push_str(&e.replacement);
+                at = e.range.end;
+            }
+            replacement.push_str(&current[at..ce]);
+            // Each edit mapped back to the input, widened to whole old splices it reaches into. The
+            // change takes the edit's replacement: the splice above is built, and the edits are done.
+            let (mut ps, mut pe) = (0usize, 0usize);
+            let (mut shift_s, mut shift_e) = (delta_before, delta_before);
+            for e in cluster {
+                let (a, b) = (e.range.start, e.range.end);
+                while ps < olds.len() && olds[ps].out.end <= a {
+                    shift_s = olds[ps].shift;
+                    ps += 1;
+                }
+                let start = match olds.get(ps) {
+                    Some(o) if o.out.start < a => o.splice.range.start,
+                    _ => (a as isize - shift_s) as usize,
+                };
+                while pe < olds.len() && olds[pe].out.end <= b {
+                    shift_e = olds[pe].shift;
+                    pe += 1;
+                }
+                let end = match olds.get(pe) {
+                    Some(o) if o.out.start < b => o.splice.range.end,
+                    _ => (b as isize - shift_e) as usize,
+                };
+                changes.push(Change {
+                    rule: e.rule.clone(),
+                    start,
+                    end: end.max(start),
+                    text: current[a..b].to_string(),
+                    replacement: std::mem::take(&mut e.replacement),
+                });
+            }
+            let in_start = (cs as isize - delta_before) as usize;
+            let in_end = (ce as isize - delta) as usize;
+            out.push(Splice { range: in_start..in_end, replacement });
+            i += 1;
+        }
+        out.extend(pending);
+        out
     }
 
     fn edit(range: Range<usize>, replacement: &str, rule: &str) -> Edit {
@@ -345,5 +496,43 @@ mod tests {
         assert_eq!(text, "x Fi y");
         assert_eq!((changes[1].start, changes[1].end), (2, 5));
         assert_eq!(apply_splices(input, &splices), text);
+    }
+
+    /// Edits on ASCII text: (where, how long, replacement) triples, placed by [`Edits::into_sorted`]
+    /// as a pass's edits are.
+    fn pass_edits(text: &str, raw: &[(usize, usize, String)]) -> Vec<Edit> {
+        let rule = RuleId::from("r");
+        let mut edits = Edits::new();
+        for (at, len, replacement) in raw {
+            let start = at % (text.len() + 1);
+            let end = (start + len).min(text.len());
+            edits.push(start..end, replacement.as_str(), &rule);
+        }
+        edits.into_sorted(text)
+    }
+
+    proptest::proptest! {
+        /// The short way for lone edits gives the same changes and splices as the general walk.
+        #[test]
+        fn compose_is_the_general_walk(
+            input in "[ab \n]{0,40}",
+            passes in proptest::collection::vec(
+                proptest::collection::vec((0usize..64, 0usize..4, "[xy\n ]{0,3}"), 0..8),
+                1..5,
+            ),
+        ) {
+            let (mut text, mut splices, mut changes) = (input.clone(), Vec::new(), Vec::new());
+            let (mut ref_splices, mut ref_changes) = (Vec::new(), Vec::new());
+            for raw in &passes {
+                let edits = pass_edits(&text, raw);
+                let next = apply_edits(&text, &edits);
+                ref_splices = compose_reference(ref_splices, &text, edits.clone(), &mut ref_changes);
+                splices = compose(splices, &text, edits, &mut changes);
+                text = next;
+                proptest::prop_assert_eq!(&splices, &ref_splices);
+                proptest::prop_assert_eq!(&changes, &ref_changes);
+            }
+            proptest::prop_assert_eq!(apply_splices(&input, &splices), text);
+        }
     }
 }
