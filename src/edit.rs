@@ -12,6 +12,8 @@
 use std::ops::Range;
 use std::sync::Arc;
 
+use compact_str::CompactString;
+
 /// A rule id, shared between every edit that rule makes.
 pub type RuleId = Arc<str>;
 
@@ -19,7 +21,7 @@ pub type RuleId = Arc<str>;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Edit {
     pub range: Range<usize>,
-    pub replacement: String,
+    pub replacement: CompactString,
     pub rule: RuleId,
 }
 
@@ -32,9 +34,9 @@ pub struct Change {
     pub start: usize,
     pub end: usize,
     /// The text this rule saw and replaced (as it stood after the earlier passes).
-    pub text: String,
+    pub text: CompactString,
     /// What it put there instead (empty for a removal).
-    pub replacement: String,
+    pub replacement: CompactString,
 }
 
 impl Change {
@@ -70,7 +72,7 @@ fn ascii_whitespace(s: &str) -> Option<bool> {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Splice {
     pub range: Range<usize>,
-    pub replacement: String,
+    pub replacement: CompactString,
 }
 
 /// Collects the edits of one pass and checks that they are well formed.
@@ -86,14 +88,14 @@ impl Edits {
 
     /// Proposes replacing `range` by `replacement`. Edits may be pushed in any order; overlapping
     /// edits are resolved in [`Edits::into_sorted`] (the first one pushed wins).
-    pub fn push(&mut self, range: Range<usize>, replacement: impl Into<String>, rule: &RuleId) {
+    pub fn push(&mut self, range: Range<usize>, replacement: impl Into<CompactString>, rule: &RuleId) {
         debug_assert!(range.start <= range.end);
         self.edits.push(Edit { range, replacement: replacement.into(), rule: rule.clone() });
     }
 
     /// Proposes removing `range`.
     pub fn remove(&mut self, range: Range<usize>, rule: &RuleId) {
-        self.push(range, String::new(), rule);
+        self.push(range, CompactString::default(), rule);
     }
 
     pub fn is_empty(&self) -> bool {
@@ -278,7 +280,7 @@ fn compose_cluster(
             break;
         }
     }
-    let mut replacement = String::with_capacity(ce - cs);
+    let mut replacement = CompactString::with_capacity(ce - cs);
     let mut at = cs;
     for e in cluster.iter() {
         replacement.push_str(&current[at..e.range.start]);
@@ -312,7 +314,7 @@ fn compose_cluster(
             rule: e.rule,
             start,
             end: end.max(start),
-            text: current[a..b].to_string(),
+            text: current[a..b].into(),
             replacement: e.replacement,
         });
     }
@@ -403,7 +405,7 @@ mod tests {
                 }
             }
             let cluster = &mut edits[first..=i];
-            let mut replacement = String::with_capacity(ce - cs);
+            let mut replacement = CompactString::with_capacity(ce - cs);
             let mut at = cs;
             for e in cluster.iter() {
                 replacement.push_str(&current[at..e.range.start]);
@@ -437,7 +439,7 @@ mod tests {
                     rule: e.rule.clone(),
                     start,
                     end: end.max(start),
-                    text: current[a..b].to_string(),
+                    text: current[a..b].into(),
                     replacement: std::mem::take(&mut e.replacement),
                 });
             }
