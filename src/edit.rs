@@ -108,10 +108,15 @@ impl Edits {
 
     /// The edits sorted by position, with no-ops and overlaps dropped, ranges checked against `text`.
     pub fn into_sorted(mut self, text: &str) -> Vec<Edit> {
-        // Stable sort: among edits at the same place, the one pushed first stays first.
-        self.edits.sort_by_key(|e| (e.range.start, e.range.end));
-        let mut out: Vec<Edit> = Vec::with_capacity(self.edits.len());
-        for e in self.edits {
+        let key = |e: &Edit| (e.range.start, e.range.end);
+        // Stable sort: among edits at the same place, the one pushed first stays first. Most passes
+        // push their edits in reading order, which one look tells.
+        if !self.edits.windows(2).all(|w| key(&w[0]) <= key(&w[1])) {
+            self.edits.sort_by_key(key);
+        }
+        // The range of the last edit kept.
+        let mut last: Option<Range<usize>> = None;
+        self.edits.retain(|e| {
             assert!(
                 e.range.end <= text.len()
                     && text.is_char_boundary(e.range.start)
@@ -121,18 +126,19 @@ impl Edits {
                 e.range
             );
             if text[e.range.clone()] == *e.replacement {
-                continue;
+                return false;
             }
-            if let Some(last) = out.last() {
-                let overlaps = e.range.start < last.range.end
-                    || (e.range.start == last.range.end && e.range.is_empty() && last.range.is_empty());
+            if let Some(last) = &last {
+                let overlaps = e.range.start < last.end
+                    || (e.range.start == last.end && e.range.is_empty() && last.is_empty());
                 if overlaps {
-                    continue;
+                    return false;
                 }
             }
-            out.push(e);
-        }
-        out
+            last = Some(e.range.clone());
+            true
+        });
+        self.edits
     }
 }
 
@@ -194,22 +200,27 @@ pub fn compose(
     // Every edit becomes one change; a cluster takes at least one edit, so at most this many splices.
     let mut out: Vec<Splice> = Vec::with_capacity(splices.len() + edits.len());
     changes.reserve(edits.len());
-    let mut pending = splices.into_iter().peekable();
-    let mut edits = edits.into_iter().peekable();
+    // Both are read ahead through `as_slice`.
+    let mut pending = splices.into_iter();
+    let mut edits = edits.into_iter();
     // Output position - input position after every old splice taken so far.
     let mut delta: isize = 0;
     // The buffers of the clusters, reused from one cluster to the next.
     let mut cluster: Vec<Edit> = Vec::new();
     let mut olds: Vec<Placed> = Vec::new();
     while let Some(e) = edits.next() {
-        // Old splices wholly before the edit (not touching it) move over unchanged.
-        while let Some(s) = pending.next_if(|s| place(s, delta).end < e.range.start) {
-            delta += s.replacement.len() as isize - s.range.len() as isize;
-            out.push(s);
-        }
+        // Old splices wholly before the edit (not touching it) move over unchanged, in one go: a pass
+        // that edits a few places of a long log moves most of it.
         let (a, b) = (e.range.start, e.range.end);
-        let touches_old = pending.peek().is_some_and(|s| place(s, delta).start <= b);
-        let touches_next = edits.peek().is_some_and(|n| n.range.start <= b);
+        let rest = pending.as_slice();
+        let mut n = 0;
+        while n < rest.len() && place(&rest[n], delta).end < a {
+            delta += shift(&rest[n]);
+            n += 1;
+        }
+        out.extend(pending.by_ref().take(n));
+        let touches_old = pending.as_slice().first().is_some_and(|s| place(s, delta).start <= b);
+        let touches_next = edits.as_slice().first().is_some_and(|n| n.range.start <= b);
         if !touches_old && !touches_next {
             // A cluster of this one edit: `delta` maps both of its ends back to the input.
             let range = (a as isize - delta) as usize..(b as isize - delta) as usize;
@@ -245,13 +256,18 @@ fn place(s: &Splice, delta: isize) -> Range<usize> {
     os..os + s.replacement.len()
 }
 
+/// How much old splice `s` shifts the text after it (output - input).
+fn shift(s: &Splice) -> isize {
+    s.replacement.len() as isize - s.range.len() as isize
+}
+
 /// Grows the cluster that starts with `cluster[0]` (the only edit in it) over the old splices and the
 /// edits it touches, to a fixed point, and makes its changes and its splice. Leaves `cluster` and
 /// `olds` empty.
 #[allow(clippy::too_many_arguments)]
 fn compose_cluster(
-    pending: &mut std::iter::Peekable<std::vec::IntoIter<Splice>>,
-    edits: &mut std::iter::Peekable<std::vec::IntoIter<Edit>>,
+    pending: &mut std::vec::IntoIter<Splice>,
+    edits: &mut std::vec::IntoIter<Edit>,
     current: &str,
     delta: &mut isize,
     cluster: &mut Vec<Edit>,
@@ -263,15 +279,17 @@ fn compose_cluster(
     let (mut cs, mut ce) = (cluster[0].range.start, cluster[0].range.end);
     loop {
         let mut grew = false;
-        while let Some(s) = pending.next_if(|s| place(s, *delta).start <= ce) {
+        while pending.as_slice().first().is_some_and(|s| place(s, *delta).start <= ce) {
+            let s = pending.next().unwrap();
             let o = place(&s, *delta);
             cs = cs.min(o.start);
             ce = ce.max(o.end);
-            *delta += s.replacement.len() as isize - s.range.len() as isize;
+            *delta += shift(&s);
             olds.push(Placed { input: s.range, out: o, shift: *delta });
             grew = true;
         }
-        while let Some(n) = edits.next_if(|n| n.range.start <= ce) {
+        while edits.as_slice().first().is_some_and(|n| n.range.start <= ce) {
+            let n = edits.next().unwrap();
             ce = ce.max(n.range.end);
             cluster.push(n);
             grew = true;
