@@ -117,15 +117,12 @@ impl Edits {
         // The range of the last edit kept.
         let mut last: Option<Range<usize>> = None;
         self.edits.retain(|e| {
-            assert!(
-                e.range.end <= text.len()
-                    && text.is_char_boundary(e.range.start)
-                    && text.is_char_boundary(e.range.end),
-                "rule {} proposed an edit {:?} off the text's char boundaries",
-                e.rule,
-                e.range
-            );
-            if text[e.range.clone()] == *e.replacement {
+            // `get` is `None` exactly when the range is out of the text or off its char boundaries
+            // (or backwards, which `push` rules out).
+            let Some(seen) = text.get(e.range.clone()) else {
+                panic!("rule {} proposed an edit {:?} off the text's char boundaries", e.rule, e.range)
+            };
+            if seen == e.replacement {
                 return false;
             }
             if let Some(last) = &last {
