@@ -86,6 +86,17 @@ impl Edits {
         Self::default()
     }
 
+    /// No edits, kept in `buffer` (cleared), so that the passes of a document share one allocation.
+    pub fn reusing(mut buffer: Vec<Edit>) -> Self {
+        buffer.clear();
+        Edits { edits: buffer }
+    }
+
+    /// The edits as pushed, to reuse the buffer ([`Edits::reusing`]).
+    pub fn into_vec(self) -> Vec<Edit> {
+        self.edits
+    }
+
     /// Proposes replacing `range` by `replacement`. Edits may be pushed in any order; overlapping
     /// edits are resolved in [`Edits::into_sorted`] (the first one pushed wins).
     pub fn push(&mut self, range: Range<usize>, replacement: impl Into<CompactString>, rule: &RuleId) {
@@ -176,6 +187,7 @@ struct Placed {
 
 /// Folds one pass's edits (positions in `current`, the text the pass saw) into the composed log
 /// (positions in the input, producing `current`), and maps each edit back to the input as a [`Change`].
+/// The edits are taken out of `edits`, which is left empty for the next pass to reuse.
 ///
 /// Edits and old splices that overlap or touch in `current` form one cluster, which becomes one
 /// splice: its input range is the cluster's range in `current` mapped back (everything outside the
@@ -191,7 +203,7 @@ struct Placed {
 pub fn compose(
     splices: Vec<Splice>,
     current: &str,
-    edits: Vec<Edit>,
+    edits: &mut Vec<Edit>,
     changes: &mut Vec<Change>,
 ) -> Vec<Splice> {
     // Every edit becomes one change; a cluster takes at least one edit, so at most this many splices.
@@ -199,7 +211,7 @@ pub fn compose(
     changes.reserve(edits.len());
     // Both are read ahead through `as_slice`.
     let mut pending = splices.into_iter();
-    let mut edits = edits.into_iter();
+    let mut edits = edits.drain(..);
     // Output position - input position after every old splice taken so far.
     let mut delta: isize = 0;
     // The buffers of the clusters, reused from one cluster to the next.
@@ -264,7 +276,7 @@ fn shift(s: &Splice) -> isize {
 #[allow(clippy::too_many_arguments)]
 fn compose_cluster(
     pending: &mut std::vec::IntoIter<Splice>,
-    edits: &mut std::vec::IntoIter<Edit>,
+    edits: &mut std::vec::Drain<Edit>,
     current: &str,
     delta: &mut isize,
     cluster: &mut Vec<Edit>,
@@ -476,7 +488,7 @@ mod tests {
         let (mut text, mut splices, mut changes) = (input.to_string(), Vec::new(), Vec::new());
         for edits in passes {
             let next = apply_edits(&text, edits);
-            splices = compose(splices, &text, edits.clone(), &mut changes);
+            splices = compose(splices, &text, &mut edits.clone(), &mut changes);
             text = next;
         }
         (text, splices, changes)
@@ -541,10 +553,10 @@ mod tests {
             let (mut text, mut splices, mut changes) = (input.clone(), Vec::new(), Vec::new());
             let (mut ref_splices, mut ref_changes) = (Vec::new(), Vec::new());
             for raw in &passes {
-                let edits = pass_edits(&text, raw);
+                let mut edits = pass_edits(&text, raw);
                 let next = apply_edits(&text, &edits);
                 ref_splices = compose_reference(ref_splices, &text, edits.clone(), &mut ref_changes);
-                splices = compose(splices, &text, edits, &mut changes);
+                splices = compose(splices, &text, &mut edits, &mut changes);
                 text = next;
                 proptest::prop_assert_eq!(&splices, &ref_splices);
                 proptest::prop_assert_eq!(&changes, &ref_changes);

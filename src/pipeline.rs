@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::edit::{apply_edits, compose, Change, Edits, RuleId, Splice};
+use crate::edit::{apply_edits, compose, Change, Edit, Edits, RuleId, Splice};
 use crate::lines::{self, Doc, Line};
 use crate::rules::{ResolvedStage, RuleSet, StageKind};
 use crate::stage;
@@ -122,7 +122,7 @@ impl Pipeline {
         // log (and copying it) a few times a document; memory that no change is written to is never
         // touched.
         let changes = Vec::with_capacity(input.len() / 64);
-        let mut run = Run { input, text: None, lines: None, splices: Vec::new(), changes };
+        let mut run = Run { input, text: None, lines: None, splices: Vec::new(), changes, edits: Vec::new() };
         for (_, pass) in &self.passes {
             run.pass(pass.as_ref());
         }
@@ -153,6 +153,8 @@ struct Run<'i> {
     lines: Option<Vec<Line>>,
     splices: Vec<Splice>,
     changes: Vec<Change>,
+    /// The buffer of the passes' edits, empty between passes: one allocation for all of them.
+    edits: Vec<Edit>,
 }
 
 impl Run<'_> {
@@ -160,19 +162,22 @@ impl Run<'_> {
     fn pass(&mut self, pass: &dyn Pass) -> bool {
         let current: &str = self.text.as_deref().unwrap_or(self.input);
         let doc = Doc::with_lines(current, self.lines.take());
-        let mut edits = Edits::new();
+        let mut edits = Edits::reusing(std::mem::take(&mut self.edits));
         pass.apply(&doc, &mut edits);
         self.lines = doc.into_lines();
         if edits.is_empty() {
+            self.edits = edits.into_vec();
             return false;
         }
-        let edits = edits.into_sorted(current);
+        let mut edits = edits.into_sorted(current);
         if edits.is_empty() {
+            self.edits = edits;
             return false;
         }
         self.lines = self.lines.take().and_then(|l| lines::without_lines(current, &l, &edits));
         let next = apply_edits(current, &edits);
-        self.splices = compose(std::mem::take(&mut self.splices), current, edits, &mut self.changes);
+        self.splices = compose(std::mem::take(&mut self.splices), current, &mut edits, &mut self.changes);
+        self.edits = edits;
         self.text = Some(next);
         true
     }
