@@ -157,7 +157,12 @@ pub fn apply_edits(text: &str, edits: &[Edit]) -> String {
     let mut at = 0;
     for e in edits {
         out.push_str(&text[at..e.range.start]);
-        out.push_str(&e.replacement);
+        // Most replacements are a line join's space or nothing: pushed without a call to copy them.
+        match e.replacement.as_bytes() {
+            [] => {}
+            &[b] if b.is_ascii() => out.push(char::from(b)),
+            _ => out.push_str(&e.replacement),
+        }
         at = e.range.end;
     }
     out.push_str(&text[at..]);
