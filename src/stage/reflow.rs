@@ -1015,13 +1015,40 @@ impl Pass for ReflowPass {
         let all = doc.lines();
         let width = lines::typical_width(text, all);
         let loose = lines::blank_separated(text, all) && width > 0 && mostly_wrapped(text, all);
-        let idx: Vec<usize> = (0..all.len()).filter(|&i| !all[i].is_blank()).collect();
-        let mut vocab: Option<Vocabulary> = None;
+        // What each non-blank line is, in one walk over the lines (each a walk of its own cost more
+        // than the tests): its index in `all`, whether it is one word, a list item, a table row, and
+        // whether a line-end hyphen or a glued line (see below).
+        // Only a line that holds one of the text's table marks can be a table row (see `table_marks`).
+        let marks = table_marks(text, &self.three_spaces);
+        let mut m = 0;
+        let mut idx: Vec<usize> = Vec::with_capacity(all.len());
+        let (mut one_word, mut list, mut table) = (Vec::new(), Vec::new(), Vec::new());
         // A typesetter that hyphenates (LaTeX, groff, justified layouts) leaves a line-end hyphen every
         // few dozen lines, mostly inside words (`determi-`); a browser laying out a news page leaves
         // only real compounds, whose first parts are words of their own (`evidence-`).
-        let hyphen_lines: Vec<&str> =
-            idx.iter().map(|&i| all[i].text(text)).filter(|t| ends_with_word_hyphen(t)).collect();
+        let mut hyphen_lines: Vec<&str> = Vec::new();
+        // pdftotext joins a line ending in a hyphen to the next and drops the hyphen: a hyphenating
+        // typesetter shows there as lines half as long again as the rest.
+        let mut glued = 0usize;
+        for (i, l) in all.iter().enumerate() {
+            if l.is_blank() {
+                continue;
+            }
+            let t = l.text(text);
+            idx.push(i);
+            // `!t.contains(char::is_whitespace)`, on bytes while they are ASCII.
+            one_word.push(lines::first_ws(t).is_none());
+            list.push(self.is_list(t));
+            while m < marks.len() && marks[m] < l.content.start {
+                m += 1;
+            }
+            table.push(m < marks.len() && marks[m] < l.content.end && self.is_table(t));
+            if ends_with_word_hyphen(t) {
+                hyphen_lines.push(t);
+            }
+            glued += usize::from(l.chars * 2 > width * 3);
+        }
+        let mut vocab: Option<Vocabulary> = None;
         if !hyphen_lines.is_empty() {
             // The words the hyphen decisions below look up: the first parts of the line-end hyphens,
             // and the joined and hyphenated forms of each split word (see `hyphen`).
@@ -1049,9 +1076,6 @@ impl Pass for ReflowPass {
                 .count();
             inside_words * 2 >= hyphen_lines.len()
         };
-        // pdftotext joins a line ending in a hyphen to the next and drops the hyphen: a hyphenating
-        // typesetter shows there as lines half as long again as the rest.
-        let glued = idx.iter().filter(|&&i| all[i].chars * 2 > width * 3).count();
         let typeset = hyphenating || (width > 0 && glued >= 3 && glued * 15 >= idx.len());
         // Whether a blank line on the same page separates non-blank lines `w` and `w + 1`.
         let blank_after = |w: usize| -> bool {
@@ -1059,8 +1083,6 @@ impl Pass for ReflowPass {
                 n - idx[w] > 1 && all[idx[w] + 1..n].iter().any(|l| l.page == all[idx[w]].page)
             })
         };
-        let one_word: Vec<bool> =
-            idx.iter().map(|&i| !all[i].text(text).contains(char::is_whitespace)).collect();
         let mut word_run = vec![false; idx.len()];
         let mut w = 0;
         while w < idx.len() {
@@ -1081,26 +1103,14 @@ impl Pass for ReflowPass {
                 }
             }
         }
-        let list: Vec<bool> = idx.iter().map(|&i| self.is_list(all[i].text(text))).collect();
-        // Only a line that holds one of the text's table marks can be a table row (see `table_marks`).
-        let marks = table_marks(text, &self.three_spaces);
-        let mut m = 0;
-        let table: Vec<bool> = idx
-            .iter()
-            .map(|&i| {
-                let c = &all[i].content;
-                while m < marks.len() && marks[m] < c.start {
-                    m += 1;
-                }
-                m < marks.len() && marks[m] < c.end && self.is_table(all[i].text(text))
-            })
-            .collect();
         let mut in_list = false;
         let mut joined_before = false;
+        // `blank_after` of the gaps before, at and after the one decided, each asked once.
+        let (mut blank_before, mut blank) = (false, blank_after(0));
         for w in 0..idx.len().saturating_sub(1) {
             let (a, b) = (&all[idx[w]], &all[idx[w + 1]]);
             let at = a.text(text);
-            let blank = blank_after(w);
+            let blank_next = blank_after(w + 1);
             // `a` belongs to an item when it starts one or was joined to one by the gap before it (issue
             // 7: a wrapped item and the same item once joined into one line must decide alike).
             in_list = list[w] || (in_list && joined_before);
@@ -1111,8 +1121,8 @@ impl Pass for ReflowPass {
                 bt: b.text(text),
                 ct: idx.get(w + 2).map(|&c| all[c].text(text)),
                 blank,
-                a_isolated: !loose && blank && (w == 0 || blank_after(w - 1)),
-                b_isolated: !loose && blank && blank_after(w + 1),
+                a_isolated: !loose && blank && (w == 0 || blank_before),
+                b_isolated: !loose && blank && blank_next,
                 page_break: a.page != b.page,
                 loose,
                 width,
@@ -1133,9 +1143,15 @@ impl Pass for ReflowPass {
                 Gap::Paragraph => (a.content.end..b.content.start, "\n\n", &self.paragraph_break),
                 Gap::ListItem => (a.content.end..b.content.start, "\n\n", &self.list_item),
             };
+            // A gap that already reads as its replacement (mostly a paragraph break already written
+            // `\n\n`) is a no-op, which `Edits::into_sorted` drops before it could meet another edit:
+            // it need not be pushed (nor its string made).
             if let Some(rule) = rule {
-                edits.push(range, replacement, rule);
+                if text[range.clone()] != *replacement {
+                    edits.push(range, replacement, rule);
+                }
             }
+            (blank_before, blank) = (blank, blank_next);
         }
     }
 }
