@@ -93,37 +93,104 @@ pub fn without_lines(text: &str, lines: &[Line], edits: &[crate::edit::Edit]) ->
 }
 
 /// Splits `text` into lines. The last line may be empty.
+///
+/// One walk over the text, sixteen bytes at a time, that finds every terminator and notes where the
+/// bytes that are not ASCII are, so that an ASCII line (nearly all) is measured on bytes. (A
+/// `memchr2` call a line and an `is_ascii` test of each line cost some 270 instructions a line: a line
+/// is shorter than the vector code's start-up.)
 pub fn split(text: &str) -> Vec<Line> {
     let bytes = text.as_bytes();
-    // Counting the terminators first (memchr counts with vector instructions) saves growing the
-    // table: lines are short, and a guess from the text's length either wastes memory or copies the
-    // table as it grows.
-    let terminators = memchr::memchr_iter(b'\n', bytes).count() + memchr::memchr_iter(b'\x0c', bytes).count();
-    let mut lines = Vec::with_capacity(terminators + 1);
-    let mut start = 0;
-    let mut page = 0;
-    for end in memchr::memchr2_iter(b'\n', b'\x0c', bytes).chain(std::iter::once(bytes.len())) {
-        lines.push(make_line(text, start..end, page));
-        if end < bytes.len() && bytes[end] == b'\x0c' {
-            page += 1;
+    // Counting the newlines first (memchr counts with vector instructions) saves growing the table:
+    // lines are short, and a guess from the text's length either wastes memory or copies the table as
+    // it grows. (Form feeds are few: the table grows for them if it must.)
+    let mut lines = Vec::with_capacity(memchr::memchr_iter(b'\n', bytes).count() + 1);
+    let (mut start, mut page) = (0, 0);
+    // Just after the last byte seen that is not ASCII: a line that starts there or later is ASCII.
+    let mut high_end = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let (mut ends, high) = chunk_masks(&sixteen_bytes(bytes, i));
+        while ends != 0 {
+            let k = ends.trailing_zeros() as usize;
+            let end = i + k;
+            // The bytes of the chunk before the terminator that are not ASCII.
+            let before = high & ((1u32 << k) - 1);
+            if before != 0 {
+                high_end = i + (32 - before.leading_zeros() as usize);
+            }
+            lines.push(make_line(text, start..end, page, high_end <= start));
+            page += usize::from(bytes[end] == 0x0c);
+            start = end + 1;
+            ends &= ends - 1;
         }
-        start = end + 1;
+        if high != 0 {
+            high_end = i + (32 - high.leading_zeros() as usize);
+        }
+        i += 16;
     }
+    lines.push(make_line(text, start..bytes.len(), page, high_end <= start));
     lines
 }
 
-fn make_line(text: &str, range: Range<usize>, page: usize) -> Line {
-    let s = &text[range.clone()];
-    if s.is_ascii() {
-        return make_ascii_line(s, range, page);
+/// The sixteen bytes of `bytes` from `i`, with zero bytes past the end (no terminator, and ASCII).
+fn sixteen_bytes(bytes: &[u8], i: usize) -> [u8; 16] {
+    match bytes.get(i..i + 16) {
+        Some(chunk) => chunk.try_into().expect("sixteen bytes"),
+        None => {
+            let mut buf = [0u8; 16];
+            buf[..bytes.len() - i].copy_from_slice(&bytes[i..]);
+            buf
+        }
     }
-    make_line_chars(s, range, page)
+}
+
+/// The terminators (`\n`, `\x0c`) of `chunk` and its bytes that are not ASCII, each as a bit, the
+/// first byte the lowest: [`chunk_masks_plainly`] with SSE2 (part of every x86-64 processor), which
+/// compares the sixteen bytes at once. (Test: the same masks.)
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(always)]
+fn chunk_masks(chunk: &[u8; 16]) -> (u32, u32) {
+    use std::arch::x86_64::{
+        _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+    };
+    // SAFETY: SSE2 is enabled (the `cfg`), and the load reads the sixteen bytes of `chunk`, with no
+    // alignment needed.
+    unsafe {
+        let v = _mm_loadu_si128(chunk.as_ptr().cast());
+        let ends = _mm_or_si128(
+            _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\n' as i8)),
+            _mm_cmpeq_epi8(v, _mm_set1_epi8(0x0c)),
+        );
+        // `movemask` takes each byte's top bit: set in a terminator's compare result, and in a byte
+        // that is not ASCII.
+        (_mm_movemask_epi8(ends) as u32, _mm_movemask_epi8(v) as u32)
+    }
+}
+
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+fn chunk_masks(chunk: &[u8; 16]) -> (u32, u32) {
+    chunk_masks_plainly(chunk)
+}
+
+/// What [`chunk_masks`] computes, byte by byte.
+#[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), allow(dead_code))]
+fn chunk_masks_plainly(chunk: &[u8; 16]) -> (u32, u32) {
+    let mask = |f: fn(u8) -> bool| chunk.iter().enumerate().fold(0, |m, (j, &c)| m | u32::from(f(c)) << j);
+    (mask(|c| c == b'\n' || c == 0x0c), mask(|c| c >= 0x80))
+}
+
+#[inline(always)]
+fn make_line(text: &str, range: Range<usize>, page: usize, ascii: bool) -> Line {
+    if ascii {
+        make_ascii_line(&text.as_bytes()[range.clone()], range, page)
+    } else {
+        make_line_chars(&text[range.clone()], range, page)
+    }
 }
 
 /// [`make_line_chars`] for an ASCII line, in one pass over bytes: a character is one byte, and white
 /// space (`char::is_whitespace`) is the space and tab to carriage return.
-fn make_ascii_line(s: &str, range: Range<usize>, page: usize) -> Line {
-    let b = s.as_bytes();
+fn make_ascii_line(b: &[u8], range: Range<usize>, page: usize) -> Line {
     let is_space = |c: &u8| *c == b' ' || (b'\t'..=b'\r').contains(c);
     let lead = b.iter().position(|c| !is_space(c)).unwrap_or(b.len());
     let trail = b[lead..].iter().rev().position(|c| !is_space(c)).unwrap_or(0);
@@ -137,8 +204,10 @@ fn make_line_chars(s: &str, range: Range<usize>, page: usize) -> Line {
     let lead = s.len() - trimmed_start.len();
     let content = trimmed_start.trim_end();
     let cstart = range.start + lead;
-    let indent = if s.is_ascii() { lead } else { s[..lead].chars().count() };
-    let chars = if content.is_ascii() { content.len() } else { content.chars().count() };
+    // (Counting the characters costs less than testing for ASCII first: the line has some that
+    // are not, or `split` would not ask.)
+    let indent = s[..lead].chars().count();
+    let chars = content.chars().count();
     Line { range, content: cstart..cstart + content.len(), page, indent, chars }
 }
 
@@ -391,6 +460,20 @@ mod tests {
         fn split_is_the_plain_split(text in "[a \t\n\x0c\x0bé€😀\u{2028}\u{a0}]{0,80}") {
             proptest::prop_assert_eq!(split(&text), split_simply(&text));
         }
+
+        #[test]
+        fn chunk_masks_are_the_plain_ones(chunk in proptest::array::uniform16(proptest::sample::select(vec![
+            0u8, b'\n', 0x0c, b'\r', b'\t', 0x0b, b'a', b' ', 0x7f, 0x80, 0x8a, 0x8c, 0xc3, 0xff,
+        ]))) {
+            proptest::prop_assert_eq!(chunk_masks(&chunk), chunk_masks_plainly(&chunk));
+        }
+
+        /// Lines longer than the sixteen bytes `split` reads at a time, and terminators at every place
+        /// in them.
+        #[test]
+        fn split_of_long_lines_is_the_plain_split(text in "([a-z]{0,19}[ \t\n\x0c\x0b\x0aé\u{a0}\u{8a}\u{10c}]){0,30}") {
+            proptest::prop_assert_eq!(split(&text), split_simply(&text));
+        }
     }
 
     #[test]
@@ -398,7 +481,8 @@ mod tests {
         let lines = ["", " ", "word", "  two words \t", "\x0b\r x \r", " \t\x0c", "a\x0bb", "   indented"];
         for s in lines {
             let text = format!("xx{s}");
-            let (a, c) = (make_ascii_line(s, 2..text.len(), 3), make_line_chars(s, 2..text.len(), 3));
+            let (a, c) =
+                (make_ascii_line(s.as_bytes(), 2..text.len(), 3), make_line_chars(s, 2..text.len(), 3));
             assert_eq!(
                 (a.range, a.content, a.page, a.indent, a.chars),
                 (c.range, c.content, c.page, c.indent, c.chars),
