@@ -232,15 +232,42 @@ pub fn removal_range(text: &str, lines: &[Line], i: usize) -> Range<usize> {
 /// in a hyphen to the next) are left out.
 pub fn typical_width(text: &str, lines: &[Line]) -> usize {
     let _ = text;
-    let mut lens: Vec<usize> = lines.iter().filter(|l| l.chars >= 8).map(|l| l.chars).collect();
-    if lens.len() < 6 {
+    // Both are ranks in the sorted lengths, and the lines kept are a prefix of them (the lengths up
+    // to the cap), so a count of each length finds them without sorting: lengths below `SHORT` are
+    // counted in a table, and the few longer ones sorted. (Test: the answers of the sort.)
+    const SHORT: usize = 256;
+    let mut counts = [0u32; SHORT];
+    let mut long: Vec<usize> = Vec::new();
+    for l in lines.iter().filter(|l| l.chars >= 8) {
+        match counts.get_mut(l.chars) {
+            Some(c) => *c += 1,
+            None => long.push(l.chars),
+        }
+    }
+    let short = counts.iter().map(|&c| c as usize).sum::<usize>();
+    let n = short + long.len();
+    if n < 6 {
         return 0;
     }
-    lens.sort_unstable();
-    let median = lens[lens.len() / 2];
+    long.sort_unstable();
+    // The length of rank `r` (from 0) in the sorted lengths.
+    let nth = |r: usize| -> usize {
+        let mut seen = 0;
+        for (len, &c) in counts.iter().enumerate() {
+            seen += c as usize;
+            if seen > r {
+                return len;
+            }
+        }
+        long[r - seen]
+    };
+    let median = nth(n / 2);
     let cap = median * 3 / 2;
-    let kept: Vec<usize> = lens.into_iter().filter(|&n| n <= cap).collect();
-    kept[(kept.len() * 9 / 10).min(kept.len() - 1)]
+    let kept = match counts.get(..=cap) {
+        Some(up_to_cap) => up_to_cap.iter().map(|&c| c as usize).sum(),
+        None => short + long.partition_point(|&len| len <= cap),
+    };
+    nth((kept * 9 / 10).min(kept - 1))
 }
 
 /// The first word of a line's content (up to the first white space).
@@ -473,6 +500,35 @@ mod tests {
         #[test]
         fn split_of_long_lines_is_the_plain_split(text in "([a-z]{0,19}[ \t\n\x0c\x0b\x0aé\u{a0}\u{8a}\u{10c}]){0,30}") {
             proptest::prop_assert_eq!(split(&text), split_simply(&text));
+        }
+    }
+
+    /// What [`typical_width`] computes, with a sort.
+    fn typical_width_plainly(lines: &[Line]) -> usize {
+        let mut lens: Vec<usize> = lines.iter().filter(|l| l.chars >= 8).map(|l| l.chars).collect();
+        if lens.len() < 6 {
+            return 0;
+        }
+        lens.sort_unstable();
+        let median = lens[lens.len() / 2];
+        let cap = median * 3 / 2;
+        let kept: Vec<usize> = lens.into_iter().filter(|&n| n <= cap).collect();
+        kept[(kept.len() * 9 / 10).min(kept.len() - 1)]
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn typical_width_is_that_of_the_sort(
+            lens in proptest::collection::vec(
+                proptest::prop_oneof![0usize..20, 20usize..120, 150usize..400, 1000usize..3000],
+                0..80,
+            ),
+        ) {
+            let lines: Vec<Line> = lens
+                .iter()
+                .map(|&chars| Line { range: 0..chars, content: 0..chars, page: 0, indent: 0, chars })
+                .collect();
+            proptest::prop_assert_eq!(typical_width("", &lines), typical_width_plainly(&lines));
         }
     }
 
