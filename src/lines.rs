@@ -351,25 +351,26 @@ pub fn blank_separated(text: &str, lines: &[Line]) -> bool {
 /// that read lines as the lines of a page (furniture, reflow) leave it alone; reading its paragraphs as
 /// lines made a second run change the first one's output (issue 7).
 pub fn is_reflowed(text: &str) -> bool {
-    if memchr::memchr(b'\x0c', text.as_bytes()).is_some() {
-        return false;
-    }
+    // The tests below, then the form feed: text that is not reflowed mostly fails at its first
+    // newline, and the search for a form feed reads the whole text.
     let t = text.trim();
     let bytes = t.as_bytes();
-    let mut nl = memchr::memchr_iter(b'\n', bytes);
-    while let Some(i) = nl.next() {
+    let mut from = 0;
+    while let Some(k) = memchr::memchr(b'\n', &bytes[from..]) {
+        let i = from + k;
         // `trim` leaves no newline at either end, so `i` > 0; the pair must be `\n\n` with a character
-        // that is not white space on each side.
-        if bytes.get(i + 1) != Some(&b'\n') || nl.next() != Some(i + 1) {
+        // that is not white space on each side (the search goes on after the pair).
+        if bytes.get(i + 1) != Some(&b'\n') {
             return false;
         }
+        from = i + 2;
         let before = t[..i].chars().next_back();
         let after = t[i + 2..].chars().next();
         if !before.is_some_and(|c| !c.is_whitespace()) || !after.is_some_and(|c| !c.is_whitespace()) {
             return false;
         }
     }
-    true
+    memchr::memchr(b'\x0c', text.as_bytes()).is_none()
 }
 
 /// The range that takes line `i` out of reflowed text ([`is_reflowed`]) and leaves it reflowed: the
@@ -529,6 +530,39 @@ mod tests {
                 .map(|&chars| Line { range: 0..chars, content: 0..chars, page: 0, indent: 0, chars })
                 .collect();
             proptest::prop_assert_eq!(typical_width("", &lines), typical_width_plainly(&lines));
+        }
+    }
+
+    /// What [`is_reflowed`] computes, the plain way.
+    fn is_reflowed_plainly(text: &str) -> bool {
+        if text.contains('\x0c') {
+            return false;
+        }
+        let t = text.trim();
+        let mut nl = t.match_indices('\n').map(|(i, _)| i);
+        while let Some(i) = nl.next() {
+            if t.as_bytes().get(i + 1) != Some(&b'\n') || nl.next() != Some(i + 1) {
+                return false;
+            }
+            let before = t[..i].chars().next_back();
+            let after = t[i + 2..].chars().next();
+            if !before.is_some_and(|c| !c.is_whitespace()) || !after.is_some_and(|c| !c.is_whitespace()) {
+                return false;
+            }
+        }
+        true
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn is_reflowed_is_the_plain_test(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec!["a", "é", "\u{a0}", " ", "\t", "\n", "\n\n", "\n\n\n", "\x0c", "\r", "x y"]),
+                0..12,
+            ),
+        ) {
+            let text: String = pieces.concat();
+            proptest::prop_assert_eq!(is_reflowed(&text), is_reflowed_plainly(&text), "{:?}", text);
         }
     }
 
