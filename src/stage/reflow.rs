@@ -945,8 +945,9 @@ impl ReflowPass {
             return if a_table && b_table && (!f.blank || f.loose) { Gap::ListItem } else { Gap::Paragraph };
         }
         let a_ends = lines::ends_sentence(at);
-        let continuing = !a_ends && is_continuing(last_word(at));
-        let fw = lines::first_word(bt).chars().count();
+        // The length of `b`'s first word, in characters: asked only where needed, as most gaps (a
+        // join before a lower-case line) are decided before.
+        let first_word_chars = || lines::first_word(bt).chars().count();
         // A line pdftotext glued to the next (after dropping a line-end hyphen) ends where the second of
         // the two lines ended: about a column's width before its own end.
         let a_len = if f.typeset && f.width >= 30 && f.a.chars * 10 > f.width * 13 {
@@ -954,12 +955,16 @@ impl ReflowPass {
         } else {
             f.a.chars
         };
-        if f.typeset && !f.page_break && f.width > 0 && (a_len + 1 + fw) * 100 < f.width * 80 {
+        if f.typeset && !f.page_break && f.width > 0 && (a_len + 1 + first_word_chars()) * 100 < f.width * 80
+        {
             return Gap::Paragraph;
         }
-        if (!a_ends && starts_lower(bt)) || continuing {
+        // (A line ending in a word that continues, such as `the`, is read only when the next line
+        // does not start in lower case.)
+        if !a_ends && (starts_lower(bt) || is_continuing(last_word(at))) {
             return Gap::Join;
         }
+        let fw = first_word_chars();
         let a_full = f.width > 0 && a_len * 10 >= f.width * 8;
         if !a_full && starts_upper_or_digit(bt) && self.is_heading(at, f.a, f.width, f.a_isolated) {
             return Gap::Paragraph;
