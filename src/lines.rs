@@ -328,8 +328,9 @@ pub fn blank_separated(text: &str, lines: &[Line]) -> bool {
             gaps += 1;
             if blank_since {
                 blank_gaps += 1;
-                if prev.is_some_and(|p| !ends_sentence(p.text(text)))
-                    && l.text(text).starts_with(|c: char| c.is_lowercase())
+                // (The first character first: it is one byte to look at, mostly.)
+                if l.text(text).starts_with(|c: char| c.is_lowercase())
+                    && prev.is_some_and(|p| !ends_sentence(p.text(text)))
                 {
                     mid_sentence += 1;
                 }
