@@ -93,37 +93,104 @@ pub fn without_lines(text: &str, lines: &[Line], edits: &[crate::edit::Edit]) ->
 }
 
 /// Splits `text` into lines. The last line may be empty.
+///
+/// One walk over the text, sixteen bytes at a time, that finds every terminator and notes where the
+/// bytes that are not ASCII are, so that an ASCII line (nearly all) is measured on bytes. (A
+/// `memchr2` call a line and an `is_ascii` test of each line cost some 270 instructions a line: a line
+/// is shorter than the vector code's start-up.)
 pub fn split(text: &str) -> Vec<Line> {
     let bytes = text.as_bytes();
-    // Counting the terminators first (memchr counts with vector instructions) saves growing the
-    // table: lines are short, and a guess from the text's length either wastes memory or copies the
-    // table as it grows.
-    let terminators = memchr::memchr_iter(b'\n', bytes).count() + memchr::memchr_iter(b'\x0c', bytes).count();
-    let mut lines = Vec::with_capacity(terminators + 1);
-    let mut start = 0;
-    let mut page = 0;
-    for end in memchr::memchr2_iter(b'\n', b'\x0c', bytes).chain(std::iter::once(bytes.len())) {
-        lines.push(make_line(text, start..end, page));
-        if end < bytes.len() && bytes[end] == b'\x0c' {
-            page += 1;
+    // Counting the newlines first (memchr counts with vector instructions) saves growing the table:
+    // lines are short, and a guess from the text's length either wastes memory or copies the table as
+    // it grows. (Form feeds are few: the table grows for them if it must.)
+    let mut lines = Vec::with_capacity(memchr::memchr_iter(b'\n', bytes).count() + 1);
+    let (mut start, mut page) = (0, 0);
+    // Just after the last byte seen that is not ASCII: a line that starts there or later is ASCII.
+    let mut high_end = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let (mut ends, high) = chunk_masks(&sixteen_bytes(bytes, i));
+        while ends != 0 {
+            let k = ends.trailing_zeros() as usize;
+            let end = i + k;
+            // The bytes of the chunk before the terminator that are not ASCII.
+            let before = high & ((1u32 << k) - 1);
+            if before != 0 {
+                high_end = i + (32 - before.leading_zeros() as usize);
+            }
+            lines.push(make_line(text, start..end, page, high_end <= start));
+            page += usize::from(bytes[end] == 0x0c);
+            start = end + 1;
+            ends &= ends - 1;
         }
-        start = end + 1;
+        if high != 0 {
+            high_end = i + (32 - high.leading_zeros() as usize);
+        }
+        i += 16;
     }
+    lines.push(make_line(text, start..bytes.len(), page, high_end <= start));
     lines
 }
 
-fn make_line(text: &str, range: Range<usize>, page: usize) -> Line {
-    let s = &text[range.clone()];
-    if s.is_ascii() {
-        return make_ascii_line(s, range, page);
+/// The sixteen bytes of `bytes` from `i`, with zero bytes past the end (no terminator, and ASCII).
+fn sixteen_bytes(bytes: &[u8], i: usize) -> [u8; 16] {
+    match bytes.get(i..i + 16) {
+        Some(chunk) => chunk.try_into().expect("sixteen bytes"),
+        None => {
+            let mut buf = [0u8; 16];
+            buf[..bytes.len() - i].copy_from_slice(&bytes[i..]);
+            buf
+        }
     }
-    make_line_chars(s, range, page)
+}
+
+/// The terminators (`\n`, `\x0c`) of `chunk` and its bytes that are not ASCII, each as a bit, the
+/// first byte the lowest: [`chunk_masks_plainly`] with SSE2 (part of every x86-64 processor), which
+/// compares the sixteen bytes at once. (Test: the same masks.)
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(always)]
+fn chunk_masks(chunk: &[u8; 16]) -> (u32, u32) {
+    use std::arch::x86_64::{
+        _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+    };
+    // SAFETY: SSE2 is enabled (the `cfg`), and the load reads the sixteen bytes of `chunk`, with no
+    // alignment needed.
+    unsafe {
+        let v = _mm_loadu_si128(chunk.as_ptr().cast());
+        let ends = _mm_or_si128(
+            _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\n' as i8)),
+            _mm_cmpeq_epi8(v, _mm_set1_epi8(0x0c)),
+        );
+        // `movemask` takes each byte's top bit: set in a terminator's compare result, and in a byte
+        // that is not ASCII.
+        (_mm_movemask_epi8(ends) as u32, _mm_movemask_epi8(v) as u32)
+    }
+}
+
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+fn chunk_masks(chunk: &[u8; 16]) -> (u32, u32) {
+    chunk_masks_plainly(chunk)
+}
+
+/// What [`chunk_masks`] computes, byte by byte.
+#[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), allow(dead_code))]
+fn chunk_masks_plainly(chunk: &[u8; 16]) -> (u32, u32) {
+    let mask = |f: fn(u8) -> bool| chunk.iter().enumerate().fold(0, |m, (j, &c)| m | u32::from(f(c)) << j);
+    (mask(|c| c == b'\n' || c == 0x0c), mask(|c| c >= 0x80))
+}
+
+#[inline(always)]
+fn make_line(text: &str, range: Range<usize>, page: usize, ascii: bool) -> Line {
+    if ascii {
+        make_ascii_line(&text.as_bytes()[range.clone()], range, page)
+    } else {
+        make_line_chars(&text[range.clone()], range, page)
+    }
 }
 
 /// [`make_line_chars`] for an ASCII line, in one pass over bytes: a character is one byte, and white
 /// space (`char::is_whitespace`) is the space and tab to carriage return.
-fn make_ascii_line(s: &str, range: Range<usize>, page: usize) -> Line {
-    let b = s.as_bytes();
+fn make_ascii_line(b: &[u8], range: Range<usize>, page: usize) -> Line {
     let is_space = |c: &u8| *c == b' ' || (b'\t'..=b'\r').contains(c);
     let lead = b.iter().position(|c| !is_space(c)).unwrap_or(b.len());
     let trail = b[lead..].iter().rev().position(|c| !is_space(c)).unwrap_or(0);
@@ -137,8 +204,10 @@ fn make_line_chars(s: &str, range: Range<usize>, page: usize) -> Line {
     let lead = s.len() - trimmed_start.len();
     let content = trimmed_start.trim_end();
     let cstart = range.start + lead;
-    let indent = if s.is_ascii() { lead } else { s[..lead].chars().count() };
-    let chars = if content.is_ascii() { content.len() } else { content.chars().count() };
+    // (Counting the characters costs less than testing for ASCII first: the line has some that
+    // are not, or `split` would not ask.)
+    let indent = s[..lead].chars().count();
+    let chars = content.chars().count();
     Line { range, content: cstart..cstart + content.len(), page, indent, chars }
 }
 
@@ -163,15 +232,42 @@ pub fn removal_range(text: &str, lines: &[Line], i: usize) -> Range<usize> {
 /// in a hyphen to the next) are left out.
 pub fn typical_width(text: &str, lines: &[Line]) -> usize {
     let _ = text;
-    let mut lens: Vec<usize> = lines.iter().filter(|l| l.chars >= 8).map(|l| l.chars).collect();
-    if lens.len() < 6 {
+    // Both are ranks in the sorted lengths, and the lines kept are a prefix of them (the lengths up
+    // to the cap), so a count of each length finds them without sorting: lengths below `SHORT` are
+    // counted in a table, and the few longer ones sorted. (Test: the answers of the sort.)
+    const SHORT: usize = 256;
+    let mut counts = [0u32; SHORT];
+    let mut long: Vec<usize> = Vec::new();
+    for l in lines.iter().filter(|l| l.chars >= 8) {
+        match counts.get_mut(l.chars) {
+            Some(c) => *c += 1,
+            None => long.push(l.chars),
+        }
+    }
+    let short = counts.iter().map(|&c| c as usize).sum::<usize>();
+    let n = short + long.len();
+    if n < 6 {
         return 0;
     }
-    lens.sort_unstable();
-    let median = lens[lens.len() / 2];
+    long.sort_unstable();
+    // The length of rank `r` (from 0) in the sorted lengths.
+    let nth = |r: usize| -> usize {
+        let mut seen = 0;
+        for (len, &c) in counts.iter().enumerate() {
+            seen += c as usize;
+            if seen > r {
+                return len;
+            }
+        }
+        long[r - seen]
+    };
+    let median = nth(n / 2);
     let cap = median * 3 / 2;
-    let kept: Vec<usize> = lens.into_iter().filter(|&n| n <= cap).collect();
-    kept[(kept.len() * 9 / 10).min(kept.len() - 1)]
+    let kept = match counts.get(..=cap) {
+        Some(up_to_cap) => up_to_cap.iter().map(|&c| c as usize).sum(),
+        None => short + long.partition_point(|&len| len <= cap),
+    };
+    nth((kept * 9 / 10).min(kept - 1))
 }
 
 /// The first word of a line's content (up to the first white space).
@@ -232,8 +328,9 @@ pub fn blank_separated(text: &str, lines: &[Line]) -> bool {
             gaps += 1;
             if blank_since {
                 blank_gaps += 1;
-                if prev.is_some_and(|p| !ends_sentence(p.text(text)))
-                    && l.text(text).starts_with(|c: char| c.is_lowercase())
+                // (The first character first: it is one byte to look at, mostly.)
+                if l.text(text).starts_with(|c: char| c.is_lowercase())
+                    && prev.is_some_and(|p| !ends_sentence(p.text(text)))
                 {
                     mid_sentence += 1;
                 }
@@ -255,25 +352,26 @@ pub fn blank_separated(text: &str, lines: &[Line]) -> bool {
 /// that read lines as the lines of a page (furniture, reflow) leave it alone; reading its paragraphs as
 /// lines made a second run change the first one's output (issue 7).
 pub fn is_reflowed(text: &str) -> bool {
-    if memchr::memchr(b'\x0c', text.as_bytes()).is_some() {
-        return false;
-    }
+    // The tests below, then the form feed: text that is not reflowed mostly fails at its first
+    // newline, and the search for a form feed reads the whole text.
     let t = text.trim();
     let bytes = t.as_bytes();
-    let mut nl = memchr::memchr_iter(b'\n', bytes);
-    while let Some(i) = nl.next() {
+    let mut from = 0;
+    while let Some(k) = memchr::memchr(b'\n', &bytes[from..]) {
+        let i = from + k;
         // `trim` leaves no newline at either end, so `i` > 0; the pair must be `\n\n` with a character
-        // that is not white space on each side.
-        if bytes.get(i + 1) != Some(&b'\n') || nl.next() != Some(i + 1) {
+        // that is not white space on each side (the search goes on after the pair).
+        if bytes.get(i + 1) != Some(&b'\n') {
             return false;
         }
+        from = i + 2;
         let before = t[..i].chars().next_back();
         let after = t[i + 2..].chars().next();
         if !before.is_some_and(|c| !c.is_whitespace()) || !after.is_some_and(|c| !c.is_whitespace()) {
             return false;
         }
     }
-    true
+    memchr::memchr(b'\x0c', text.as_bytes()).is_none()
 }
 
 /// The range that takes line `i` out of reflowed text ([`is_reflowed`]) and leaves it reflowed: the
@@ -391,6 +489,82 @@ mod tests {
         fn split_is_the_plain_split(text in "[a \t\n\x0c\x0bé€😀\u{2028}\u{a0}]{0,80}") {
             proptest::prop_assert_eq!(split(&text), split_simply(&text));
         }
+
+        #[test]
+        fn chunk_masks_are_the_plain_ones(chunk in proptest::array::uniform16(proptest::sample::select(vec![
+            0u8, b'\n', 0x0c, b'\r', b'\t', 0x0b, b'a', b' ', 0x7f, 0x80, 0x8a, 0x8c, 0xc3, 0xff,
+        ]))) {
+            proptest::prop_assert_eq!(chunk_masks(&chunk), chunk_masks_plainly(&chunk));
+        }
+
+        /// Lines longer than the sixteen bytes `split` reads at a time, and terminators at every place
+        /// in them.
+        #[test]
+        fn split_of_long_lines_is_the_plain_split(text in "([a-z]{0,19}[ \t\n\x0c\x0b\x0aé\u{a0}\u{8a}\u{10c}]){0,30}") {
+            proptest::prop_assert_eq!(split(&text), split_simply(&text));
+        }
+    }
+
+    /// What [`typical_width`] computes, with a sort.
+    fn typical_width_plainly(lines: &[Line]) -> usize {
+        let mut lens: Vec<usize> = lines.iter().filter(|l| l.chars >= 8).map(|l| l.chars).collect();
+        if lens.len() < 6 {
+            return 0;
+        }
+        lens.sort_unstable();
+        let median = lens[lens.len() / 2];
+        let cap = median * 3 / 2;
+        let kept: Vec<usize> = lens.into_iter().filter(|&n| n <= cap).collect();
+        kept[(kept.len() * 9 / 10).min(kept.len() - 1)]
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn typical_width_is_that_of_the_sort(
+            lens in proptest::collection::vec(
+                proptest::prop_oneof![0usize..20, 20usize..120, 150usize..400, 1000usize..3000],
+                0..80,
+            ),
+        ) {
+            let lines: Vec<Line> = lens
+                .iter()
+                .map(|&chars| Line { range: 0..chars, content: 0..chars, page: 0, indent: 0, chars })
+                .collect();
+            proptest::prop_assert_eq!(typical_width("", &lines), typical_width_plainly(&lines));
+        }
+    }
+
+    /// What [`is_reflowed`] computes, the plain way.
+    fn is_reflowed_plainly(text: &str) -> bool {
+        if text.contains('\x0c') {
+            return false;
+        }
+        let t = text.trim();
+        let mut nl = t.match_indices('\n').map(|(i, _)| i);
+        while let Some(i) = nl.next() {
+            if t.as_bytes().get(i + 1) != Some(&b'\n') || nl.next() != Some(i + 1) {
+                return false;
+            }
+            let before = t[..i].chars().next_back();
+            let after = t[i + 2..].chars().next();
+            if !before.is_some_and(|c| !c.is_whitespace()) || !after.is_some_and(|c| !c.is_whitespace()) {
+                return false;
+            }
+        }
+        true
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn is_reflowed_is_the_plain_test(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec!["a", "é", "\u{a0}", " ", "\t", "\n", "\n\n", "\n\n\n", "\x0c", "\r", "x y"]),
+                0..12,
+            ),
+        ) {
+            let text: String = pieces.concat();
+            proptest::prop_assert_eq!(is_reflowed(&text), is_reflowed_plainly(&text), "{:?}", text);
+        }
     }
 
     #[test]
@@ -398,7 +572,8 @@ mod tests {
         let lines = ["", " ", "word", "  two words \t", "\x0b\r x \r", " \t\x0c", "a\x0bb", "   indented"];
         for s in lines {
             let text = format!("xx{s}");
-            let (a, c) = (make_ascii_line(s, 2..text.len(), 3), make_line_chars(s, 2..text.len(), 3));
+            let (a, c) =
+                (make_ascii_line(s.as_bytes(), 2..text.len(), 3), make_line_chars(s, 2..text.len(), 3));
             assert_eq!(
                 (a.range, a.content, a.page, a.indent, a.chars),
                 (c.range, c.content, c.page, c.indent, c.chars),

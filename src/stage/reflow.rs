@@ -522,6 +522,25 @@ fn ascii_space_bytes(x: u64) -> u64 {
     (space | control) & (0x80 * L)
 }
 
+/// `t.contains(char::is_whitespace)`, eight bytes at a time while they are ASCII (most lines have a
+/// space among their first eight), then [`lines::first_ws`] from the first eight that are not (which
+/// start at a character boundary: only ASCII bytes come before them). (Test: the same answers.)
+fn has_white_space(t: &str) -> bool {
+    let b = t.as_bytes();
+    let mut i = 0;
+    while let Some(chunk) = b.get(i..i + 8) {
+        let x = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+        if x & 0x8080_8080_8080_8080 != 0 {
+            break;
+        }
+        if ascii_space_bytes(x) != 0 {
+            return true;
+        }
+        i += 8;
+    }
+    lines::first_ws(&t[i..]).is_some()
+}
+
 /// [`evidence_words`] of ASCII lines, on bytes: white space (`char::is_whitespace`) is the space
 /// and tab to carriage return (`\n` among them), and letters and digits are `is_ascii_alphanumeric`.
 /// A token is its line's last when only white space follows it up to a `\n` or the end.
@@ -945,8 +964,9 @@ impl ReflowPass {
             return if a_table && b_table && (!f.blank || f.loose) { Gap::ListItem } else { Gap::Paragraph };
         }
         let a_ends = lines::ends_sentence(at);
-        let continuing = !a_ends && is_continuing(last_word(at));
-        let fw = lines::first_word(bt).chars().count();
+        // The length of `b`'s first word, in characters: asked only where needed, as most gaps (a
+        // join before a lower-case line) are decided before.
+        let first_word_chars = || lines::first_word(bt).chars().count();
         // A line pdftotext glued to the next (after dropping a line-end hyphen) ends where the second of
         // the two lines ended: about a column's width before its own end.
         let a_len = if f.typeset && f.width >= 30 && f.a.chars * 10 > f.width * 13 {
@@ -954,12 +974,16 @@ impl ReflowPass {
         } else {
             f.a.chars
         };
-        if f.typeset && !f.page_break && f.width > 0 && (a_len + 1 + fw) * 100 < f.width * 80 {
+        if f.typeset && !f.page_break && f.width > 0 && (a_len + 1 + first_word_chars()) * 100 < f.width * 80
+        {
             return Gap::Paragraph;
         }
-        if (!a_ends && starts_lower(bt)) || continuing {
+        // (A line ending in a word that continues, such as `the`, is read only when the next line
+        // does not start in lower case.)
+        if !a_ends && (starts_lower(bt) || is_continuing(last_word(at))) {
             return Gap::Join;
         }
+        let fw = first_word_chars();
         let a_full = f.width > 0 && a_len * 10 >= f.width * 8;
         if !a_full && starts_upper_or_digit(bt) && self.is_heading(at, f.a, f.width, f.a_isolated) {
             return Gap::Paragraph;
@@ -1015,13 +1039,39 @@ impl Pass for ReflowPass {
         let all = doc.lines();
         let width = lines::typical_width(text, all);
         let loose = lines::blank_separated(text, all) && width > 0 && mostly_wrapped(text, all);
-        let idx: Vec<usize> = (0..all.len()).filter(|&i| !all[i].is_blank()).collect();
-        let mut vocab: Option<Vocabulary> = None;
+        // What each non-blank line is, in one walk over the lines (each a walk of its own cost more
+        // than the tests): its index in `all`, whether it is one word, a list item, a table row, and
+        // whether a line-end hyphen or a glued line (see below).
+        // Only a line that holds one of the text's table marks can be a table row (see `table_marks`).
+        let marks = table_marks(text, &self.three_spaces);
+        let mut m = 0;
+        let mut idx: Vec<usize> = Vec::with_capacity(all.len());
+        let (mut one_word, mut list, mut table) = (Vec::new(), Vec::new(), Vec::new());
         // A typesetter that hyphenates (LaTeX, groff, justified layouts) leaves a line-end hyphen every
         // few dozen lines, mostly inside words (`determi-`); a browser laying out a news page leaves
         // only real compounds, whose first parts are words of their own (`evidence-`).
-        let hyphen_lines: Vec<&str> =
-            idx.iter().map(|&i| all[i].text(text)).filter(|t| ends_with_word_hyphen(t)).collect();
+        let mut hyphen_lines: Vec<&str> = Vec::new();
+        // pdftotext joins a line ending in a hyphen to the next and drops the hyphen: a hyphenating
+        // typesetter shows there as lines half as long again as the rest.
+        let mut glued = 0usize;
+        for (i, l) in all.iter().enumerate() {
+            if l.is_blank() {
+                continue;
+            }
+            let t = l.text(text);
+            idx.push(i);
+            one_word.push(!has_white_space(t));
+            list.push(self.is_list(t));
+            while m < marks.len() && marks[m] < l.content.start {
+                m += 1;
+            }
+            table.push(m < marks.len() && marks[m] < l.content.end && self.is_table(t));
+            if ends_with_word_hyphen(t) {
+                hyphen_lines.push(t);
+            }
+            glued += usize::from(l.chars * 2 > width * 3);
+        }
+        let mut vocab: Option<Vocabulary> = None;
         if !hyphen_lines.is_empty() {
             // The words the hyphen decisions below look up: the first parts of the line-end hyphens,
             // and the joined and hyphenated forms of each split word (see `hyphen`).
@@ -1049,9 +1099,6 @@ impl Pass for ReflowPass {
                 .count();
             inside_words * 2 >= hyphen_lines.len()
         };
-        // pdftotext joins a line ending in a hyphen to the next and drops the hyphen: a hyphenating
-        // typesetter shows there as lines half as long again as the rest.
-        let glued = idx.iter().filter(|&&i| all[i].chars * 2 > width * 3).count();
         let typeset = hyphenating || (width > 0 && glued >= 3 && glued * 15 >= idx.len());
         // Whether a blank line on the same page separates non-blank lines `w` and `w + 1`.
         let blank_after = |w: usize| -> bool {
@@ -1059,8 +1106,6 @@ impl Pass for ReflowPass {
                 n - idx[w] > 1 && all[idx[w] + 1..n].iter().any(|l| l.page == all[idx[w]].page)
             })
         };
-        let one_word: Vec<bool> =
-            idx.iter().map(|&i| !all[i].text(text).contains(char::is_whitespace)).collect();
         let mut word_run = vec![false; idx.len()];
         let mut w = 0;
         while w < idx.len() {
@@ -1081,26 +1126,14 @@ impl Pass for ReflowPass {
                 }
             }
         }
-        let list: Vec<bool> = idx.iter().map(|&i| self.is_list(all[i].text(text))).collect();
-        // Only a line that holds one of the text's table marks can be a table row (see `table_marks`).
-        let marks = table_marks(text, &self.three_spaces);
-        let mut m = 0;
-        let table: Vec<bool> = idx
-            .iter()
-            .map(|&i| {
-                let c = &all[i].content;
-                while m < marks.len() && marks[m] < c.start {
-                    m += 1;
-                }
-                m < marks.len() && marks[m] < c.end && self.is_table(all[i].text(text))
-            })
-            .collect();
         let mut in_list = false;
         let mut joined_before = false;
+        // `blank_after` of the gaps before, at and after the one decided, each asked once.
+        let (mut blank_before, mut blank) = (false, blank_after(0));
         for w in 0..idx.len().saturating_sub(1) {
             let (a, b) = (&all[idx[w]], &all[idx[w + 1]]);
             let at = a.text(text);
-            let blank = blank_after(w);
+            let blank_next = blank_after(w + 1);
             // `a` belongs to an item when it starts one or was joined to one by the gap before it (issue
             // 7: a wrapped item and the same item once joined into one line must decide alike).
             in_list = list[w] || (in_list && joined_before);
@@ -1111,8 +1144,8 @@ impl Pass for ReflowPass {
                 bt: b.text(text),
                 ct: idx.get(w + 2).map(|&c| all[c].text(text)),
                 blank,
-                a_isolated: !loose && blank && (w == 0 || blank_after(w - 1)),
-                b_isolated: !loose && blank && blank_after(w + 1),
+                a_isolated: !loose && blank && (w == 0 || blank_before),
+                b_isolated: !loose && blank && blank_next,
                 page_break: a.page != b.page,
                 loose,
                 width,
@@ -1133,9 +1166,15 @@ impl Pass for ReflowPass {
                 Gap::Paragraph => (a.content.end..b.content.start, "\n\n", &self.paragraph_break),
                 Gap::ListItem => (a.content.end..b.content.start, "\n\n", &self.list_item),
             };
+            // A gap that already reads as its replacement (mostly a paragraph break already written
+            // `\n\n`) is a no-op, which `Edits::into_sorted` drops before it could meet another edit:
+            // it need not be pushed (nor its string made).
             if let Some(rule) = rule {
-                edits.push(range, replacement, rule);
+                if text[range.clone()] != *replacement {
+                    edits.push(range, replacement, rule);
+                }
             }
+            (blank_before, blank) = (blank, blank_next);
         }
     }
 }
@@ -1199,6 +1238,14 @@ mod tests {
         ];
         for t in texts {
             assert_eq!(crate::lines::first_ws(t), t.find(char::is_whitespace), "{t:?}");
+            for pad in ["", "abcdefg", "abcdefgh", "abcdefghijklmno"] {
+                let padded = format!("{pad}{t}");
+                assert_eq!(
+                    super::has_white_space(&padded),
+                    padded.contains(char::is_whitespace),
+                    "{padded:?}"
+                );
+            }
             assert_eq!(
                 crate::lines::first_word(t),
                 t.split(char::is_whitespace).next().unwrap_or(""),
