@@ -10,8 +10,9 @@ use std::sync::{Mutex, OnceLock};
 
 use aho_corasick::AhoCorasick;
 use regex::{Regex, RegexBuilder, RegexSetBuilder};
-use regex_automata::meta;
-use regex_automata::{Anchored, Input, PatternSet};
+use regex_automata::hybrid;
+use regex_automata::nfa::thompson::{self, pikevm, pikevm::PikeVM};
+use regex_automata::{Anchored, Input, MatchKind, PatternSet};
 use regex_syntax::hir::{Hir, Look};
 
 use crate::edit::{Edits, RuleId};
@@ -77,7 +78,7 @@ struct LineRule {
 struct LineSet {
     /// The relaxed entries, as one multi-pattern regex (what a [`regex::RegexSet`] is made of, used
     /// directly for its anchored searches).
-    relaxed: meta::Regex,
+    relaxed: SetEngine,
     /// When some entries are not anchored at the line start (photo-credit is anchored at the end) and
     /// each of their matches holds one of a few literals ([`required_literals`]): a finder of those
     /// literals. A line without any of them can only match the anchored entries, so it is searched
@@ -163,26 +164,128 @@ impl LiteralFinder {
     }
 }
 
-/// The patterns as one multi-pattern regex, built as [`RegexSetBuilder`] builds a [`regex::RegexSet`].
-fn build_set(patterns: &[String]) -> Result<meta::Regex, String> {
-    // The lazy DFA of a set of Unicode-class patterns outgrows the default 2 MB transition cache;
-    // once it thrashes, the regex crate falls back to the PikeVM, 30 times slower.
-    let (nfa_limit, dfa_cache) = (1 << 24, 1 << 25);
-    let config = meta::Config::new()
-        .nfa_size_limit(Some(nfa_limit))
-        .hybrid_cache_capacity(dfa_cache)
-        .match_kind(regex_automata::MatchKind::All)
-        .utf8_empty(true)
-        .which_captures(regex_automata::nfa::thompson::WhichCaptures::None);
-    meta::Builder::new()
-        .configure(config)
-        .syntax(regex_automata::util::syntax::Config::new().utf8(true))
-        .build_many(patterns)
-        .map_err(|e| {
-            // The regex crate words the error for people (the pattern, a caret under the fault).
-            let set = RegexSetBuilder::new(patterns).size_limit(nfa_limit).dfa_size_limit(dfa_cache).build();
-            set.err().map_or_else(|| e.to_string(), |e| e.to_string())
+/// The relaxed entries as one multi-pattern regex: the lazy DFA that a [`regex::RegexSet`] runs, and
+/// the PikeVM for the searches the lazy DFA gives up on (its cache thrashing), as the regex crate does;
+/// both from one forward NFA, both exact, so the answers are those of the set.
+///
+/// A `meta::Regex` (what a set is) also compiles the reverse NFA, which no search here uses: that was
+/// half the start-up of the pass. And each of its searches takes a cache from a pool and goes through
+/// the meta engine's dispatch, a good part of the few hundred instructions that the anchored search of
+/// a line costs; here a document's searches share one cache ([`LineSet::searcher`]).
+struct SetEngine {
+    /// `None` when the lazy DFA could not be built (a cache too small for its few first states).
+    dfa: Option<hybrid::dfa::DFA>,
+    pikevm: PikeVM,
+    pattern_len: usize,
+    /// Caches for the searches, one a document being cleaned; kept from one document to the next,
+    /// for the lazy DFA's states (building them was a sixth of the pass on a 5 MB run).
+    caches: Mutex<Vec<SetCache>>,
+}
+
+struct SetCache {
+    dfa: Option<hybrid::dfa::Cache>,
+    pikevm: pikevm::Cache,
+}
+
+impl SetEngine {
+    /// Built as `regex_automata::meta::Regex` builds a set's forward engines: `hirs` are the parsed `patterns`.
+    fn new(hirs: &[&Hir], patterns: &[String]) -> Result<SetEngine, String> {
+        // The lazy DFA of a set of Unicode-class patterns outgrows the default 2 MB transition cache;
+        // once it thrashes, the search falls back to the PikeVM, 30 times slower.
+        let (nfa_limit, dfa_cache) = (1 << 24, 1 << 25);
+        let nfa = thompson::Compiler::new()
+            .configure(
+                thompson::Config::new()
+                    .utf8(true)
+                    .nfa_size_limit(Some(nfa_limit))
+                    .shrink(false)
+                    .which_captures(thompson::WhichCaptures::None),
+            )
+            .build_many_from_hir(hirs)
+            .map_err(|e| {
+                // The regex crate words the error for people (the pattern, a caret under the fault).
+                let set =
+                    RegexSetBuilder::new(patterns).size_limit(nfa_limit).dfa_size_limit(dfa_cache).build();
+                set.err().map_or_else(|| e.to_string(), |e| e.to_string())
+            })?;
+        // The settings of the regex crate's own lazy DFA (`meta::wrappers::HybridEngine`), but for
+        // the start states of single patterns, which only a search for one pattern needs.
+        let dfa = hybrid::dfa::Builder::new()
+            .configure(
+                hybrid::dfa::Config::new()
+                    .match_kind(MatchKind::All)
+                    .unicode_word_boundary(true)
+                    .cache_capacity(dfa_cache)
+                    .skip_cache_capacity_check(false)
+                    .minimum_cache_clear_count(Some(3))
+                    .minimum_bytes_per_state(Some(10)),
+            )
+            .build_from_nfa(nfa.clone())
+            .ok();
+        let pikevm = PikeVM::builder()
+            .configure(PikeVM::config().match_kind(MatchKind::All))
+            .build_from_nfa(nfa)
+            .map_err(|e| e.to_string())?;
+        Ok(SetEngine { dfa, pikevm, pattern_len: hirs.len(), caches: Mutex::default() })
+    }
+
+    fn take_cache(&self) -> SetCache {
+        let cached = self.caches.lock().ok().and_then(|mut c| c.pop());
+        cached.unwrap_or_else(|| SetCache {
+            dfa: self.dfa.as_ref().map(|d| d.create_cache()),
+            pikevm: self.pikevm.create_cache(),
         })
+    }
+
+    fn put_cache(&self, cache: SetCache) {
+        if let Ok(mut c) = self.caches.lock() {
+            c.push(cache);
+        }
+    }
+
+    /// Whether some pattern matches in `input`, as `regex_automata::meta::Regex::is_match` tells it.
+    fn is_match(&self, cache: &mut SetCache, input: &Input<'_>) -> bool {
+        let input = input.clone().earliest(true);
+        if let (Some(dfa), Some(c)) = (&self.dfa, &mut cache.dfa) {
+            if let Ok(found) = dfa.try_search_fwd(c, &input) {
+                return found.is_some();
+            }
+        }
+        self.pikevm.is_match(&mut cache.pikevm, input)
+    }
+
+    /// The patterns that match in `input`, as `regex_automata::meta::Regex::which_overlapping_matches` tells them.
+    fn which_overlapping_matches(&self, cache: &mut SetCache, input: &Input<'_>, hits: &mut PatternSet) {
+        if let (Some(dfa), Some(c)) = (&self.dfa, &mut cache.dfa) {
+            if dfa.try_which_overlapping_matches(c, input, hits).is_ok() {
+                return;
+            }
+        }
+        // What the lazy DFA found before it gave up are matches too; the PikeVM adds the others.
+        self.pikevm.which_overlapping_matches(&mut cache.pikevm, input, hits);
+    }
+}
+
+/// A document's searches of a [`LineSet`], with one cache for them all (given back when dropped).
+struct Searcher<'s> {
+    set: &'s LineSet,
+    cache: Option<SetCache>,
+}
+
+impl Searcher<'_> {
+    /// [`LineSet::matches`] with this searcher's cache.
+    fn matches(&mut self, line: &str, floating: bool) -> Matches {
+        let cache = self.cache.as_mut().expect("a searcher has its cache until dropped");
+        self.set.matches(cache, line, floating)
+    }
+}
+
+impl Drop for Searcher<'_> {
+    fn drop(&mut self) {
+        if let Some(c) = self.cache.take() {
+            self.set.relaxed.put_cache(c);
+        }
+    }
 }
 
 impl LineSet {
@@ -239,13 +342,17 @@ impl LineSet {
             })
             .flatten()
             .and_then(|lists| LiteralFinder::new(lists.concat()));
-        Ok(LineSet {
-            relaxed: build_set(&relaxed)?,
-            literals,
-            entries,
-            patterns: patterns.to_vec(),
-            singles: OnceLock::new(),
-        })
+        let relaxed = match trees.iter().map(Option::as_ref).collect::<Option<Vec<&Hir>>>() {
+            Some(hirs) => SetEngine::new(&hirs, &relaxed)?,
+            // A pattern that does not parse: the regex crate says why.
+            None => {
+                return Err(RegexSetBuilder::new(&relaxed)
+                    .build()
+                    .err()
+                    .map_or_else(|| "a pattern does not parse".to_string(), |e| e.to_string()))
+            }
+        };
+        Ok(LineSet { relaxed, literals, entries, patterns: patterns.to_vec(), singles: OnceLock::new() })
     }
 
     /// For each line, whether the floating entries need searching: whether its content holds one of
@@ -268,9 +375,14 @@ impl LineSet {
             .collect()
     }
 
+    /// A searcher for one document's lines.
+    fn searcher(&self) -> Searcher<'_> {
+        Searcher { set: self, cache: Some(self.relaxed.take_cache()) }
+    }
+
     /// The patterns that match `line` (none, for most lines). `floating` false says that the line
     /// holds none of the floating entries' literals ([`LineSet::floating_candidates`]).
-    fn matches(&self, line: &str, floating: bool) -> Matches {
+    fn matches(&self, cache: &mut SetCache, line: &str, floating: bool) -> Matches {
         if line.len() > LONG_LINE {
             // A pattern that passed the rules check compiles alone. Should one not (a rule set built
             // in code, unchecked), the set below still gives the exact answer, only slower.
@@ -284,11 +396,11 @@ impl LineSet {
         // Most lines match nothing, and telling that costs less than listing what matched (no
         // overlapping search, no list of matches made and thrown away).
         let input = Input::new(line).anchored(if floating { Anchored::No } else { Anchored::Yes });
-        if !self.relaxed.is_match(input.clone()) {
+        if !self.relaxed.is_match(cache, &input) {
             return Matches(Vec::new());
         }
-        let mut hits = PatternSet::new(self.relaxed.pattern_len());
-        self.relaxed.which_overlapping_matches(&input, &mut hits);
+        let mut hits = PatternSet::new(self.relaxed.pattern_len);
+        self.relaxed.which_overlapping_matches(cache, &input, &mut hits);
         // Entries are in pattern order, a pattern's own entries next to each other, so the list comes
         // out in order; a pattern that one entry proved matching needs no confirming by the next.
         let mut found: Vec<usize> = Vec::new();
@@ -616,6 +728,7 @@ impl Pass for PatternPass {
         let mut drop: Vec<Option<usize>> = vec![None; lines.len()];
         if !self.rules.is_empty() {
             let floating = self.set.floating_candidates(text, lines);
+            let mut searcher = self.set.searcher();
             for (i, l) in lines.iter().enumerate() {
                 if l.is_blank() {
                     continue;
@@ -623,13 +736,13 @@ impl Pass for PatternPass {
                 if head_end == lines.len() && head_seen >= self.head_lines {
                     head_end = i;
                 }
-                let mut m = self.set.matches(l.text(text), floating[i]);
+                let mut m = searcher.matches(l.text(text), floating[i]);
                 if !m.matched_any() {
                     // A block-end line (a credit) wrapped after its first word or its `/`, `©`, `Photo:`:
                     // the line and the short one below it, read as one.
                     if let Some(j) = (!settled).then(|| self.wrapped_credit(text, lines, i)).flatten() {
                         let joined = format!("{} {}", l.text(text), lines[j].text(text));
-                        m = self.set.matches(&joined, true);
+                        m = searcher.matches(&joined, true);
                         if m.iter().any(|k| {
                             self.rules[k].scope == Scope::BlockEnd && self.rules[k].action == Action::Drop
                         }) {
@@ -861,7 +974,7 @@ mod line_set_tests {
             ["Credit: AP", "Credit: CAP", "By Émile", "photos “here”", "PHOTO — é", "AP", "ÉAP", "APé"]
         {
             let want: Vec<usize> = (0..patterns.len()).filter(|&k| exact[k].is_match(line)).collect();
-            assert_eq!(set.matches(line, true).0, want, "{line}");
+            assert_eq!(set.searcher().matches(line, true).0, want, "{line}");
         }
     }
 
@@ -895,7 +1008,7 @@ mod line_set_tests {
             "ac",
         ] {
             let want: Vec<usize> = (0..patterns.len()).filter(|&k| exact[k].is_match(line)).collect();
-            assert_eq!(set.matches(line, true).0, want, "{line}");
+            assert_eq!(set.searcher().matches(line, true).0, want, "{line}");
         }
     }
 
@@ -982,8 +1095,8 @@ mod line_set_tests {
                 let (mut passed, mut matched) = (0, 0);
                 for (l, &candidate) in split.iter().zip(&candidates) {
                     let line = l.text(&text);
-                    let full = set.matches(line, true).0;
-                    assert_eq!(set.matches(line, candidate).0, full, "{name}: {line:?}");
+                    let full = set.searcher().matches(line, true).0;
+                    assert_eq!(set.searcher().matches(line, candidate).0, full, "{name}: {line:?}");
                     passed += usize::from(!candidate);
                     matched += usize::from(!full.is_empty());
                 }
