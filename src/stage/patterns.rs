@@ -266,6 +266,29 @@ impl SetEngine {
     }
 }
 
+/// The lines of a text that hold a literal of the floating entries ([`LineSet::floating_candidates`]),
+/// asked line by line, in the order of the text.
+struct Candidates {
+    /// The literals' hits in the text, sorted by their start; `None` when there are no literals to
+    /// find (every line is a candidate).
+    hits: Option<Vec<(usize, usize)>>,
+    /// The first hit that does not start before the content of the line asked last.
+    next: usize,
+}
+
+impl Candidates {
+    /// Whether `content`, the content of a line after those asked before, holds a hit.
+    fn holds(&mut self, content: &std::ops::Range<usize>) -> bool {
+        let Some(hits) = &self.hits else { return true };
+        let mut h = self.next;
+        while h < hits.len() && hits[h].0 < content.start {
+            h += 1;
+        }
+        self.next = h;
+        hits[h..].iter().take_while(|x| x.0 < content.end).any(|x| x.1 <= content.end)
+    }
+}
+
 /// A document's searches of a [`LineSet`], with one cache for them all (given back when dropped).
 struct Searcher<'s> {
     set: &'s LineSet,
@@ -355,24 +378,12 @@ impl LineSet {
         Ok(LineSet { relaxed, literals, entries, patterns: patterns.to_vec(), singles: OnceLock::new() })
     }
 
-    /// For each line, whether the floating entries need searching: whether its content holds one of
-    /// their literals. One search of the whole text: a search a line cost as much as the DFA. A line
-    /// whose content holds a literal gets a hit inside it, though the hits do not overlap (see
+    /// Which lines the floating entries need searching: those whose content holds one of their
+    /// literals. One search of the whole text: a search a line cost as much as the DFA. A line whose
+    /// content holds a literal gets a hit inside it, though the hits do not overlap (see
     /// [`LiteralFinder`]).
-    fn floating_candidates(&self, text: &str, lines: &[Line]) -> Vec<bool> {
-        let Some(finder) = &self.literals else { return vec![true; lines.len()] };
-        let hits = finder.find(text);
-        let mut h = 0;
-        lines
-            .iter()
-            .map(|l| {
-                let c = &l.content;
-                while h < hits.len() && hits[h].0 < c.start {
-                    h += 1;
-                }
-                hits[h..].iter().take_while(|x| x.0 < c.end).any(|x| x.1 <= c.end)
-            })
-            .collect()
+    fn floating_candidates(&self, text: &str) -> Candidates {
+        Candidates { hits: self.literals.as_ref().map(|f| f.find(text)), next: 0 }
     }
 
     /// A searcher for one document's lines.
@@ -725,9 +736,10 @@ impl Pass for PatternPass {
             Scope::PageEdge => zone.get(i).copied().unwrap_or(false),
             _ => true,
         };
-        let mut drop: Vec<Option<usize>> = vec![None; lines.len()];
+        // The rule that removes each line; left empty when no line is claimed (most documents).
+        let mut drop: Vec<Option<usize>> = Vec::new();
         if !self.rules.is_empty() {
-            let floating = self.set.floating_candidates(text, lines);
+            let mut floating = self.set.floating_candidates(text);
             let mut searcher = self.set.searcher();
             for (i, l) in lines.iter().enumerate() {
                 if l.is_blank() {
@@ -736,7 +748,7 @@ impl Pass for PatternPass {
                 if head_end == lines.len() && head_seen >= self.head_lines {
                     head_end = i;
                 }
-                let mut m = searcher.matches(l.text(text), floating[i]);
+                let mut m = searcher.matches(l.text(text), floating.holds(&l.content));
                 if !m.matched_any() {
                     // A block-end line (a credit) wrapped after its first word or its `/`, `©`, `Photo:`:
                     // the line and the short one below it, read as one.
@@ -774,6 +786,7 @@ impl Pass for PatternPass {
             head_end = head_end_of(lines, self.head_lines);
         }
         if any {
+            drop = vec![None; lines.len()];
             let width = lines::typical_width(text, lines);
             let loose = !settled && lines::blank_separated(text, lines);
             for i in 0..lines.len() {
@@ -815,7 +828,11 @@ impl Pass for PatternPass {
         for (id, re, rep, scope) in &self.replacers {
             for (i, l) in lines.iter().enumerate() {
                 // A dropped line is gone: a replacement inside it would fight the removal.
-                if l.is_blank() || kept[i] || drop[i].is_some() || !in_scope(*scope, i, head_end) {
+                if l.is_blank()
+                    || kept[i]
+                    || drop.get(i).is_some_and(Option::is_some)
+                    || !in_scope(*scope, i, head_end)
+                {
                     continue;
                 }
                 let line = l.text(text);
@@ -1091,7 +1108,8 @@ mod line_set_tests {
                     .collect();
                 let set = LineSet::new(&patterns).unwrap();
                 assert!(*name != "default" || set.literals.is_some(), "the default rules give no literals");
-                let candidates = set.floating_candidates(&text, &split);
+                let mut floating = set.floating_candidates(&text);
+                let candidates: Vec<bool> = split.iter().map(|l| floating.holds(&l.content)).collect();
                 let (mut passed, mut matched) = (0, 0);
                 for (l, &candidate) in split.iter().zip(&candidates) {
                     let line = l.text(&text);
@@ -1145,7 +1163,8 @@ mod line_set_tests {
             let set = LineSet { literals: Some(finder), ..LineSet::new(&[]).unwrap() };
             let text = pieces.concat();
             let split = crate::lines::split(&text);
-            let candidates = set.floating_candidates(&text, &split);
+            let mut floating = set.floating_candidates(&text);
+                let candidates: Vec<bool> = split.iter().map(|l| floating.holds(&l.content)).collect();
             for (l, c) in split.iter().zip(candidates) {
                 let content = l.text(&text);
                 let holds = literals.iter().any(|x| content.contains(std::str::from_utf8(x).unwrap()));
