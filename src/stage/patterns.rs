@@ -85,6 +85,9 @@ struct LineSet {
     /// from its start only, and the lazy DFA leaves it a few bytes in, where an unanchored search
     /// reads every line to its end (that was 13% of a run's instructions and a sixth of its cycles).
     literals: Option<LiteralFinder>,
+    /// For a line without the floating entries' literals: what its first byte says of the anchored
+    /// entries ([`StartGate`]).
+    gate: Option<StartGate>,
     /// For each entry: the pattern it stands for, and the exact regex that confirms a match of it, if
     /// it had a word boundary to relax.
     entries: Vec<(usize, Option<Regex>)>,
@@ -297,9 +300,9 @@ struct Searcher<'s> {
 
 impl Searcher<'_> {
     /// [`LineSet::matches`] with this searcher's cache.
-    fn matches(&mut self, line: &str, floating: bool) -> Matches {
+    fn matches(&mut self, line: &str, floating: bool, holds: bool) -> Matches {
         let cache = self.cache.as_mut().expect("a searcher has its cache until dropped");
-        self.set.matches(cache, line, floating)
+        self.set.matches(cache, line, floating, holds)
     }
 }
 
@@ -351,9 +354,7 @@ impl LineSet {
                 }
             }
         }
-        let is_anchored = |t: &Option<Hir>| {
-            t.as_ref().is_some_and(|h| h.properties().look_set_prefix().contains(Look::Start))
-        };
+        let is_anchored = |t: &Option<Hir>| t.as_ref().is_some_and(is_anchored_hir);
         let floating: Vec<usize> = (0..relaxed.len()).filter(|&e| !is_anchored(&trees[e])).collect();
         // One literal list for all the floating entries, or none if one of them has none.
         let literals = (!floating.is_empty())
@@ -375,7 +376,19 @@ impl LineSet {
                     .map_or_else(|| "a pattern does not parse".to_string(), |e| e.to_string()))
             }
         };
-        Ok(LineSet { relaxed, literals, entries, patterns: patterns.to_vec(), singles: OnceLock::new() })
+        // The gate serves only lines that the literals rule the floating entries out of.
+        let gate = literals.as_ref().and_then(|_| {
+            let anchored: Vec<&Hir> = trees.iter().flatten().filter(|h| is_anchored_hir(h)).collect();
+            StartGate::new(&anchored)
+        });
+        Ok(LineSet {
+            relaxed,
+            literals,
+            gate,
+            entries,
+            patterns: patterns.to_vec(),
+            singles: OnceLock::new(),
+        })
     }
 
     /// Which lines the floating entries need searching: those whose content holds one of their
@@ -386,6 +399,11 @@ impl LineSet {
         Candidates { hits: self.literals.as_ref().map(|f| f.find(text)), next: 0 }
     }
 
+    /// Which lines hold one of the [`StartGate`]'s bytes.
+    fn gate_candidates(&self, text: &str) -> Candidates {
+        Candidates { hits: self.gate.as_ref().map(|g| g.find(text)), next: 0 }
+    }
+
     /// A searcher for one document's lines.
     fn searcher(&self) -> Searcher<'_> {
         Searcher { set: self, cache: Some(self.relaxed.take_cache()) }
@@ -393,7 +411,7 @@ impl LineSet {
 
     /// The patterns that match `line` (none, for most lines). `floating` false says that the line
     /// holds none of the floating entries' literals ([`LineSet::floating_candidates`]).
-    fn matches(&self, cache: &mut SetCache, line: &str, floating: bool) -> Matches {
+    fn matches(&self, cache: &mut SetCache, line: &str, floating: bool, holds: bool) -> Matches {
         if line.len() > LONG_LINE {
             // A pattern that passed the rules check compiles alone. Should one not (a rule set built
             // in code, unchecked), the set below still gives the exact answer, only slower.
@@ -403,6 +421,9 @@ impl LineSet {
             if let Some(singles) = singles {
                 return Matches((0..singles.len()).filter(|&k| singles[k].is_match(line)).collect());
             }
+        }
+        if !floating && self.gate.as_ref().is_some_and(|g| !g.may_match(line, holds)) {
+            return Matches(Vec::new());
         }
         // Most lines match nothing, and telling that costs less than listing what matched (no
         // overlapping search, no list of matches made and thrown away).
@@ -492,6 +513,272 @@ fn required_literals(hir: &Hir) -> Option<Vec<Vec<u8>>> {
         }
         _ => None,
     }
+}
+
+/// Whether every match of `hir` starts at the start of the text (`^`).
+fn is_anchored_hir(hir: &Hir) -> bool {
+    hir.properties().look_set_prefix().contains(Look::Start)
+}
+
+/// What the first two bytes of a line say of the entries anchored at its start, for a line that
+/// holds none of the floating entries' literals (those cannot match it,
+/// [`LineSet::floating_candidates`]): most such lines start with two bytes that no anchored entry's
+/// match starts with ([`Prefixes`]), and are ruled out here for a look-up or two, where the anchored
+/// search cost some hundred instructions. The e-mail entry starts with any two word characters, but
+/// its every match holds `@` ([`required_bytes`]); such an entry counts only on lines that hold one
+/// of those bytes.
+///
+/// Exact: a line the gate rules out has no match of an anchored entry, whose match would start at
+/// the line's start, so with one of the entry's prefixes, and hold one of its required bytes.
+struct StartGate {
+    /// The prefixes of the entries that every line they admit is searched for.
+    search: Prefixes,
+    /// The prefixes of the other entries, whose every match holds one of `bytes`.
+    holding: Prefixes,
+    /// At most three bytes: a line that the `holding` prefixes admit is searched when it holds one.
+    bytes: Vec<u8>,
+}
+
+impl StartGate {
+    /// `None` when the prefixes of an entry cannot be worked out.
+    fn new(anchored: &[&Hir]) -> Option<StartGate> {
+        let mut search = Prefixes::none();
+        let mut holding = Vec::new();
+        for hir in anchored {
+            let p = Prefixes::of(hir)?;
+            match required_bytes(hir) {
+                Some(bytes) => holding.push((p, bytes)),
+                None => search.add(&p),
+            }
+        }
+        let mut bytes: Vec<u8> = holding.iter().flat_map(|(_, b)| b.iter().copied()).collect();
+        bytes.sort_unstable();
+        bytes.dedup();
+        let mut gate = StartGate { search, holding: Prefixes::none(), bytes: Vec::new() };
+        // More than three bytes would take more than one `memchr` search: those entries are searched
+        // whenever their prefixes admit a line.
+        let to = if bytes.len() <= 3 { &mut gate.holding } else { &mut gate.search };
+        holding.iter().for_each(|(p, _)| to.add(p));
+        if bytes.len() <= 3 {
+            gate.bytes = bytes;
+        }
+        Some(gate)
+    }
+
+    /// Whether an anchored entry may match `line` (a line's content); `holds`, whether the line holds
+    /// one of the gate's bytes.
+    fn may_match(&self, line: &str, holds: bool) -> bool {
+        let t = line.as_bytes();
+        self.search.admits(t) || (holds && self.holding.admits(t))
+    }
+
+    /// The places in `text` of the bytes that the `holding` entries' matches hold.
+    fn find(&self, text: &str) -> Vec<(usize, usize)> {
+        let t = text.as_bytes();
+        let single = |i: usize| (i, i + 1);
+        match self.bytes[..] {
+            [] => Vec::new(),
+            [a] => memchr::memchr_iter(a, t).map(single).collect(),
+            [a, b] => memchr::memchr2_iter(a, b, t).map(single).collect(),
+            [a, b, c, ..] => memchr::memchr3_iter(a, b, c, t).map(single).collect(),
+        }
+    }
+}
+
+/// The first two bytes of the matches of a pattern: each match cut to its first two bytes (so a
+/// match of one byte, or an empty one, is there whole). Look-around assertions are read as always
+/// holding: they can only keep a match from happening, so the sets are never too small. Classes give
+/// the first two bytes of their characters' UTF-8 encodings, exactly.
+#[derive(Clone, PartialEq)]
+struct Prefixes {
+    /// Whether the empty string matches.
+    empty: bool,
+    /// The matches of one byte, a bit a byte.
+    one: [u64; 4],
+    /// The first two bytes of the longer matches, a bit a pair (`first * 256 + second`).
+    two: Box<[u64; 1024]>,
+}
+
+impl Prefixes {
+    fn none() -> Prefixes {
+        Prefixes { empty: false, one: [0; 4], two: Box::new([0; 1024]) }
+    }
+
+    fn empty() -> Prefixes {
+        Prefixes { empty: true, ..Prefixes::none() }
+    }
+
+    fn set_one(&mut self, b: u8) {
+        self.one[usize::from(b >> 6)] |= 1 << (b & 63);
+    }
+
+    fn has_one(&self, b: u8) -> bool {
+        self.one[usize::from(b >> 6)] & (1 << (b & 63)) != 0
+    }
+
+    fn set_two(&mut self, a: u8, b: u8) {
+        let k = usize::from(a) << 8 | usize::from(b);
+        self.two[k >> 6] |= 1 << (k & 63);
+    }
+
+    fn has_two(&self, a: u8, b: u8) -> bool {
+        let k = usize::from(a) << 8 | usize::from(b);
+        self.two[k >> 6] & (1 << (k & 63)) != 0
+    }
+
+    fn add(&mut self, other: &Prefixes) {
+        self.empty |= other.empty;
+        self.one.iter_mut().zip(&other.one).for_each(|(a, b)| *a |= b);
+        self.two.iter_mut().zip(other.two.iter()).for_each(|(a, b)| *a |= b);
+    }
+
+    /// Whether a match can start `t`: one of these prefixes is a prefix of `t`.
+    fn admits(&self, t: &[u8]) -> bool {
+        self.empty
+            || t.first().is_some_and(|&a| self.has_one(a))
+            || (t.len() >= 2 && self.has_two(t[0], t[1]))
+    }
+
+    /// Whether every prefix has two bytes: then nothing that follows changes them.
+    fn is_full(&self) -> bool {
+        !self.empty && self.one == [0; 4]
+    }
+
+    /// The matches of `self` followed by those of `next`, cut to two bytes.
+    fn then(&self, next: &Prefixes) -> Prefixes {
+        if self.is_full() {
+            return self.clone();
+        }
+        if self.empty && self.one == [0; 4] && self.two.iter().all(|&w| w == 0) {
+            // Only the empty string: `next` as it is.
+            return next.clone();
+        }
+        let mut r = Prefixes::none();
+        r.empty = self.empty && next.empty;
+        if self.empty {
+            r.add(&Prefixes { empty: false, ..next.clone() });
+        }
+        if next.empty {
+            r.one.iter_mut().zip(&self.one).for_each(|(a, b)| *a |= b);
+        }
+        r.two.iter_mut().zip(self.two.iter()).for_each(|(a, b)| *a |= b);
+        // A byte of `self` and the first byte of a non-empty match of `next`.
+        let mut firsts = next.one;
+        for (k, &w) in next.two.iter().enumerate() {
+            if w != 0 {
+                // The 64 pairs of word `k` all have the first byte `k / 4`.
+                firsts[k >> 8] |= 1 << ((k >> 2) & 63);
+            }
+        }
+        for a in (0..=255u8).filter(|&a| self.has_one(a)) {
+            // The pairs `a, x` are the 256 bits from `a * 256`: four words.
+            let at = usize::from(a) * 4;
+            r.two[at..at + 4].iter_mut().zip(&firsts).for_each(|(w, f)| *w |= f);
+        }
+        r
+    }
+
+    /// The prefixes of `hir`; `None` when a repetition does not settle in a few rounds (it always
+    /// should: the sets only grow, and cut to two bytes they soon stop).
+    fn of(hir: &Hir) -> Option<Prefixes> {
+        use regex_syntax::hir::{Class, HirKind};
+        /// Rounds of a repetition past its minimum before giving up.
+        const ROUNDS: usize = 8;
+        let mut p = Prefixes::none();
+        match hir.kind() {
+            HirKind::Empty | HirKind::Look(_) => p.empty = true,
+            HirKind::Literal(l) => match l.0[..] {
+                [] => p.empty = true,
+                [a] => p.set_one(a),
+                [a, b, ..] => p.set_two(a, b),
+            },
+            HirKind::Class(Class::Unicode(c)) => {
+                for r in c.iter() {
+                    for seq in regex_syntax::utf8::Utf8Sequences::new(r.start(), r.end()) {
+                        match seq.as_slice() {
+                            [x] => (x.start..=x.end).for_each(|a| p.set_one(a)),
+                            [x, y, ..] => {
+                                // The pairs `a, y.start..=y.end`: the same bits of each lead byte's row.
+                                let mut row = [0u64; 4];
+                                (y.start..=y.end).for_each(|b| row[usize::from(b >> 6)] |= 1 << (b & 63));
+                                for a in x.start..=x.end {
+                                    let at = usize::from(a) * 4;
+                                    p.two[at..at + 4].iter_mut().zip(&row).for_each(|(w, r)| *w |= r);
+                                }
+                            }
+                            [] => {}
+                        }
+                    }
+                }
+            }
+            HirKind::Class(Class::Bytes(c)) => {
+                c.iter().for_each(|r| (r.start()..=r.end()).for_each(|a| p.set_one(a)))
+            }
+            HirKind::Capture(c) => return Prefixes::of(&c.sub),
+            HirKind::Concat(parts) => {
+                p = Prefixes::empty();
+                for part in parts {
+                    // Once every prefix has its two bytes, what follows adds nothing.
+                    if p.is_full() {
+                        break;
+                    }
+                    p = p.then(&Prefixes::of(part)?);
+                }
+            }
+            HirKind::Alternation(branches) => {
+                for b in branches {
+                    p.add(&Prefixes::of(b)?);
+                }
+            }
+            HirKind::Repetition(r) => {
+                let sub = Prefixes::of(&r.sub)?;
+                // `min` copies: after two non-empty ones nothing changes, so a few rounds settle it.
+                p = Prefixes::empty();
+                let mut rounds = 0;
+                for _ in 0..r.min {
+                    let next = p.then(&sub);
+                    if next == p {
+                        break;
+                    }
+                    p = next;
+                    rounds += 1;
+                    if rounds > ROUNDS {
+                        return None;
+                    }
+                }
+                // Up to `max` copies: the union of `min`, `min + 1`, ... copies, which grows until it
+                // stops changing.
+                let extra = r.max.map_or(usize::MAX, |m| (m - r.min) as usize);
+                let mut all = p.clone();
+                for n in 0..extra {
+                    let mut next = all.then(&sub);
+                    next.add(&p);
+                    if next == all {
+                        break;
+                    }
+                    all = next;
+                    if n > ROUNDS {
+                        return None;
+                    }
+                }
+                p = all;
+            }
+        }
+        Some(p)
+    }
+}
+
+/// At most three punctuation bytes one of which every match of `hir` holds: a byte of each of its
+/// [`required_literals`] (a line with the literal holds its bytes). `None` when a literal has no
+/// punctuation (a letter would be on most lines), or when that takes more than three bytes.
+fn required_bytes(hir: &Hir) -> Option<Vec<u8>> {
+    let mut bytes: Vec<u8> = required_literals(hir)?
+        .iter()
+        .map(|l| l.iter().copied().find(u8::is_ascii_punctuation))
+        .collect::<Option<_>>()?;
+    bytes.sort_unstable();
+    bytes.dedup();
+    (bytes.len() <= 3).then_some(bytes)
 }
 
 /// A rough chance that a list's literals occur at a given place in English prose: the sum over the
@@ -740,6 +1027,7 @@ impl Pass for PatternPass {
         let mut drop: Vec<Option<usize>> = Vec::new();
         if !self.rules.is_empty() {
             let mut floating = self.set.floating_candidates(text);
+            let mut gate = self.set.gate_candidates(text);
             let mut searcher = self.set.searcher();
             for (i, l) in lines.iter().enumerate() {
                 if l.is_blank() {
@@ -748,13 +1036,14 @@ impl Pass for PatternPass {
                 if head_end == lines.len() && head_seen >= self.head_lines {
                     head_end = i;
                 }
-                let mut m = searcher.matches(l.text(text), floating.holds(&l.content));
+                let mut m =
+                    searcher.matches(l.text(text), floating.holds(&l.content), gate.holds(&l.content));
                 if !m.matched_any() {
                     // A block-end line (a credit) wrapped after its first word or its `/`, `©`, `Photo:`:
                     // the line and the short one below it, read as one.
                     if let Some(j) = (!settled).then(|| self.wrapped_credit(text, lines, i)).flatten() {
                         let joined = format!("{} {}", l.text(text), lines[j].text(text));
-                        m = searcher.matches(&joined, true);
+                        m = searcher.matches(&joined, true, true);
                         if m.iter().any(|k| {
                             self.rules[k].scope == Scope::BlockEnd && self.rules[k].action == Action::Drop
                         }) {
@@ -991,7 +1280,7 @@ mod line_set_tests {
             ["Credit: AP", "Credit: CAP", "By Émile", "photos “here”", "PHOTO — é", "AP", "ÉAP", "APé"]
         {
             let want: Vec<usize> = (0..patterns.len()).filter(|&k| exact[k].is_match(line)).collect();
-            assert_eq!(set.searcher().matches(line, true).0, want, "{line}");
+            assert_eq!(set.searcher().matches(line, true, true).0, want, "{line}");
         }
     }
 
@@ -1025,7 +1314,7 @@ mod line_set_tests {
             "ac",
         ] {
             let want: Vec<usize> = (0..patterns.len()).filter(|&k| exact[k].is_match(line)).collect();
-            assert_eq!(set.searcher().matches(line, true).0, want, "{line}");
+            assert_eq!(set.searcher().matches(line, true, true).0, want, "{line}");
         }
     }
 
@@ -1110,18 +1399,23 @@ mod line_set_tests {
                 assert!(*name != "default" || set.literals.is_some(), "the default rules give no literals");
                 let mut floating = set.floating_candidates(&text);
                 let candidates: Vec<bool> = split.iter().map(|l| floating.holds(&l.content)).collect();
-                let (mut passed, mut matched) = (0, 0);
-                for (l, &candidate) in split.iter().zip(&candidates) {
+                let mut gate = set.gate_candidates(&text);
+                let holds: Vec<bool> = split.iter().map(|l| gate.holds(&l.content)).collect();
+                let (mut passed, mut gated, mut matched) = (0, 0, 0);
+                for ((l, &candidate), &holds) in split.iter().zip(&candidates).zip(&holds) {
                     let line = l.text(&text);
-                    let full = set.searcher().matches(line, true).0;
-                    assert_eq!(set.searcher().matches(line, candidate).0, full, "{name}: {line:?}");
+                    let full = set.searcher().matches(line, true, true).0;
+                    assert_eq!(set.searcher().matches(line, candidate, holds).0, full, "{name}: {line:?}");
                     passed += usize::from(!candidate);
+                    let gate = set.gate.as_ref().unwrap();
+                    gated += usize::from(!candidate && !l.is_blank() && !gate.may_match(line, holds));
                     matched += usize::from(!full.is_empty());
                 }
-                // The test means something: most lines are passed over, and some lines match.
+                // The test means something: most lines are passed over, many without a search, and
+                // some lines match.
                 assert!(
-                    passed * 2 > split.len() && matched > 20,
-                    "{name}: {passed} passed, {matched} matched"
+                    passed * 2 > split.len() && gated * 4 > passed && matched > 20,
+                    "{name}: {passed} passed, {gated} not searched, {matched} matched"
                 );
             }
         }
@@ -1151,7 +1445,130 @@ mod line_set_tests {
         assert_eq!(lits(r"[Bb]y"), Some(vec![b"y".to_vec()]));
     }
 
+    #[test]
+    fn prefixes_are_the_first_two_bytes_of_the_matches() {
+        let of = |p: &str| Prefixes::of(&regex_syntax::parse(p).unwrap()).unwrap();
+        let p = of(r"^(?:By|b)\s+x");
+        assert!(p.admits(b"By x") && p.admits(b"b x") && p.admits(b"b\xc2\xa0"));
+        assert!(!p.admits(b"Bz") && !p.admits(b"x") && !p.admits(b"bx"));
+        // One-byte and empty matches are whole prefixes.
+        let p = of(r"^a?");
+        assert!(p.empty && p.admits(b"zz"));
+        let p = of(r"^(?:a|bc)$");
+        assert!(p.admits(b"a") && p.admits(b"ab") && p.admits(b"bc") && !p.admits(b"b") && !p.admits(b"ca"));
+        // Classes give their characters' first two bytes; case folding is the `Hir`'s.
+        let p = of(r"^(?i:s)\d");
+        assert!(p.admits("ſ".as_bytes()) && p.admits(b"S1") && !p.admits(b"Sx"));
+        let p = of(r"^\p{Lu}{2,}");
+        assert!(p.admits("ÉA".as_bytes()) && p.admits(b"AB") && !p.admits(b"Ab"));
+        // A look-around holds, as far as the prefixes go.
+        assert!(of(r"^\bAP").admits(b"AP"));
+        // Bounded and unbounded repetitions.
+        let p = of(r"^(?:x?){3}y");
+        assert!(p.admits(b"y") && p.admits(b"xy") && p.admits(b"xx") && !p.admits(b"zx"));
+        let p = of(r"^(?:ab)*c");
+        assert!(p.admits(b"c") && p.admits(b"ab") && !p.admits(b"ac") && !p.admits(b"b"));
+    }
+
+    /// Lines of the shapes the anchored rules look for, and their near misses.
+    fn gate_line() -> impl proptest::strategy::Strategy<Value = String> {
+        let pieces = proptest::collection::vec(
+            proptest::sample::select(vec![
+                "By",
+                "by",
+                "BY",
+                "Written",
+                "Related",
+                "related",
+                "Read more",
+                "See also",
+                "Advertisement",
+                "SPONSORED",
+                "Story continues",
+                "Published",
+                "Jan",
+                "June",
+                "Tue",
+                "Thu",
+                "The",
+                "12",
+                "2024",
+                "-",
+                "03",
+                "http://x.org",
+                "www.",
+                "arXiv:",
+                "2101.00001",
+                "jane.doe",
+                "@",
+                "example.com",
+                "{a,b}",
+                ":",
+                "*",
+                "∗",
+                "é",
+                "Ǆ",
+                "ſ",
+                "K",
+                " ",
+                " ",
+                "\u{a0}",
+                "x",
+                ",",
+                "/",
+                "(",
+                "©",
+                "Reuters",
+                "AP",
+                "Photo",
+                ".",
+                "Jane",
+                "Doe",
+            ]),
+            1..8,
+        );
+        proptest::strategy::Strategy::prop_map(pieces, |p| p.concat().trim().to_string())
+    }
+
     proptest::proptest! {
+        /// A line the gate rules out (its first two bytes, the gate's bytes it holds) gets the answer
+        /// of the full search.
+        #[test]
+        fn the_start_gate_keeps_every_match(lines in proptest::collection::vec(gate_line(), 1..20)) {
+            static SETS: OnceLock<Vec<LineSet>> = OnceLock::new();
+            let sets = SETS.get_or_init(|| {
+                crate::rules::PRESETS
+                    .iter()
+                    .flat_map(|(name, _)| crate::rules::RuleSet::preset(name).unwrap().stages)
+                    .filter(|s| s.kind == crate::rules::StageKind::Patterns)
+                    .map(|s| {
+                        let patterns: Vec<String> = s
+                            .rules
+                            .iter()
+                            .filter(|r| r.enabled && r.action != Action::Replace)
+                            .filter_map(|r| r.pattern.clone())
+                            .collect();
+                        LineSet::new(&patterns).unwrap()
+                    })
+                    .collect()
+            });
+            let lines: Vec<String> = lines.into_iter().filter(|l| !l.is_empty()).collect();
+            let text = lines.join("\n");
+            let split = crate::lines::split(&text);
+            for set in sets {
+                proptest::prop_assert!(set.gate.is_some());
+                let mut floating = set.floating_candidates(&text);
+                let mut gate = set.gate_candidates(&text);
+                let mut searcher = set.searcher();
+                for l in split.iter().filter(|l| !l.is_blank()) {
+                    let line = l.text(&text);
+                    let (candidate, holds) = (floating.holds(&l.content), gate.holds(&l.content));
+                    let full = searcher.matches(line, true, true).0;
+                    proptest::prop_assert_eq!(searcher.matches(line, candidate, holds).0, full, "{:?}", line);
+                }
+            }
+        }
+
         /// A line is a candidate exactly when its content holds a literal, whatever hides it.
         #[test]
         fn the_finder_marks_the_lines_that_hold_a_literal(
