@@ -539,6 +539,9 @@ struct StartGate {
     bytes: Vec<u8>,
 }
 
+/// Past this many first-two-byte prefixes (of 65,536) an entry lets most lines through ([`StartGate`]).
+const MANY_PAIRS: u32 = 1024;
+
 impl StartGate {
     /// `None` when the prefixes of an entry cannot be worked out.
     fn new(anchored: &[&Hir]) -> Option<StartGate> {
@@ -546,7 +549,9 @@ impl StartGate {
         let mut holding = Vec::new();
         for hir in anchored {
             let p = Prefixes::of(hir)?;
-            match required_bytes(hir) {
+            // Only an entry that most lines start like is worth a search of the text for its bytes
+            // (the `Related:` entry asks for `:`, which prose holds often; its prefixes are few).
+            match required_bytes(hir).filter(|_| p.pairs() > MANY_PAIRS) {
                 Some(bytes) => holding.push((p, bytes)),
                 None => search.add(&p),
             }
@@ -637,6 +642,11 @@ impl Prefixes {
         self.empty
             || t.first().is_some_and(|&a| self.has_one(a))
             || (t.len() >= 2 && self.has_two(t[0], t[1]))
+    }
+
+    /// How many prefixes of two bytes.
+    fn pairs(&self) -> u32 {
+        self.two.iter().map(|w| w.count_ones()).sum()
     }
 
     /// Whether every prefix has two bytes: then nothing that follows changes them.
@@ -772,12 +782,16 @@ impl Prefixes {
 /// [`required_literals`] (a line with the literal holds its bytes). `None` when a literal has no
 /// punctuation (a letter would be on most lines), or when that takes more than three bytes.
 fn required_bytes(hir: &Hir) -> Option<Vec<u8>> {
-    let mut bytes: Vec<u8> = required_literals(hir)?
-        .iter()
-        .map(|l| l.iter().copied().find(u8::is_ascii_punctuation))
-        .collect::<Option<_>>()?;
+    let mut literals = required_literals(hir)?;
+    // Shorter literals first, so that `}@` goes with the `@` of `@`.
+    literals.sort_by_key(Vec::len);
+    let mut bytes: Vec<u8> = Vec::new();
+    for l in &literals {
+        if !l.iter().any(|b| bytes.contains(b)) {
+            bytes.push(l.iter().copied().find(u8::is_ascii_punctuation)?);
+        }
+    }
     bytes.sort_unstable();
-    bytes.dedup();
     (bytes.len() <= 3).then_some(bytes)
 }
 
