@@ -322,16 +322,16 @@ impl LineSet {
         let mut entries = Vec::with_capacity(patterns.len());
         for (k, p) in patterns.iter().enumerate() {
             // A pattern that does not parse goes in as it is, for the set to report why.
-            let hir =
-                regex_syntax::parse(p).ok().filter(|h| h.properties().look_set().contains_word_unicode());
-            let Some(hir) = hir else {
+            let parsed = regex_syntax::parse(p).ok();
+            let Some(hir) = parsed.as_ref().filter(|h| h.properties().look_set().contains_word_unicode())
+            else {
                 relaxed.push(p.clone());
-                trees.push(regex_syntax::parse(p).ok());
+                trees.push(parsed);
                 entries.push((k, None));
                 continue;
             };
             let ast = regex_syntax::ast::parse::Parser::new().parse(p).ok();
-            match split_word_boundary_branches(&hir) {
+            match split_word_boundary_branches(hir) {
                 Some((plain, bounded)) => {
                     // `plain` has no word boundary; `bounded` does (that is why it was split off).
                     let ast = ast.as_ref().and_then(ast::split_word_boundary_branches);
@@ -347,7 +347,7 @@ impl LineSet {
                 }
                 None => {
                     let relaxed_ast = ast.as_ref().map(ast::without_word_boundaries);
-                    let relaxed_hir = without_word_boundaries(&hir);
+                    let relaxed_hir = without_word_boundaries(hir);
                     relaxed.push(ast::compact(&relaxed_hir, relaxed_ast));
                     trees.push(Some(relaxed_hir));
                     entries.push((k, Some(compile(p)?)));
