@@ -167,6 +167,14 @@ impl LiteralFinder {
     }
 }
 
+/// How an entry of a [`LineSet`] was written: as the rule gave it, or rewritten from the rule's syntax
+/// tree (printed only for an error: [`ast::compact`] parses what it prints, to check it, and that was
+/// most of what the rewriting cost).
+enum Written {
+    Given(String),
+    Tree(Option<regex_syntax::ast::Ast>),
+}
+
 /// The relaxed entries as one multi-pattern regex: the lazy DFA that a [`regex::RegexSet`] runs, and
 /// the PikeVM for the searches the lazy DFA gives up on (its cache thrashing), as the regex crate does;
 /// both from one forward NFA, both exact, so the answers are those of the set.
@@ -191,8 +199,9 @@ struct SetCache {
 }
 
 impl SetEngine {
-    /// Built as `regex_automata::meta::Regex` builds a set's forward engines: `hirs` are the parsed `patterns`.
-    fn new(hirs: &[&Hir], patterns: &[String]) -> Result<SetEngine, String> {
+    /// Built as `regex_automata::meta::Regex` builds a set's forward engines from the parsed patterns
+    /// `hirs`; `patterns` gives their texts, for an error.
+    fn new(hirs: &[&Hir], patterns: impl FnOnce() -> Vec<String>) -> Result<SetEngine, String> {
         // The lazy DFA of a set of Unicode-class patterns outgrows the default 2 MB transition cache;
         // once it thrashes, the search falls back to the PikeVM, 30 times slower.
         let (nfa_limit, dfa_cache) = (1 << 24, 1 << 25);
@@ -208,7 +217,7 @@ impl SetEngine {
             .map_err(|e| {
                 // The regex crate words the error for people (the pattern, a caret under the fault).
                 let set =
-                    RegexSetBuilder::new(patterns).size_limit(nfa_limit).dfa_size_limit(dfa_cache).build();
+                    RegexSetBuilder::new(patterns()).size_limit(nfa_limit).dfa_size_limit(dfa_cache).build();
                 set.err().map_or_else(|| e.to_string(), |e| e.to_string())
             })?;
         // The settings of the regex crate's own lazy DFA (`meta::wrappers::HybridEngine`), but for
@@ -325,7 +334,7 @@ impl LineSet {
             let parsed = regex_syntax::parse(p).ok();
             let Some(hir) = parsed.as_ref().filter(|h| h.properties().look_set().contains_word_unicode())
             else {
-                relaxed.push(p.clone());
+                relaxed.push(Written::Given(p.clone()));
                 trees.push(parsed);
                 entries.push((k, None));
                 continue;
@@ -336,19 +345,19 @@ impl LineSet {
                     // `plain` has no word boundary; `bounded` does (that is why it was split off).
                     let ast = ast.as_ref().and_then(ast::split_word_boundary_branches);
                     let (plain_ast, bounded_ast) = ast.unzip();
-                    relaxed.push(ast::compact(&plain, plain_ast));
+                    relaxed.push(Written::Tree(plain_ast));
                     trees.push(Some(plain));
                     entries.push((k, None));
                     let relaxed_ast = bounded_ast.as_ref().map(ast::without_word_boundaries);
                     let relaxed_hir = without_word_boundaries(&bounded);
-                    relaxed.push(ast::compact(&relaxed_hir, relaxed_ast));
+                    relaxed.push(Written::Tree(relaxed_ast));
                     trees.push(Some(relaxed_hir));
                     entries.push((k, Some(compile(&ast::compact(&bounded, bounded_ast))?)));
                 }
                 None => {
                     let relaxed_ast = ast.as_ref().map(ast::without_word_boundaries);
                     let relaxed_hir = without_word_boundaries(hir);
-                    relaxed.push(ast::compact(&relaxed_hir, relaxed_ast));
+                    relaxed.push(Written::Tree(relaxed_ast));
                     trees.push(Some(relaxed_hir));
                     entries.push((k, Some(compile(p)?)));
                 }
@@ -366,11 +375,23 @@ impl LineSet {
             })
             .flatten()
             .and_then(|lists| LiteralFinder::new(lists.concat()));
+        // The entries' texts, for the regex crate to word an error with.
+        let texts = || -> Vec<String> {
+            relaxed
+                .into_iter()
+                .zip(&trees)
+                .map(|(w, t)| match (w, t) {
+                    (Written::Given(text), _) => text,
+                    (Written::Tree(ast), Some(hir)) => ast::compact(hir, ast),
+                    (Written::Tree(_), None) => unreachable!("a rewritten entry has its tree"),
+                })
+                .collect()
+        };
         let relaxed = match trees.iter().map(Option::as_ref).collect::<Option<Vec<&Hir>>>() {
-            Some(hirs) => SetEngine::new(&hirs, &relaxed)?,
+            Some(hirs) => SetEngine::new(&hirs, texts)?,
             // A pattern that does not parse: the regex crate says why.
             None => {
-                return Err(RegexSetBuilder::new(&relaxed)
+                return Err(RegexSetBuilder::new(texts())
                     .build()
                     .err()
                     .map_or_else(|| "a pattern does not parse".to_string(), |e| e.to_string()))
@@ -1457,6 +1478,13 @@ mod line_set_tests {
         assert_eq!(lits(r"ab|c"), Some(vec![b"ab".to_vec(), b"c".to_vec()]));
         assert_eq!(lits(r"\w+/\w+"), Some(vec![b"/".to_vec()]));
         assert_eq!(lits(r"[Bb]y"), Some(vec![b"y".to_vec()]));
+    }
+
+    #[test]
+    fn a_pattern_that_does_not_parse_is_reported() {
+        let patterns = vec![r"(?:a|b\b)c".to_string(), "x(".to_string()];
+        let err = LineSet::new(&patterns).err().expect("an error");
+        assert!(err.contains("x(") && err.contains("unclosed group"), "{err}");
     }
 
     #[test]
