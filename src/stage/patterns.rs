@@ -10,8 +10,9 @@ use std::sync::{Mutex, OnceLock};
 
 use aho_corasick::AhoCorasick;
 use regex::{Regex, RegexBuilder, RegexSetBuilder};
-use regex_automata::meta;
-use regex_automata::{Anchored, Input, PatternSet};
+use regex_automata::hybrid;
+use regex_automata::nfa::thompson::{self, pikevm, pikevm::PikeVM};
+use regex_automata::{Anchored, Input, MatchKind, PatternSet};
 use regex_syntax::hir::{Hir, Look};
 
 use crate::edit::{Edits, RuleId};
@@ -77,13 +78,16 @@ struct LineRule {
 struct LineSet {
     /// The relaxed entries, as one multi-pattern regex (what a [`regex::RegexSet`] is made of, used
     /// directly for its anchored searches).
-    relaxed: meta::Regex,
+    relaxed: SetEngine,
     /// When some entries are not anchored at the line start (photo-credit is anchored at the end) and
     /// each of their matches holds one of a few literals ([`required_literals`]): a finder of those
     /// literals. A line without any of them can only match the anchored entries, so it is searched
     /// from its start only, and the lazy DFA leaves it a few bytes in, where an unanchored search
     /// reads every line to its end (that was 13% of a run's instructions and a sixth of its cycles).
     literals: Option<LiteralFinder>,
+    /// For a line without the floating entries' literals: what its first byte says of the anchored
+    /// entries ([`StartGate`]).
+    gate: Option<StartGate>,
     /// For each entry: the pattern it stands for, and the exact regex that confirms a match of it, if
     /// it had a word boundary to relax.
     entries: Vec<(usize, Option<Regex>)>,
@@ -163,26 +167,160 @@ impl LiteralFinder {
     }
 }
 
-/// The patterns as one multi-pattern regex, built as [`RegexSetBuilder`] builds a [`regex::RegexSet`].
-fn build_set(patterns: &[String]) -> Result<meta::Regex, String> {
-    // The lazy DFA of a set of Unicode-class patterns outgrows the default 2 MB transition cache;
-    // once it thrashes, the regex crate falls back to the PikeVM, 30 times slower.
-    let (nfa_limit, dfa_cache) = (1 << 24, 1 << 25);
-    let config = meta::Config::new()
-        .nfa_size_limit(Some(nfa_limit))
-        .hybrid_cache_capacity(dfa_cache)
-        .match_kind(regex_automata::MatchKind::All)
-        .utf8_empty(true)
-        .which_captures(regex_automata::nfa::thompson::WhichCaptures::None);
-    meta::Builder::new()
-        .configure(config)
-        .syntax(regex_automata::util::syntax::Config::new().utf8(true))
-        .build_many(patterns)
-        .map_err(|e| {
-            // The regex crate words the error for people (the pattern, a caret under the fault).
-            let set = RegexSetBuilder::new(patterns).size_limit(nfa_limit).dfa_size_limit(dfa_cache).build();
-            set.err().map_or_else(|| e.to_string(), |e| e.to_string())
+/// How an entry of a [`LineSet`] was written: as the rule gave it, or rewritten from the rule's syntax
+/// tree (printed only for an error: [`ast::compact`] parses what it prints, to check it, and that was
+/// most of what the rewriting cost).
+enum Written {
+    Given(String),
+    Tree(Option<regex_syntax::ast::Ast>),
+}
+
+/// The relaxed entries as one multi-pattern regex: the lazy DFA that a [`regex::RegexSet`] runs, and
+/// the PikeVM for the searches the lazy DFA gives up on (its cache thrashing), as the regex crate does;
+/// both from one forward NFA, both exact, so the answers are those of the set.
+///
+/// A `meta::Regex` (what a set is) also compiles the reverse NFA, which no search here uses: that was
+/// half the start-up of the pass. And each of its searches takes a cache from a pool and goes through
+/// the meta engine's dispatch, a good part of the few hundred instructions that the anchored search of
+/// a line costs; here a document's searches share one cache ([`LineSet::searcher`]).
+struct SetEngine {
+    /// `None` when the lazy DFA could not be built (a cache too small for its few first states).
+    dfa: Option<hybrid::dfa::DFA>,
+    pikevm: PikeVM,
+    pattern_len: usize,
+    /// Caches for the searches, one a document being cleaned; kept from one document to the next,
+    /// for the lazy DFA's states (building them was a sixth of the pass on a 5 MB run).
+    caches: Mutex<Vec<SetCache>>,
+}
+
+struct SetCache {
+    dfa: Option<hybrid::dfa::Cache>,
+    pikevm: pikevm::Cache,
+}
+
+impl SetEngine {
+    /// Built as `regex_automata::meta::Regex` builds a set's forward engines from the parsed patterns
+    /// `hirs`; `patterns` gives their texts, for an error.
+    fn new(hirs: &[&Hir], patterns: impl FnOnce() -> Vec<String>) -> Result<SetEngine, String> {
+        // The lazy DFA of a set of Unicode-class patterns outgrows the default 2 MB transition cache;
+        // once it thrashes, the search falls back to the PikeVM, 30 times slower.
+        let (nfa_limit, dfa_cache) = (1 << 24, 1 << 25);
+        let nfa = thompson::Compiler::new()
+            .configure(
+                thompson::Config::new()
+                    .utf8(true)
+                    .nfa_size_limit(Some(nfa_limit))
+                    .shrink(false)
+                    .which_captures(thompson::WhichCaptures::None),
+            )
+            .build_many_from_hir(hirs)
+            .map_err(|e| {
+                // The regex crate words the error for people (the pattern, a caret under the fault).
+                let set =
+                    RegexSetBuilder::new(patterns()).size_limit(nfa_limit).dfa_size_limit(dfa_cache).build();
+                set.err().map_or_else(|| e.to_string(), |e| e.to_string())
+            })?;
+        // The settings of the regex crate's own lazy DFA (`meta::wrappers::HybridEngine`), but for
+        // the start states of single patterns, which only a search for one pattern needs.
+        let dfa = hybrid::dfa::Builder::new()
+            .configure(
+                hybrid::dfa::Config::new()
+                    .match_kind(MatchKind::All)
+                    .unicode_word_boundary(true)
+                    .cache_capacity(dfa_cache)
+                    .skip_cache_capacity_check(false)
+                    .minimum_cache_clear_count(Some(3))
+                    .minimum_bytes_per_state(Some(10)),
+            )
+            .build_from_nfa(nfa.clone())
+            .ok();
+        let pikevm = PikeVM::builder()
+            .configure(PikeVM::config().match_kind(MatchKind::All))
+            .build_from_nfa(nfa)
+            .map_err(|e| e.to_string())?;
+        Ok(SetEngine { dfa, pikevm, pattern_len: hirs.len(), caches: Mutex::default() })
+    }
+
+    fn take_cache(&self) -> SetCache {
+        let cached = self.caches.lock().ok().and_then(|mut c| c.pop());
+        cached.unwrap_or_else(|| SetCache {
+            dfa: self.dfa.as_ref().map(|d| d.create_cache()),
+            pikevm: self.pikevm.create_cache(),
         })
+    }
+
+    fn put_cache(&self, cache: SetCache) {
+        if let Ok(mut c) = self.caches.lock() {
+            c.push(cache);
+        }
+    }
+
+    /// Whether some pattern matches in `input`, as `regex_automata::meta::Regex::is_match` tells it.
+    fn is_match(&self, cache: &mut SetCache, input: &Input<'_>) -> bool {
+        let input = input.clone().earliest(true);
+        if let (Some(dfa), Some(c)) = (&self.dfa, &mut cache.dfa) {
+            if let Ok(found) = dfa.try_search_fwd(c, &input) {
+                return found.is_some();
+            }
+        }
+        self.pikevm.is_match(&mut cache.pikevm, input)
+    }
+
+    /// The patterns that match in `input`, as `regex_automata::meta::Regex::which_overlapping_matches` tells them.
+    fn which_overlapping_matches(&self, cache: &mut SetCache, input: &Input<'_>, hits: &mut PatternSet) {
+        if let (Some(dfa), Some(c)) = (&self.dfa, &mut cache.dfa) {
+            if dfa.try_which_overlapping_matches(c, input, hits).is_ok() {
+                return;
+            }
+        }
+        // What the lazy DFA found before it gave up are matches too; the PikeVM adds the others.
+        self.pikevm.which_overlapping_matches(&mut cache.pikevm, input, hits);
+    }
+}
+
+/// The lines of a text that hold a literal of the floating entries ([`LineSet::floating_candidates`]),
+/// asked line by line, in the order of the text.
+struct Candidates {
+    /// The literals' hits in the text, sorted by their start; `None` when there are no literals to
+    /// find (every line is a candidate).
+    hits: Option<Vec<(usize, usize)>>,
+    /// The first hit that does not start before the content of the line asked last.
+    next: usize,
+}
+
+impl Candidates {
+    /// Whether `content`, the content of a line after those asked before, holds a hit.
+    fn holds(&mut self, content: &std::ops::Range<usize>) -> bool {
+        let Some(hits) = &self.hits else { return true };
+        let mut h = self.next;
+        while h < hits.len() && hits[h].0 < content.start {
+            h += 1;
+        }
+        self.next = h;
+        hits[h..].iter().take_while(|x| x.0 < content.end).any(|x| x.1 <= content.end)
+    }
+}
+
+/// A document's searches of a [`LineSet`], with one cache for them all (given back when dropped).
+struct Searcher<'s> {
+    set: &'s LineSet,
+    cache: Option<SetCache>,
+}
+
+impl Searcher<'_> {
+    /// [`LineSet::matches`] with this searcher's cache.
+    fn matches(&mut self, line: &str, floating: bool, holds: bool) -> Matches {
+        let cache = self.cache.as_mut().expect("a searcher has its cache until dropped");
+        self.set.matches(cache, line, floating, holds)
+    }
+}
+
+impl Drop for Searcher<'_> {
+    fn drop(&mut self) {
+        if let Some(c) = self.cache.take() {
+            self.set.relaxed.put_cache(c);
+        }
+    }
 }
 
 impl LineSet {
@@ -193,41 +331,39 @@ impl LineSet {
         let mut entries = Vec::with_capacity(patterns.len());
         for (k, p) in patterns.iter().enumerate() {
             // A pattern that does not parse goes in as it is, for the set to report why.
-            let hir =
-                regex_syntax::parse(p).ok().filter(|h| h.properties().look_set().contains_word_unicode());
-            let Some(hir) = hir else {
-                relaxed.push(p.clone());
-                trees.push(regex_syntax::parse(p).ok());
+            let parsed = regex_syntax::parse(p).ok();
+            let Some(hir) = parsed.as_ref().filter(|h| h.properties().look_set().contains_word_unicode())
+            else {
+                relaxed.push(Written::Given(p.clone()));
+                trees.push(parsed);
                 entries.push((k, None));
                 continue;
             };
             let ast = regex_syntax::ast::parse::Parser::new().parse(p).ok();
-            match split_word_boundary_branches(&hir) {
+            match split_word_boundary_branches(hir) {
                 Some((plain, bounded)) => {
                     // `plain` has no word boundary; `bounded` does (that is why it was split off).
                     let ast = ast.as_ref().and_then(ast::split_word_boundary_branches);
                     let (plain_ast, bounded_ast) = ast.unzip();
-                    relaxed.push(ast::compact(&plain, plain_ast));
+                    relaxed.push(Written::Tree(plain_ast));
                     trees.push(Some(plain));
                     entries.push((k, None));
                     let relaxed_ast = bounded_ast.as_ref().map(ast::without_word_boundaries);
                     let relaxed_hir = without_word_boundaries(&bounded);
-                    relaxed.push(ast::compact(&relaxed_hir, relaxed_ast));
+                    relaxed.push(Written::Tree(relaxed_ast));
                     trees.push(Some(relaxed_hir));
                     entries.push((k, Some(compile(&ast::compact(&bounded, bounded_ast))?)));
                 }
                 None => {
                     let relaxed_ast = ast.as_ref().map(ast::without_word_boundaries);
-                    let relaxed_hir = without_word_boundaries(&hir);
-                    relaxed.push(ast::compact(&relaxed_hir, relaxed_ast));
+                    let relaxed_hir = without_word_boundaries(hir);
+                    relaxed.push(Written::Tree(relaxed_ast));
                     trees.push(Some(relaxed_hir));
                     entries.push((k, Some(compile(p)?)));
                 }
             }
         }
-        let is_anchored = |t: &Option<Hir>| {
-            t.as_ref().is_some_and(|h| h.properties().look_set_prefix().contains(Look::Start))
-        };
+        let is_anchored = |t: &Option<Hir>| t.as_ref().is_some_and(is_anchored_hir);
         let floating: Vec<usize> = (0..relaxed.len()).filter(|&e| !is_anchored(&trees[e])).collect();
         // One literal list for all the floating entries, or none if one of them has none.
         let literals = (!floating.is_empty())
@@ -239,38 +375,64 @@ impl LineSet {
             })
             .flatten()
             .and_then(|lists| LiteralFinder::new(lists.concat()));
+        // The entries' texts, for the regex crate to word an error with.
+        let texts = || -> Vec<String> {
+            relaxed
+                .into_iter()
+                .zip(&trees)
+                .map(|(w, t)| match (w, t) {
+                    (Written::Given(text), _) => text,
+                    (Written::Tree(ast), Some(hir)) => ast::compact(hir, ast),
+                    (Written::Tree(_), None) => unreachable!("a rewritten entry has its tree"),
+                })
+                .collect()
+        };
+        let relaxed = match trees.iter().map(Option::as_ref).collect::<Option<Vec<&Hir>>>() {
+            Some(hirs) => SetEngine::new(&hirs, texts)?,
+            // A pattern that does not parse: the regex crate says why.
+            None => {
+                return Err(RegexSetBuilder::new(texts())
+                    .build()
+                    .err()
+                    .map_or_else(|| "a pattern does not parse".to_string(), |e| e.to_string()))
+            }
+        };
+        // The gate serves only lines that the literals rule the floating entries out of.
+        let gate = literals.as_ref().and_then(|_| {
+            let anchored: Vec<&Hir> = trees.iter().flatten().filter(|h| is_anchored_hir(h)).collect();
+            StartGate::new(&anchored)
+        });
         Ok(LineSet {
-            relaxed: build_set(&relaxed)?,
+            relaxed,
             literals,
+            gate,
             entries,
             patterns: patterns.to_vec(),
             singles: OnceLock::new(),
         })
     }
 
-    /// For each line, whether the floating entries need searching: whether its content holds one of
-    /// their literals. One search of the whole text: a search a line cost as much as the DFA. A line
-    /// whose content holds a literal gets a hit inside it, though the hits do not overlap (see
+    /// Which lines the floating entries need searching: those whose content holds one of their
+    /// literals. One search of the whole text: a search a line cost as much as the DFA. A line whose
+    /// content holds a literal gets a hit inside it, though the hits do not overlap (see
     /// [`LiteralFinder`]).
-    fn floating_candidates(&self, text: &str, lines: &[Line]) -> Vec<bool> {
-        let Some(finder) = &self.literals else { return vec![true; lines.len()] };
-        let hits = finder.find(text);
-        let mut h = 0;
-        lines
-            .iter()
-            .map(|l| {
-                let c = &l.content;
-                while h < hits.len() && hits[h].0 < c.start {
-                    h += 1;
-                }
-                hits[h..].iter().take_while(|x| x.0 < c.end).any(|x| x.1 <= c.end)
-            })
-            .collect()
+    fn floating_candidates(&self, text: &str) -> Candidates {
+        Candidates { hits: self.literals.as_ref().map(|f| f.find(text)), next: 0 }
+    }
+
+    /// Which lines hold one of the [`StartGate`]'s bytes.
+    fn gate_candidates(&self, text: &str) -> Candidates {
+        Candidates { hits: self.gate.as_ref().map(|g| g.find(text)), next: 0 }
+    }
+
+    /// A searcher for one document's lines.
+    fn searcher(&self) -> Searcher<'_> {
+        Searcher { set: self, cache: Some(self.relaxed.take_cache()) }
     }
 
     /// The patterns that match `line` (none, for most lines). `floating` false says that the line
     /// holds none of the floating entries' literals ([`LineSet::floating_candidates`]).
-    fn matches(&self, line: &str, floating: bool) -> Matches {
+    fn matches(&self, cache: &mut SetCache, line: &str, floating: bool, holds: bool) -> Matches {
         if line.len() > LONG_LINE {
             // A pattern that passed the rules check compiles alone. Should one not (a rule set built
             // in code, unchecked), the set below still gives the exact answer, only slower.
@@ -281,14 +443,17 @@ impl LineSet {
                 return Matches((0..singles.len()).filter(|&k| singles[k].is_match(line)).collect());
             }
         }
+        if !floating && self.gate.as_ref().is_some_and(|g| !g.may_match(line, holds)) {
+            return Matches(Vec::new());
+        }
         // Most lines match nothing, and telling that costs less than listing what matched (no
         // overlapping search, no list of matches made and thrown away).
         let input = Input::new(line).anchored(if floating { Anchored::No } else { Anchored::Yes });
-        if !self.relaxed.is_match(input.clone()) {
+        if !self.relaxed.is_match(cache, &input) {
             return Matches(Vec::new());
         }
-        let mut hits = PatternSet::new(self.relaxed.pattern_len());
-        self.relaxed.which_overlapping_matches(&input, &mut hits);
+        let mut hits = PatternSet::new(self.relaxed.pattern_len);
+        self.relaxed.which_overlapping_matches(cache, &input, &mut hits);
         // Entries are in pattern order, a pattern's own entries next to each other, so the list comes
         // out in order; a pattern that one entry proved matching needs no confirming by the next.
         let mut found: Vec<usize> = Vec::new();
@@ -369,6 +534,286 @@ fn required_literals(hir: &Hir) -> Option<Vec<Vec<u8>>> {
         }
         _ => None,
     }
+}
+
+/// Whether every match of `hir` starts at the start of the text (`^`).
+fn is_anchored_hir(hir: &Hir) -> bool {
+    hir.properties().look_set_prefix().contains(Look::Start)
+}
+
+/// What the first two bytes of a line say of the entries anchored at its start, for a line that
+/// holds none of the floating entries' literals (those cannot match it,
+/// [`LineSet::floating_candidates`]): most such lines start with two bytes that no anchored entry's
+/// match starts with ([`Prefixes`]), and are ruled out here for a look-up or two, where the anchored
+/// search cost some hundred instructions. The e-mail entry starts with any two word characters, but
+/// its every match holds `@` ([`required_bytes`]); such an entry counts only on lines that hold one
+/// of those bytes.
+///
+/// Exact: a line the gate rules out has no match of an anchored entry, whose match would start at
+/// the line's start, so with one of the entry's prefixes, and hold one of its required bytes.
+struct StartGate {
+    /// The prefixes of the entries that every line they admit is searched for.
+    search: Prefixes,
+    /// The prefixes of the other entries, whose every match holds one of `bytes`.
+    holding: Prefixes,
+    /// At most three bytes: a line that the `holding` prefixes admit is searched when it holds one.
+    bytes: Vec<u8>,
+}
+
+/// Past this many first-two-byte prefixes (of 65,536) an entry lets most lines through ([`StartGate`]).
+const MANY_PAIRS: u32 = 1024;
+
+impl StartGate {
+    /// `None` when the prefixes of an entry cannot be worked out.
+    fn new(anchored: &[&Hir]) -> Option<StartGate> {
+        let mut search = Prefixes::none();
+        let mut holding = Vec::new();
+        for hir in anchored {
+            let p = Prefixes::of(hir)?;
+            // Only an entry that most lines start like is worth a search of the text for its bytes
+            // (the `Related:` entry asks for `:`, which prose holds often; its prefixes are few).
+            match required_bytes(hir).filter(|_| p.pairs() > MANY_PAIRS) {
+                Some(bytes) => holding.push((p, bytes)),
+                None => search.add(&p),
+            }
+        }
+        let mut bytes: Vec<u8> = holding.iter().flat_map(|(_, b)| b.iter().copied()).collect();
+        bytes.sort_unstable();
+        bytes.dedup();
+        let mut gate = StartGate { search, holding: Prefixes::none(), bytes: Vec::new() };
+        // More than three bytes would take more than one `memchr` search: those entries are searched
+        // whenever their prefixes admit a line.
+        let to = if bytes.len() <= 3 { &mut gate.holding } else { &mut gate.search };
+        holding.iter().for_each(|(p, _)| to.add(p));
+        if bytes.len() <= 3 {
+            gate.bytes = bytes;
+        }
+        Some(gate)
+    }
+
+    /// Whether an anchored entry may match `line` (a line's content); `holds`, whether the line holds
+    /// one of the gate's bytes.
+    fn may_match(&self, line: &str, holds: bool) -> bool {
+        let t = line.as_bytes();
+        self.search.admits(t) || (holds && self.holding.admits(t))
+    }
+
+    /// The places in `text` of the bytes that the `holding` entries' matches hold.
+    fn find(&self, text: &str) -> Vec<(usize, usize)> {
+        let t = text.as_bytes();
+        let single = |i: usize| (i, i + 1);
+        match self.bytes[..] {
+            [] => Vec::new(),
+            [a] => memchr::memchr_iter(a, t).map(single).collect(),
+            [a, b] => memchr::memchr2_iter(a, b, t).map(single).collect(),
+            [a, b, c, ..] => memchr::memchr3_iter(a, b, c, t).map(single).collect(),
+        }
+    }
+}
+
+/// The first two bytes of the matches of a pattern: each match cut to its first two bytes (so a
+/// match of one byte, or an empty one, is there whole). Look-around assertions are read as always
+/// holding: they can only keep a match from happening, so the sets are never too small. Classes give
+/// the first two bytes of their characters' UTF-8 encodings, exactly.
+#[derive(Clone, PartialEq)]
+struct Prefixes {
+    /// Whether the empty string matches.
+    empty: bool,
+    /// The matches of one byte, a bit a byte.
+    one: [u64; 4],
+    /// The first two bytes of the longer matches, a bit a pair (`first * 256 + second`).
+    two: Box<[u64; 1024]>,
+}
+
+impl Prefixes {
+    fn none() -> Prefixes {
+        Prefixes { empty: false, one: [0; 4], two: Box::new([0; 1024]) }
+    }
+
+    fn empty() -> Prefixes {
+        Prefixes { empty: true, ..Prefixes::none() }
+    }
+
+    fn set_one(&mut self, b: u8) {
+        self.one[usize::from(b >> 6)] |= 1 << (b & 63);
+    }
+
+    fn has_one(&self, b: u8) -> bool {
+        self.one[usize::from(b >> 6)] & (1 << (b & 63)) != 0
+    }
+
+    fn set_two(&mut self, a: u8, b: u8) {
+        let k = usize::from(a) << 8 | usize::from(b);
+        self.two[k >> 6] |= 1 << (k & 63);
+    }
+
+    fn has_two(&self, a: u8, b: u8) -> bool {
+        let k = usize::from(a) << 8 | usize::from(b);
+        self.two[k >> 6] & (1 << (k & 63)) != 0
+    }
+
+    fn add(&mut self, other: &Prefixes) {
+        self.empty |= other.empty;
+        self.one.iter_mut().zip(&other.one).for_each(|(a, b)| *a |= b);
+        self.two.iter_mut().zip(other.two.iter()).for_each(|(a, b)| *a |= b);
+    }
+
+    /// Whether a match can start `t`: one of these prefixes is a prefix of `t`.
+    fn admits(&self, t: &[u8]) -> bool {
+        self.empty
+            || t.first().is_some_and(|&a| self.has_one(a))
+            || (t.len() >= 2 && self.has_two(t[0], t[1]))
+    }
+
+    /// How many prefixes of two bytes.
+    fn pairs(&self) -> u32 {
+        self.two.iter().map(|w| w.count_ones()).sum()
+    }
+
+    /// Whether every prefix has two bytes: then nothing that follows changes them.
+    fn is_full(&self) -> bool {
+        !self.empty && self.one == [0; 4]
+    }
+
+    /// The matches of `self` followed by those of `next`, cut to two bytes.
+    fn then(&self, next: &Prefixes) -> Prefixes {
+        if self.is_full() {
+            return self.clone();
+        }
+        if self.empty && self.one == [0; 4] && self.two.iter().all(|&w| w == 0) {
+            // Only the empty string: `next` as it is.
+            return next.clone();
+        }
+        let mut r = Prefixes::none();
+        r.empty = self.empty && next.empty;
+        if self.empty {
+            r.add(&Prefixes { empty: false, ..next.clone() });
+        }
+        if next.empty {
+            r.one.iter_mut().zip(&self.one).for_each(|(a, b)| *a |= b);
+        }
+        r.two.iter_mut().zip(self.two.iter()).for_each(|(a, b)| *a |= b);
+        // A byte of `self` and the first byte of a non-empty match of `next`.
+        let mut firsts = next.one;
+        for (k, &w) in next.two.iter().enumerate() {
+            if w != 0 {
+                // The 64 pairs of word `k` all have the first byte `k / 4`.
+                firsts[k >> 8] |= 1 << ((k >> 2) & 63);
+            }
+        }
+        for a in (0..=255u8).filter(|&a| self.has_one(a)) {
+            // The pairs `a, x` are the 256 bits from `a * 256`: four words.
+            let at = usize::from(a) * 4;
+            r.two[at..at + 4].iter_mut().zip(&firsts).for_each(|(w, f)| *w |= f);
+        }
+        r
+    }
+
+    /// The prefixes of `hir`; `None` when a repetition does not settle in a few rounds (it always
+    /// should: the sets only grow, and cut to two bytes they soon stop).
+    fn of(hir: &Hir) -> Option<Prefixes> {
+        use regex_syntax::hir::{Class, HirKind};
+        /// Rounds of a repetition past its minimum before giving up.
+        const ROUNDS: usize = 8;
+        let mut p = Prefixes::none();
+        match hir.kind() {
+            HirKind::Empty | HirKind::Look(_) => p.empty = true,
+            HirKind::Literal(l) => match l.0[..] {
+                [] => p.empty = true,
+                [a] => p.set_one(a),
+                [a, b, ..] => p.set_two(a, b),
+            },
+            HirKind::Class(Class::Unicode(c)) => {
+                for r in c.iter() {
+                    for seq in regex_syntax::utf8::Utf8Sequences::new(r.start(), r.end()) {
+                        match seq.as_slice() {
+                            [x] => (x.start..=x.end).for_each(|a| p.set_one(a)),
+                            [x, y, ..] => {
+                                // The pairs `a, y.start..=y.end`: the same bits of each lead byte's row.
+                                let mut row = [0u64; 4];
+                                (y.start..=y.end).for_each(|b| row[usize::from(b >> 6)] |= 1 << (b & 63));
+                                for a in x.start..=x.end {
+                                    let at = usize::from(a) * 4;
+                                    p.two[at..at + 4].iter_mut().zip(&row).for_each(|(w, r)| *w |= r);
+                                }
+                            }
+                            [] => {}
+                        }
+                    }
+                }
+            }
+            HirKind::Class(Class::Bytes(c)) => {
+                c.iter().for_each(|r| (r.start()..=r.end()).for_each(|a| p.set_one(a)))
+            }
+            HirKind::Capture(c) => return Prefixes::of(&c.sub),
+            HirKind::Concat(parts) => {
+                p = Prefixes::empty();
+                for part in parts {
+                    // Once every prefix has its two bytes, what follows adds nothing.
+                    if p.is_full() {
+                        break;
+                    }
+                    p = p.then(&Prefixes::of(part)?);
+                }
+            }
+            HirKind::Alternation(branches) => {
+                for b in branches {
+                    p.add(&Prefixes::of(b)?);
+                }
+            }
+            HirKind::Repetition(r) => {
+                let sub = Prefixes::of(&r.sub)?;
+                // `min` copies: after two non-empty ones nothing changes, so a few rounds settle it.
+                p = Prefixes::empty();
+                let mut rounds = 0;
+                for _ in 0..r.min {
+                    let next = p.then(&sub);
+                    if next == p {
+                        break;
+                    }
+                    p = next;
+                    rounds += 1;
+                    if rounds > ROUNDS {
+                        return None;
+                    }
+                }
+                // Up to `max` copies: the union of `min`, `min + 1`, ... copies, which grows until it
+                // stops changing.
+                let extra = r.max.map_or(usize::MAX, |m| (m - r.min) as usize);
+                let mut all = p.clone();
+                for n in 0..extra {
+                    let mut next = all.then(&sub);
+                    next.add(&p);
+                    if next == all {
+                        break;
+                    }
+                    all = next;
+                    if n > ROUNDS {
+                        return None;
+                    }
+                }
+                p = all;
+            }
+        }
+        Some(p)
+    }
+}
+
+/// At most three punctuation bytes one of which every match of `hir` holds: a byte of each of its
+/// [`required_literals`] (a line with the literal holds its bytes). `None` when a literal has no
+/// punctuation (a letter would be on most lines), or when that takes more than three bytes.
+fn required_bytes(hir: &Hir) -> Option<Vec<u8>> {
+    let mut literals = required_literals(hir)?;
+    // Shorter literals first, so that `}@` goes with the `@` of `@`.
+    literals.sort_by_key(Vec::len);
+    let mut bytes: Vec<u8> = Vec::new();
+    for l in &literals {
+        if !l.iter().any(|b| bytes.contains(b)) {
+            bytes.push(l.iter().copied().find(u8::is_ascii_punctuation)?);
+        }
+    }
+    bytes.sort_unstable();
+    (bytes.len() <= 3).then_some(bytes)
 }
 
 /// A rough chance that a list's literals occur at a given place in English prose: the sum over the
@@ -613,9 +1058,12 @@ impl Pass for PatternPass {
             Scope::PageEdge => zone.get(i).copied().unwrap_or(false),
             _ => true,
         };
-        let mut drop: Vec<Option<usize>> = vec![None; lines.len()];
+        // The rule that removes each line; left empty when no line is claimed (most documents).
+        let mut drop: Vec<Option<usize>> = Vec::new();
         if !self.rules.is_empty() {
-            let floating = self.set.floating_candidates(text, lines);
+            let mut floating = self.set.floating_candidates(text);
+            let mut gate = self.set.gate_candidates(text);
+            let mut searcher = self.set.searcher();
             for (i, l) in lines.iter().enumerate() {
                 if l.is_blank() {
                     continue;
@@ -623,13 +1071,14 @@ impl Pass for PatternPass {
                 if head_end == lines.len() && head_seen >= self.head_lines {
                     head_end = i;
                 }
-                let mut m = self.set.matches(l.text(text), floating[i]);
+                let mut m =
+                    searcher.matches(l.text(text), floating.holds(&l.content), gate.holds(&l.content));
                 if !m.matched_any() {
                     // A block-end line (a credit) wrapped after its first word or its `/`, `©`, `Photo:`:
                     // the line and the short one below it, read as one.
                     if let Some(j) = (!settled).then(|| self.wrapped_credit(text, lines, i)).flatten() {
                         let joined = format!("{} {}", l.text(text), lines[j].text(text));
-                        m = self.set.matches(&joined, true);
+                        m = searcher.matches(&joined, true, true);
                         if m.iter().any(|k| {
                             self.rules[k].scope == Scope::BlockEnd && self.rules[k].action == Action::Drop
                         }) {
@@ -661,6 +1110,7 @@ impl Pass for PatternPass {
             head_end = head_end_of(lines, self.head_lines);
         }
         if any {
+            drop = vec![None; lines.len()];
             let width = lines::typical_width(text, lines);
             let loose = !settled && lines::blank_separated(text, lines);
             for i in 0..lines.len() {
@@ -702,7 +1152,11 @@ impl Pass for PatternPass {
         for (id, re, rep, scope) in &self.replacers {
             for (i, l) in lines.iter().enumerate() {
                 // A dropped line is gone: a replacement inside it would fight the removal.
-                if l.is_blank() || kept[i] || drop[i].is_some() || !in_scope(*scope, i, head_end) {
+                if l.is_blank()
+                    || kept[i]
+                    || drop.get(i).is_some_and(Option::is_some)
+                    || !in_scope(*scope, i, head_end)
+                {
                     continue;
                 }
                 let line = l.text(text);
@@ -861,7 +1315,7 @@ mod line_set_tests {
             ["Credit: AP", "Credit: CAP", "By Émile", "photos “here”", "PHOTO — é", "AP", "ÉAP", "APé"]
         {
             let want: Vec<usize> = (0..patterns.len()).filter(|&k| exact[k].is_match(line)).collect();
-            assert_eq!(set.matches(line, true).0, want, "{line}");
+            assert_eq!(set.searcher().matches(line, true, true).0, want, "{line}");
         }
     }
 
@@ -895,7 +1349,7 @@ mod line_set_tests {
             "ac",
         ] {
             let want: Vec<usize> = (0..patterns.len()).filter(|&k| exact[k].is_match(line)).collect();
-            assert_eq!(set.matches(line, true).0, want, "{line}");
+            assert_eq!(set.searcher().matches(line, true, true).0, want, "{line}");
         }
     }
 
@@ -978,19 +1432,25 @@ mod line_set_tests {
                     .collect();
                 let set = LineSet::new(&patterns).unwrap();
                 assert!(*name != "default" || set.literals.is_some(), "the default rules give no literals");
-                let candidates = set.floating_candidates(&text, &split);
-                let (mut passed, mut matched) = (0, 0);
-                for (l, &candidate) in split.iter().zip(&candidates) {
+                let mut floating = set.floating_candidates(&text);
+                let candidates: Vec<bool> = split.iter().map(|l| floating.holds(&l.content)).collect();
+                let mut gate = set.gate_candidates(&text);
+                let holds: Vec<bool> = split.iter().map(|l| gate.holds(&l.content)).collect();
+                let (mut passed, mut gated, mut matched) = (0, 0, 0);
+                for ((l, &candidate), &holds) in split.iter().zip(&candidates).zip(&holds) {
                     let line = l.text(&text);
-                    let full = set.matches(line, true).0;
-                    assert_eq!(set.matches(line, candidate).0, full, "{name}: {line:?}");
+                    let full = set.searcher().matches(line, true, true).0;
+                    assert_eq!(set.searcher().matches(line, candidate, holds).0, full, "{name}: {line:?}");
                     passed += usize::from(!candidate);
+                    let gate = set.gate.as_ref().unwrap();
+                    gated += usize::from(!candidate && !l.is_blank() && !gate.may_match(line, holds));
                     matched += usize::from(!full.is_empty());
                 }
-                // The test means something: most lines are passed over, and some lines match.
+                // The test means something: most lines are passed over, many without a search, and
+                // some lines match.
                 assert!(
-                    passed * 2 > split.len() && matched > 20,
-                    "{name}: {passed} passed, {matched} matched"
+                    passed * 2 > split.len() && gated * 4 > passed && matched > 20,
+                    "{name}: {passed} passed, {gated} not searched, {matched} matched"
                 );
             }
         }
@@ -1020,7 +1480,137 @@ mod line_set_tests {
         assert_eq!(lits(r"[Bb]y"), Some(vec![b"y".to_vec()]));
     }
 
+    #[test]
+    fn a_pattern_that_does_not_parse_is_reported() {
+        let patterns = vec![r"(?:a|b\b)c".to_string(), "x(".to_string()];
+        let err = LineSet::new(&patterns).err().expect("an error");
+        assert!(err.contains("x(") && err.contains("unclosed group"), "{err}");
+    }
+
+    #[test]
+    fn prefixes_are_the_first_two_bytes_of_the_matches() {
+        let of = |p: &str| Prefixes::of(&regex_syntax::parse(p).unwrap()).unwrap();
+        let p = of(r"^(?:By|b)\s+x");
+        assert!(p.admits(b"By x") && p.admits(b"b x") && p.admits(b"b\xc2\xa0"));
+        assert!(!p.admits(b"Bz") && !p.admits(b"x") && !p.admits(b"bx"));
+        // One-byte and empty matches are whole prefixes.
+        let p = of(r"^a?");
+        assert!(p.empty && p.admits(b"zz"));
+        let p = of(r"^(?:a|bc)$");
+        assert!(p.admits(b"a") && p.admits(b"ab") && p.admits(b"bc") && !p.admits(b"b") && !p.admits(b"ca"));
+        // Classes give their characters' first two bytes; case folding is the `Hir`'s.
+        let p = of(r"^(?i:s)\d");
+        assert!(p.admits("ſ".as_bytes()) && p.admits(b"S1") && !p.admits(b"Sx"));
+        let p = of(r"^\p{Lu}{2,}");
+        assert!(p.admits("ÉA".as_bytes()) && p.admits(b"AB") && !p.admits(b"Ab"));
+        // A look-around holds, as far as the prefixes go.
+        assert!(of(r"^\bAP").admits(b"AP"));
+        // Bounded and unbounded repetitions.
+        let p = of(r"^(?:x?){3}y");
+        assert!(p.admits(b"y") && p.admits(b"xy") && p.admits(b"xx") && !p.admits(b"zx"));
+        let p = of(r"^(?:ab)*c");
+        assert!(p.admits(b"c") && p.admits(b"ab") && !p.admits(b"ac") && !p.admits(b"b"));
+    }
+
+    /// Lines of the shapes the anchored rules look for, and their near misses.
+    fn gate_line() -> impl proptest::strategy::Strategy<Value = String> {
+        let pieces = proptest::collection::vec(
+            proptest::sample::select(vec![
+                "By",
+                "by",
+                "BY",
+                "Written",
+                "Related",
+                "related",
+                "Read more",
+                "See also",
+                "Advertisement",
+                "SPONSORED",
+                "Story continues",
+                "Published",
+                "Jan",
+                "June",
+                "Tue",
+                "Thu",
+                "The",
+                "12",
+                "2024",
+                "-",
+                "03",
+                "http://x.org",
+                "www.",
+                "arXiv:",
+                "2101.00001",
+                "jane.doe",
+                "@",
+                "example.com",
+                "{a,b}",
+                ":",
+                "*",
+                "∗",
+                "é",
+                "Ǆ",
+                "ſ",
+                "K",
+                " ",
+                " ",
+                "\u{a0}",
+                "x",
+                ",",
+                "/",
+                "(",
+                "©",
+                "Reuters",
+                "AP",
+                "Photo",
+                ".",
+                "Jane",
+                "Doe",
+            ]),
+            1..8,
+        );
+        proptest::strategy::Strategy::prop_map(pieces, |p| p.concat().trim().to_string())
+    }
+
     proptest::proptest! {
+        /// A line the gate rules out (its first two bytes, the gate's bytes it holds) gets the answer
+        /// of the full search.
+        #[test]
+        fn the_start_gate_keeps_every_match(lines in proptest::collection::vec(gate_line(), 1..20)) {
+            static SETS: OnceLock<Vec<LineSet>> = OnceLock::new();
+            let sets = SETS.get_or_init(|| {
+                crate::rules::PRESETS
+                    .iter()
+                    .flat_map(|(name, _)| crate::rules::RuleSet::preset(name).unwrap().stages)
+                    .filter(|s| s.kind == crate::rules::StageKind::Patterns)
+                    .map(|s| {
+                        let patterns: Vec<String> = s
+                            .rules
+                            .iter()
+                            .filter(|r| r.enabled && r.action != Action::Replace)
+                            .filter_map(|r| r.pattern.clone())
+                            .collect();
+                        LineSet::new(&patterns).unwrap()
+                    })
+                    .collect()
+            });
+            let lines: Vec<String> = lines.into_iter().filter(|l| !l.is_empty()).collect();
+            let text = lines.join("\n");
+            let split = crate::lines::split(&text);
+            for set in sets {
+                proptest::prop_assert!(set.gate.is_some());
+                let mut floating = set.floating_candidates(&text);
+                let mut gate = set.gate_candidates(&text);
+                let mut searcher = set.searcher();
+                for l in split.iter().filter(|l| !l.is_blank()) {
+                    let line = l.text(&text);
+                    let (candidate, holds) = (floating.holds(&l.content), gate.holds(&l.content));
+                    let full = searcher.matches(line, true, true).0;
+                    proptest::prop_assert_eq!(searcher.matches(line, candidate, holds).0, full, "{:?}", line);
+                }
+            }
+        }
+
         /// A line is a candidate exactly when its content holds a literal, whatever hides it.
         #[test]
         fn the_finder_marks_the_lines_that_hold_a_literal(
@@ -1032,7 +1622,8 @@ mod line_set_tests {
             let set = LineSet { literals: Some(finder), ..LineSet::new(&[]).unwrap() };
             let text = pieces.concat();
             let split = crate::lines::split(&text);
-            let candidates = set.floating_candidates(&text, &split);
+            let mut floating = set.floating_candidates(&text);
+                let candidates: Vec<bool> = split.iter().map(|l| floating.holds(&l.content)).collect();
             for (l, c) in split.iter().zip(candidates) {
                 let content = l.text(&text);
                 let holds = literals.iter().any(|x| content.contains(std::str::from_utf8(x).unwrap()));
