@@ -81,8 +81,8 @@ impl<'a> Report<'a> {
             replaced_chars,
             removed,
             counts: sums.into_iter().collect(),
-            input_chars: input.chars().count(),
-            output_chars: cleaned.text.chars().count(),
+            input_chars: char_count(input),
+            output_chars: char_count(&cleaned.text),
         }
     }
 
@@ -135,9 +135,35 @@ impl<'a> Report<'a> {
     }
 }
 
+/// How many characters `s` has: its bytes less its UTF-8 continuation bytes (`0b10xx_xxxx`, below
+/// -64 as an `i8`). Counted in blocks of 192 bytes into one `u8` (at most 192, so it cannot wrap),
+/// a loop the compiler turns into vector compares and subtractions: about a quarter of an instruction
+/// a byte, where `chars().count()` took one. The input and the cleaned text are most of a record.
+fn char_count(s: &str) -> usize {
+    let mut blocks = s.as_bytes().chunks_exact(192);
+    let mut n = 0;
+    for block in blocks.by_ref() {
+        let mut k = 0u8;
+        for &b in block {
+            k += u8::from(b as i8 >= -64);
+        }
+        n += usize::from(k);
+    }
+    n + blocks.remainder().iter().filter(|&&b| b as i8 >= -64).count()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn char_count_is_chars_count(s in "(?s).{0,500}", ascii in "[ -~\\n]{0,400}") {
+            for t in [s.as_str(), ascii.as_str(), &s.repeat(3), &format!("{ascii}{s}{ascii}")] {
+                proptest::prop_assert_eq!(char_count(t), t.chars().count());
+            }
+        }
+    }
 
     #[test]
     fn the_hand_written_json_is_serde_jsons() {
