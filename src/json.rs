@@ -43,8 +43,10 @@ pub fn write_str(out: &mut Vec<u8>, s: &str) {
 }
 
 /// Where the first byte from `from` on that needs escaping is (a `"`, a `\` or a control character),
-/// or the length when none does. Apart from `write_str`'s calls, so that the word constants stay in
-/// registers through the loop.
+/// or the length when none does. Inlined into `write_str` and `unescape_literal`, which call it once
+/// for every escape (every 40 bytes or so of prose): a call cost 25 instructions or so each time, 2.4M
+/// of a 5 MB run.
+#[inline(always)]
 pub fn find_escape(bytes: &[u8], from: usize) -> usize {
     // Sixteen bytes a step, two words tested with one branch.
     let mut pairs = bytes[from..].chunks_exact(16);
