@@ -117,7 +117,9 @@ impl<'a> Report<'a> {
             let head = match heads.iter().position(|(rule, _)| std::ptr::eq(*rule, r.rule)) {
                 Some(k) => &heads[k].1,
                 None => {
-                    let mut head = b"{\"rule\":".to_vec();
+                    // Room for the name with its quotes: no growing.
+                    let mut head = Vec::with_capacity(r.rule.len() + 20);
+                    head.extend_from_slice(b"{\"rule\":");
                     write_str(&mut head, r.rule);
                     head.extend_from_slice(b",\"text\":");
                     heads.push((r.rule, head));
