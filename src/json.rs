@@ -93,14 +93,17 @@ pub fn find_escape(bytes: &[u8], from: usize) -> usize {
 /// above such a byte: the exact test of "has a byte less than n" and "has a zero byte" on a word, where
 /// a borrow can only start at a byte that qualifies. So the mask is zero exactly when no byte needs
 /// escaping, and its lowest set bit always marks one that does.
+///
+/// `"` (0x22) with bit 1 flipped is 0x20, and flipping that bit keeps the bytes below 0x20 below it
+/// and takes 0x20 and 0x21 to 0x22 and 0x23: so one test, "below 0x21" on the flipped word, finds the
+/// control characters and the quote together (four instructions fewer a word than two tests).
 fn escape_mask(w: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    let below_space = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
-    let quote = w ^ (ONES * b'"' as u64);
+    let flipped = w ^ (ONES * 0x02);
+    let control_or_quote = flipped.wrapping_sub(ONES * 0x21) & !flipped & HIGH;
     let backslash = w ^ (ONES * b'\\' as u64);
-    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
-    below_space | zero(quote) | zero(backslash)
+    control_or_quote | backslash.wrapping_sub(ONES) & !backslash & HIGH
 }
 
 /// The string a JSON string literal stands for, when its escapes are all of the one-character kind
@@ -217,6 +220,22 @@ mod tests {
                     s[b] = if b % 2 == 0 { b'"' } else { 0x01 };
                     let s = String::from_utf8(s).expect("ASCII");
                     assert_eq!(ours(&s), serde_json::to_string(&s).expect("a string"), "{s:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn escape_mask_finds_the_first_byte_to_escape() {
+        let first = |word: &[u8; 8]| word.iter().position(|&b| b < 0x20 || b == b'"' || b == b'\\');
+        for filler in 0..=255u8 {
+            for b in 0..=255u8 {
+                for at in 0..8 {
+                    let mut word = [filler; 8];
+                    word[at] = b;
+                    let mask = escape_mask(u64::from_le_bytes(word));
+                    let found = (mask != 0).then(|| mask.trailing_zeros() as usize / 8);
+                    assert_eq!(found, first(&word), "{word:?}");
                 }
             }
         }
