@@ -136,6 +136,10 @@ fn write_outcomes(
     progress: &Progress,
 ) -> Result<Totals> {
     let mut t = Totals::default();
+    // Edits per rule, summed by shared id (a document brings dozens of runs of a dozen rules): a
+    // search of a short list by address, where looking each run up by name in `t.counts` compared
+    // strings. Named into `t.counts` at the end, or when ids that are not shared fill the list.
+    let mut by_id: RuleCounts = Vec::new();
     let mut failed = false;
     'batches: for outcomes in rx {
         let w: &mut dyn Write = match &mut sink {
@@ -154,10 +158,13 @@ fn write_outcomes(
                 }
             }
             for (k, v) in o.counts {
-                match t.counts.get_mut(&*k) {
-                    Some(n) => *n += v,
+                match by_id.iter().position(|(r, _)| Arc::ptr_eq(r, &k)) {
+                    Some(at) => by_id[at].1 += v,
                     None => {
-                        t.counts.insert(k.to_string(), v);
+                        if by_id.len() == 64 {
+                            name_counts(&mut t.counts, by_id.drain(..));
+                        }
+                        by_id.push((k, v));
                     }
                 }
             }
@@ -171,12 +178,25 @@ fn write_outcomes(
         }
         progress.update(t.docs, t.bytes);
     }
+    name_counts(&mut t.counts, by_id.drain(..));
     match sink {
         Sink::File(f) if !failed => f.commit().context("finishing the output file")?,
         Sink::File(f) => drop(f),
         Sink::Stdout(mut w) => w.flush().map_err(exit::write_error)?,
     }
     Ok(t)
+}
+
+/// Adds counts by rule id to the counts by rule name.
+fn name_counts(counts: &mut BTreeMap<String, usize>, by_id: impl Iterator<Item = (RuleId, usize)>) {
+    for (k, v) in by_id {
+        match counts.get_mut(&*k) {
+            Some(n) => *n += v,
+            None => {
+                counts.insert(k.to_string(), v);
+            }
+        }
+    }
 }
 
 /// The progress bar: on standard error when it is a terminal, nothing otherwise.
