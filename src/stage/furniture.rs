@@ -287,16 +287,31 @@ impl Pass for FurniturePass {
         let mut bottoms: Vec<usize> = Vec::new();
         if multi {
             key_id = vec![u32::MAX; lines.len()];
+            // Zone lines recur as they are printed far more often than they recur only once folded (a
+            // running head, a URL, a line of text a synthetic page repeats): a line whose text was seen
+            // takes that line's number without folding its key again. Lines with the same text have the
+            // same key, so this numbers keys as the key map alone would.
+            let zone_lines = (pages.len() * 2 * self.zone).min(nonblank.len());
+            let mut by_text: FxHashMap<&str, u32> = FxHashMap::default();
+            by_text.reserve(zone_lines);
             let mut ids: FxHashMap<Vec<u8>, u32> = FxHashMap::default();
             let mut buf = Vec::new();
             for page in &pages {
                 for &i in page.iter().take(self.zone).chain(page.iter().rev().take(self.zone)) {
                     if key_id[i] == u32::MAX {
-                        key_into(lines[i].text(text), &mut buf);
-                        let next = ids.len() as u32;
-                        key_id[i] = match ids.get(&buf) {
+                        let t = lines[i].text(text);
+                        key_id[i] = match by_text.get(t) {
                             Some(&id) => id,
-                            None => *ids.entry(buf.clone()).or_insert(next),
+                            None => {
+                                key_into(t, &mut buf);
+                                let next = ids.len() as u32;
+                                let id = match ids.get(&buf) {
+                                    Some(&id) => id,
+                                    None => *ids.entry(buf.clone()).or_insert(next),
+                                };
+                                by_text.insert(t, id);
+                                id
+                            }
                         };
                     }
                 }
