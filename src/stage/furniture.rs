@@ -62,6 +62,10 @@ pub const RULES: &[&str] = &[
 /// are tested first, with the DFA.
 const AFFILIATION: &str = r"(?i)(?:department|dept\.|university|universit[éyàä]t?|universidad|universidade|universiteit|università|hochschule|instituto|istituto|école|escuela|institute|institut|school\s+of|college|laborato(?:ry|ries|ire|rio)|centre|center\s+for|faculty|hospital|academy|polytechnic|research\s+(?:center|centre|lab)|inc\.|ltd\.|gmbh|corporation)";
 
+/// The date and time line a browser prints at the top of a page.
+const PRINT_DATE: &str =
+    r"(?i)^\d{1,2}[/.]\d{1,2}[/.]\d{2,4},?\s+\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?(?:\s+\S.*)?$";
+
 pub fn build(s: &ResolvedStage) -> Result<Vec<Box<dyn Pass>>, String> {
     let pass = FurniturePass {
         running_head: rule_on(s, "running-head"),
@@ -95,10 +99,7 @@ pub fn build(s: &ResolvedStage) -> Result<Vec<Box<dyn Pass>>, String> {
         )
         .expect("valid"),
         sure_page_number_re: Regex::new(r"(?i)^(?:page\s+\d{1,4}\s+of\s+\d{1,4}|\d{1,4}\s*/\s*\d{1,4})$").expect("valid"),
-        print_date_re: Regex::new(
-            r"(?i)^\d{1,2}[/.]\d{1,2}[/.]\d{2,4},?\s+\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?(?:\s+\S.*)?$",
-        )
-        .expect("valid"),
+        print_date_re: Regex::new(PRINT_DATE).expect("valid"),
         url_re: Regex::new(r"^(?:https?://|file:/|www\.)\S+$").expect("valid"),
     };
     let mut passes: Vec<Box<dyn Pass>> = vec![Box::new(pass)];
@@ -295,6 +296,7 @@ impl Pass for FurniturePass {
             let mut by_text: FxHashMap<&str, u32> = FxHashMap::default();
             by_text.reserve(zone_lines);
             let mut ids: FxHashMap<Vec<u8>, u32> = FxHashMap::default();
+            ids.reserve(zone_lines);
             let mut buf = Vec::new();
             for page in &pages {
                 for &i in page.iter().take(self.zone).chain(page.iter().rev().take(self.zone)) {
@@ -449,6 +451,27 @@ fn key_hash(s: &str) -> u64 {
     h
 }
 
+/// `t.split_whitespace().take(max).count()`: the number of words of `t`, up to `max`. An ASCII line is
+/// counted by its bytes (white space is the space and tab to carriage return there), without decoding
+/// characters; the proptest compares the two.
+fn count_words(t: &str, max: usize) -> usize {
+    if !t.is_ascii() {
+        return t.split_whitespace().take(max).count();
+    }
+    let (mut n, mut in_word) = (0, false);
+    for &b in t.as_bytes() {
+        let word = !(b == b' ' || b.wrapping_sub(b'\t') < 5);
+        if word && !in_word {
+            if n == max {
+                break;
+            }
+            n += 1;
+        }
+        in_word = word;
+    }
+    n
+}
+
 /// The words of a line, lower-cased, letters only.
 fn words(s: &str) -> impl Iterator<Item = String> + '_ {
     words_as_written(s).map(str::to_lowercase)
@@ -493,8 +516,7 @@ impl FurniturePass {
         // Per key: occurrences, the line of the last one, and the smallest distance between two.
         let mut counts: FxHashMap<u64, (u32, usize, usize)> = FxHashMap::default();
         // At most 15 words (`nth` stops counting at the 16th).
-        let candidate =
-            |t: &str| t.len() >= 10 && !lines::ends_sentence(t) && t.split_whitespace().nth(15).is_none();
+        let candidate = |t: &str| t.len() >= 10 && !lines::ends_sentence(t) && count_words(t, 16) <= 15;
         // The key hash of each candidate line, computed once for both loops below (none when the lines
         // are not counted: then no line can be a recurring one).
         let mut candidate_hash: Vec<Option<u64>> = Vec::new();
@@ -534,10 +556,23 @@ impl FurniturePass {
             }
         }
         for (n, &i) in nonblank.iter().enumerate() {
-            // The first lines are the title: a running head repeats it, not the other way round.
-            if verdict[i].is_some()
-                || n < 3 && !counts.is_empty() && counts.contains_key(&key_hash(lines[i].text(text)))
+            if verdict[i].is_some() {
+                continue;
+            }
+            // Where no line is a recurring one, only a line that starts with a digit (a date, a bare
+            // number), `h` or `w` (a URL), or a character that is not ASCII (maybe a digit) can be
+            // furniture here: the others are told apart by their first byte.
+            let first = text.as_bytes()[lines[i].content.start];
+            if candidate_hash.is_empty()
+                && first.is_ascii()
+                && !first.is_ascii_digit()
+                && first != b'h'
+                && first != b'w'
             {
+                continue;
+            }
+            // The first lines are the title: a running head repeats it, not the other way round.
+            if n < 3 && !counts.is_empty() && counts.contains_key(&key_hash(lines[i].text(text))) {
                 continue;
             }
             let t = lines[i].text(text);
@@ -584,13 +619,13 @@ impl FurniturePass {
             let t = lines[i].text(text);
             // (Counted up to 21: the tests below ask only whether there are more than 20 or 8 words, and
             // the first lines of a page of pdfminer text can be whole paragraphs.)
-            let n = t.split_whitespace().take(21).count();
+            let n = count_words(t, 21);
             // An affiliation is a name and an address, not a sentence about one.
             let prose = lines::ends_sentence(t) && n > 8;
             n <= 20
                 && !prose
                 && (self.affiliation_words_re.is_match(t) && self.affiliation_re.is_match(t)
-                    || self.received_re.is_match(t)
+                    || self.is_received(t)
                     || self.has_email(t))
         };
         // The authors come right under the title: the block must start within the first lines.
@@ -613,7 +648,7 @@ impl FurniturePass {
         // university: only an e-mail or `Received` line is enough on its own.
         let own = |i: usize| {
             let t = lines[i].text(text);
-            self.received_re.is_match(t) || self.has_email(t)
+            self.is_received(t) || self.has_email(t)
         };
         if start == first_meta && !own(head[first_meta]) {
             return;
@@ -674,12 +709,16 @@ impl FurniturePass {
             head.iter().map(|&i| lines[i].text(text)).collect::<Vec<_>>().join(" ").to_lowercase();
         let echoes = |t: &str| {
             // (Counted up to 15: only whether there are more than 14 words matters.)
-            let n = t.split_whitespace().take(15).count();
-            if n == 0 || n > 14 || lines::ends_sentence(t) && !t.ends_with("...") {
+            // (The cheap tests first: each of these answers no.)
+            if lines::ends_sentence(t) && !t.ends_with("...") {
                 return false;
             }
             // A numbered heading at the top of a page repeats the table of contents, not the title.
             if t.starts_with(|c: char| c.is_ascii_digit()) {
+                return false;
+            }
+            let n = count_words(t, 15);
+            if n == 0 || n > 14 {
                 return false;
             }
             let trimmed = t.trim_end_matches(['.', '…', ' ']).to_lowercase();
@@ -784,8 +823,24 @@ impl FurniturePass {
         for page in pages {
             // The page's last lines that are not furniture, with a marker line the page-number rule
             // may have taken (`1` alone above the note).
+            // Only the last of these lines that is not furniture (`last_note`) and the three above it are
+            // read, and their number only up to 6: they are gathered from the foot of the page up, and
+            // no further. (Where the gathering stops early, `last_note` has three or more lines above
+            // it here and on the whole page, so that the walk below reads the same lines.)
             body.clear();
-            body.extend(page.iter().copied().filter(|&i| verdict[i].is_none() || is_marker(i)));
+            let mut last_from_foot = None;
+            for &i in page.iter().rev() {
+                if verdict[i].is_none() || is_marker(i) {
+                    if last_from_foot.is_none() && verdict[i].is_none() {
+                        last_from_foot = Some(body.len());
+                    }
+                    body.push(i);
+                    if body.len() >= 6 && last_from_foot.is_some_and(|r| body.len() >= r + 4) {
+                        break;
+                    }
+                }
+            }
+            body.reverse();
             let n = body.len();
             if n < 6 {
                 continue;
@@ -816,12 +871,27 @@ fn may_start_with_digit(t: &str) -> bool {
     t.as_bytes().first().is_some_and(|&b| b.is_ascii_digit() || !b.is_ascii())
 }
 
+/// Whether `t` can start as `print_date_re` does, `^\d{1,2}[/.]`: with a digit and a `/` or `.` after one or
+/// two digits, where a byte that is not ASCII may be a (Unicode) digit.
+fn may_be_print_date(t: &[u8]) -> bool {
+    let sep = |b: u8| b == b'/' || b == b'.';
+    match t {
+        [d, ..] if !d.is_ascii() => true,
+        [d, rest @ ..] if d.is_ascii_digit() => match rest {
+            [s, ..] if sep(*s) || !s.is_ascii() => true,
+            [d2, s, ..] if d2.is_ascii_digit() => sep(*s),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
 /// The regexes tested on nearly every line, each behind a cheap test that every line they match passes
 /// (read off the regex's start or a literal it requires), so that the answer is the regex's own.
 impl FurniturePass {
     /// `print_date_re`, which starts with `^\d`.
     fn is_print_date(&self, t: &str) -> bool {
-        may_start_with_digit(t) && self.print_date_re.is_match(t)
+        may_be_print_date(t.as_bytes()) && self.print_date_re.is_match(t)
     }
 
     /// `url_page_re`, which starts with `^(?:https?://|www\.)` (case-sensitive).
@@ -838,6 +908,14 @@ impl FurniturePass {
     /// character.
     fn is_footnote_start(&self, t: &str) -> bool {
         (may_start_with_digit(t) || t.starts_with('*')) && self.footnote_re.is_match(t)
+    }
+
+    /// `received_re`, whose branches start with `received`, `accepted`, `revised`, `submitted`, `dated`
+    /// or `published` in any case (of which only `s` has a non-ASCII case variant, `ſ`), or with the
+    /// name of a month.
+    fn is_received(&self, t: &str) -> bool {
+        t.as_bytes().first().is_some_and(|&b| !b.is_ascii() || b"rRaAsSdDpPJFMOND".contains(&b))
+            && self.received_re.is_match(t)
     }
 
     /// `email_re`, both of whose branches hold an `@`.
@@ -933,6 +1011,21 @@ mod tests {
         #[test]
         fn ascii_keys_are_the_folded_keys(line in "[aZ.9 \t\x0b\x01\x7f]{0,40}") {
             proptest::prop_assert_eq!(key(&line), key_by_chars(&line));
+        }
+
+        #[test]
+        fn words_are_counted_as_split(line in "[aZ. \t\x0b\x0c\x01\u{a0}é]{0,40}", max in 0usize..25) {
+            proptest::prop_assert_eq!(super::count_words(&line, max), line.split_whitespace().take(max).count());
+        }
+
+        #[test]
+        fn print_dates_pass_their_prefilter(
+            line in "[1٣a/.]{0,3}([/.][1٣]{1,2}[/.][1٣]{2,4}, 1:23 AM)?",
+        ) {
+            let re = regex::Regex::new(super::PRINT_DATE).expect("valid");
+            if re.is_match(&line) {
+                proptest::prop_assert!(super::may_be_print_date(line.as_bytes()), "{:?}", line);
+            }
         }
 
         #[test]
