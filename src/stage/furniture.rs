@@ -81,6 +81,7 @@ pub fn build(s: &ResolvedStage) -> Result<Vec<Box<dyn Pass>>, String> {
         head_lines: s.head_lines.max(4),
         affiliation_re: Regex::new(&format!("{AFFILIATION}\\b")).expect("valid"),
         affiliation_words_re: Regex::new(AFFILIATION).expect("valid"),
+        affiliation_lower_re: regex::bytes::Regex::new(AFFILIATION.trim_start_matches("(?i)")).expect("valid"),
         received_re: Regex::new(
             r"^(?i:received|accepted|revised|submitted|dated|published\s+online)\b.{0,60}\d{4}\.?$|^(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+\d{4}$",
         )
@@ -124,6 +125,9 @@ struct FurniturePass {
     affiliation_re: Regex,
     /// `affiliation_re` without its final word boundary: see [`AFFILIATION`].
     affiliation_words_re: Regex,
+    /// `affiliation_words_re` with case kept (its words are lower case), for ASCII lines lower-cased:
+    /// see [`FurniturePass::has_affiliation_words`].
+    affiliation_lower_re: regex::bytes::Regex,
     received_re: Regex,
     email_re: Regex,
     names_re: Regex,
@@ -455,21 +459,52 @@ fn key_hash(s: &str) -> u64 {
 /// counted by its bytes (white space is the space and tab to carriage return there), without decoding
 /// characters; the proptest compares the two.
 fn count_words(t: &str, max: usize) -> usize {
-    if !t.is_ascii() {
+    // A character that is not ASCII and not white space is a run of bytes that are not ASCII white
+    // space either: where there is no other white space, words are counted by the bytes as well.
+    if !t.is_ascii() && has_wide_space(t) {
         return t.split_whitespace().take(max).count();
     }
-    let (mut n, mut in_word) = (0, false);
-    for &b in t.as_bytes() {
-        let word = !(b == b' ' || b.wrapping_sub(b'\t') < 5);
-        if word && !in_word {
-            if n == max {
-                break;
-            }
-            n += 1;
+    let space = |b: u8| (b == b' ') | (b.wrapping_sub(b'\t') < 5);
+    // A word starts at each byte that is not white space after one that is (or the start): counted a
+    // chunk at a time, each chunk's count a sum over pairs of bytes that the compiler vectorises, and
+    // no further chunk once there are `max`.
+    let (mut n, mut after_space) = (0, true);
+    for chunk in t.as_bytes().chunks(64) {
+        n += (after_space & !space(chunk[0])) as usize;
+        // (Summed in a byte, at most 63: the compiler then adds 16 or 32 pairs an instruction.)
+        let starts = chunk.iter().zip(&chunk[1..]).fold(0u8, |n, (&a, &b)| n + (space(a) & !space(b)) as u8);
+        n += starts as usize;
+        if n >= max {
+            return max;
         }
-        in_word = word;
+        after_space = space(chunk[chunk.len() - 1]);
     }
     n
+}
+
+/// Whether `t` has a white space character that is not ASCII. Each starts with one of the bytes C2
+/// (U+0085, U+00A0), E1 (U+1680), E2 (U+2000 to U+205F) and E3 (U+3000), always at the start of a
+/// character: only the characters there are decoded (curly quotes and dashes start with E2 too).
+fn has_wide_space(t: &str) -> bool {
+    let b = t.as_bytes();
+    let starts = memchr::memchr3_iter(0xc2, 0xe1, 0xe2, b).chain(memchr::memchr_iter(0xe3, b));
+    starts.into_iter().any(|i| t[i..].chars().next().is_some_and(char::is_whitespace))
+}
+
+/// `caseless.is_match(t)`, where `lower` is the same regex without `(?i)`, whose letters are ASCII lower
+/// case or not ASCII: on an ASCII line (up to 512 bytes, lower-cased on the stack) `lower` is asked.
+/// (An ASCII letter matches a pattern letter caselessly exactly when its lower case is that letter, and
+/// matches no letter that is not ASCII.)
+fn caseless_match(caseless: &Regex, lower: &regex::bytes::Regex, t: &str) -> bool {
+    let mut buf = [0u8; 512];
+    match buf.get_mut(..t.len()) {
+        Some(buf) if t.is_ascii() => {
+            buf.copy_from_slice(t.as_bytes());
+            buf.make_ascii_lowercase();
+            lower.is_match(buf)
+        }
+        _ => caseless.is_match(t),
+    }
 }
 
 /// The words of a line, lower-cased, letters only.
@@ -624,7 +659,7 @@ impl FurniturePass {
             let prose = lines::ends_sentence(t) && n > 8;
             n <= 20
                 && !prose
-                && (self.affiliation_words_re.is_match(t) && self.affiliation_re.is_match(t)
+                && (self.has_affiliation_words(t) && self.affiliation_re.is_match(t)
                     || self.is_received(t)
                     || self.has_email(t))
         };
@@ -911,11 +946,26 @@ impl FurniturePass {
     }
 
     /// `received_re`, whose branches start with `received`, `accepted`, `revised`, `submitted`, `dated`
-    /// or `published` in any case (of which only `s` has a non-ASCII case variant, `ſ`), or with the
-    /// name of a month.
+    /// or `published` in any case (of which only `s` has a case variant that is not ASCII, `ſ`), or with
+    /// the name of a month: a line whose first three bytes are ASCII and start none of them is not
+    /// matched.
     fn is_received(&self, t: &str) -> bool {
-        t.as_bytes().first().is_some_and(|&b| !b.is_ascii() || b"rRaAsSdDpPJFMOND".contains(&b))
-            && self.received_re.is_match(t)
+        const STARTS: [&[u8; 3]; 6] = [b"rec", b"acc", b"rev", b"sub", b"dat", b"pub"];
+        const MONTHS: [&[u8; 3]; 12] =
+            [b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec"];
+        let Some(&[a, b, c]) = t.as_bytes().first_chunk::<3>() else { return false };
+        let may = ![a, b, c].is_ascii()
+            || STARTS.contains(&&[a, b, c].map(|x| x.to_ascii_lowercase()))
+            || MONTHS.contains(&&[a, b, c]);
+        may && self.received_re.is_match(t)
+    }
+
+    /// `affiliation_words_re.is_match(t)`. Its words are ASCII letters but for `é`, `à` and `ä`, so that on
+    /// an ASCII line it matches where the case-sensitive regex matches the line lower-cased, which the
+    /// regex engine finds by its literals, several times faster than the caseless search (the
+    /// proptest compares the two).
+    fn has_affiliation_words(&self, t: &str) -> bool {
+        caseless_match(&self.affiliation_words_re, &self.affiliation_lower_re, t)
     }
 
     /// `email_re`, both of whose branches hold an `@`.
@@ -1014,7 +1064,10 @@ mod tests {
         }
 
         #[test]
-        fn words_are_counted_as_split(line in "[aZ. \t\x0b\x0c\x01\u{a0}é]{0,40}", max in 0usize..25) {
+        fn words_are_counted_as_split(
+            line in "[aZ. \t\x0b\x0c\x01\u{a0}\u{85}\u{1680}\u{2003}\u{200b}\u{2028}\u{202f}\u{205f}\u{3000}é“—]{0,40}",
+            max in 0usize..25,
+        ) {
             proptest::prop_assert_eq!(super::count_words(&line, max), line.split_whitespace().take(max).count());
         }
 
@@ -1026,6 +1079,21 @@ mod tests {
             if re.is_match(&line) {
                 proptest::prop_assert!(super::may_be_print_date(line.as_bytes()), "{:?}", line);
             }
+        }
+
+        #[test]
+        fn affiliation_words_are_found_as_the_caseless_regex_finds_them(
+            line in "[a-zA-Z .]{0,6}(Dept\\.|UNIVERSITY|school  Of|Research\tLab|Centre|inc|Universität)?[a-zé .]{0,6}",
+        ) {
+            let caseless = regex::Regex::new(super::AFFILIATION).expect("valid");
+            let lower = regex::bytes::Regex::new(super::AFFILIATION.trim_start_matches("(?i)")).expect("valid");
+            proptest::prop_assert_eq!(super::caseless_match(&caseless, &lower, &line), caseless.is_match(&line));
+        }
+
+        #[test]
+        fn wide_space_is_any_white_space_beyond_ascii(line in "[a \u{a0}\u{85}\u{1680}\u{2003}\u{200b}\u{2028}\u{3000}é“—ġ‐]{0,12}") {
+            let wide = line.chars().any(|c| !c.is_ascii() && c.is_whitespace());
+            proptest::prop_assert_eq!(super::has_wide_space(&line), wide);
         }
 
         #[test]
