@@ -733,7 +733,9 @@ impl FurniturePass {
             .take(6)
             .take_while(|&i| {
                 let t = lines[i].text(text);
-                !lines::ends_sentence(t) && !t.contains("....") && !t.contains(". . .")
+                // (Both leaders hold a `.`, which a plain byte search rules out on most lines.)
+                let leaders = t.contains('.') && (t.contains("....") || t.contains(". . ."));
+                !lines::ends_sentence(t) && !leaders
             })
             .collect();
         // (Gathered on first use: most lines are told apart before their words are looked up.)
@@ -743,7 +745,6 @@ impl FurniturePass {
         let head_text: String =
             head.iter().map(|&i| lines[i].text(text)).collect::<Vec<_>>().join(" ").to_lowercase();
         let echoes = |t: &str| {
-            // (Counted up to 15: only whether there are more than 14 words matters.)
             // (The cheap tests first: each of these answers no.)
             if lines::ends_sentence(t) && !t.ends_with("...") {
                 return false;
@@ -752,6 +753,7 @@ impl FurniturePass {
             if t.starts_with(|c: char| c.is_ascii_digit()) {
                 return false;
             }
+            // (Counted up to 15: only whether there are more than 14 words matters.)
             let n = count_words(t, 15);
             if n == 0 || n > 14 {
                 return false;
@@ -760,7 +762,8 @@ impl FurniturePass {
             if trimmed.len() >= 12 && head_text.contains(&trimmed) {
                 return true;
             }
-            all_words_in(t, head_words) && t.chars().any(char::is_uppercase)
+            // (The capital first: the words of the first lines are gathered only when a line has one.)
+            t.chars().any(char::is_uppercase) && all_words_in(t, head_words)
         };
         if pages.len() >= 2 {
             for page in &pages[1..] {
