@@ -491,20 +491,34 @@ fn has_wide_space(t: &str) -> bool {
     starts.into_iter().any(|i| t[i..].chars().next().is_some_and(char::is_whitespace))
 }
 
-/// `caseless.is_match(t)`, where `lower` is the same regex without `(?i)`, whose letters are ASCII lower
-/// case or not ASCII: on an ASCII line (up to 512 bytes, lower-cased on the stack) `lower` is asked.
-/// (An ASCII letter matches a pattern letter caselessly exactly when its lower case is that letter, and
-/// matches no letter that is not ASCII.)
+/// `caseless.is_match(t)`, where `lower` is [`AFFILIATION`] without `(?i)`: on a line of up to 512 bytes
+/// without [`has_case_variant`]'s characters, lower-cased on the stack, `lower` is asked. (An ASCII
+/// letter matches a pattern letter caselessly exactly when its lower case is that letter; the other
+/// characters that match a letter of the pattern caselessly are its own `é`, `à` and `ä`, which match
+/// themselves either way, and those `has_case_variant` looks for.)
 fn caseless_match(caseless: &Regex, lower: &regex::bytes::Regex, t: &str) -> bool {
     let mut buf = [0u8; 512];
     match buf.get_mut(..t.len()) {
-        Some(buf) if t.is_ascii() => {
+        Some(buf) if !has_case_variant(t) => {
             buf.copy_from_slice(t.as_bytes());
             buf.make_ascii_lowercase();
             lower.is_match(buf)
         }
         _ => caseless.is_match(t),
     }
+}
+
+/// Whether `t` holds a character that matches a letter of [`AFFILIATION`] caselessly other than itself
+/// and its ASCII case: `É`, `À`, `Ä` (C3 89, C3 80, C3 84), `ſ` for `s` (C5 BF), or the Kelvin sign for
+/// `k` (E2 84 AA).
+fn has_case_variant(t: &str) -> bool {
+    let b = t.as_bytes();
+    memchr::memchr3_iter(0xc3, 0xc5, 0xe2, b).any(|i| {
+        matches!(
+            (b[i], b.get(i + 1), b.get(i + 2)),
+            (0xc3, Some(0x80 | 0x84 | 0x89), _) | (0xc5, Some(0xbf), _) | (0xe2, Some(0x84), Some(0xaa))
+        )
+    })
 }
 
 /// The words of a line, lower-cased, letters only.
@@ -1086,7 +1100,7 @@ mod tests {
 
         #[test]
         fn affiliation_words_are_found_as_the_caseless_regex_finds_them(
-            line in "[a-zA-Z .]{0,6}(Dept\\.|UNIVERSITY|school  Of|Research\tLab|Centre|inc|Universität)?[a-zé .]{0,6}",
+            line in "[a-zA-Z .é“]{0,6}(Dept\\.|UNIVERSITY|school  Of|Research\tLab|Centre|inc|Universität|UNIVERSITÄT|École|ÉCOLE|école|ſchool\u{a0}of|Università|UNIVERSITÀ|Univerſity)?[a-zé .]{0,6}",
         ) {
             let caseless = regex::Regex::new(super::AFFILIATION).expect("valid");
             let lower = regex::bytes::Regex::new(super::AFFILIATION.trim_start_matches("(?i)")).expect("valid");
