@@ -62,6 +62,13 @@ pub const RULES: &[&str] = &[
 /// are tested first, with the DFA.
 const AFFILIATION: &str = r"(?i)(?:department|dept\.|university|universit[éyàä]t?|universidad|universidade|universiteit|università|hochschule|instituto|istituto|école|escuela|institute|institut|school\s+of|college|laborato(?:ry|ries|ire|rio)|centre|center\s+for|faculty|hospital|academy|polytechnic|research\s+(?:center|centre|lab)|inc\.|ltd\.|gmbh|corporation)";
 
+/// A bare page number: `12`, `- 12 -`, `Page 12`, `Page 12 of 30`, `12/30`, `xii`.
+const PAGE_NUMBER: &str = r"(?i)^(?:(?:page|p\.|seite|pág\.?|página)\s*)?[-–—(\[]?\s*(?:\d{1,4}|[ivxlc]{1,7})\s*[-–—)\]]?(?:\s*(?:of|/|von|de)\s*\d{1,4})?$";
+
+/// A URL alone on a line; [`is_url`] is this regex without the regex engine.
+#[cfg(test)]
+const URL: &str = r"^(?:https?://|file:/|www\.)\S+$";
+
 /// The date and time line a browser prints at the top of a page.
 const PRINT_DATE: &str =
     r"(?i)^\d{1,2}[/.]\d{1,2}[/.]\d{2,4},?\s+\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?(?:\s+\S.*)?$";
@@ -95,13 +102,9 @@ pub fn build(s: &ResolvedStage) -> Result<Vec<Box<dyn Pass>>, String> {
         url_page_re: Regex::new(r"^(?:https?://|www\.)\S+\s+\d{1,3}\s*/\s*\d{1,3}$").expect("valid"),
         zone: s.zone_lines.max(1),
         min_pages: s.min_pages.max(2),
-        page_number_re: Regex::new(
-            r"(?i)^(?:(?:page|p\.|seite|pág\.?|página)\s*)?[-–—(\[]?\s*(?:\d{1,4}|[ivxlc]{1,7})\s*[-–—)\]]?(?:\s*(?:of|/|von|de)\s*\d{1,4})?$",
-        )
-        .expect("valid"),
+        page_number_re: Regex::new(PAGE_NUMBER).expect("valid"),
         sure_page_number_re: Regex::new(r"(?i)^(?:page\s+\d{1,4}\s+of\s+\d{1,4}|\d{1,4}\s*/\s*\d{1,4})$").expect("valid"),
         print_date_re: Regex::new(PRINT_DATE).expect("valid"),
-        url_re: Regex::new(r"^(?:https?://|file:/|www\.)\S+$").expect("valid"),
     };
     let mut passes: Vec<Box<dyn Pass>> = vec![Box::new(pass)];
     if let Some(p) = PatternPass::new(s)? {
@@ -138,7 +141,6 @@ struct FurniturePass {
     page_number_re: Regex,
     sure_page_number_re: Regex,
     print_date_re: Regex,
-    url_re: Regex,
 }
 
 /// A line's identity for recurrence: lower case, digits masked, spacing folded.
@@ -382,7 +384,7 @@ impl Pass for FurniturePass {
                 }
                 let t = lines[i].text(text);
                 let v = if self.is_page_number(t, multi, p + 1 == pages.len()) {
-                    if self.sure_page_number_re.is_match(t) && t.contains('/') {
+                    if t.contains('/') && self.sure_page_number_re.is_match(t) {
                         self.print_footer.as_ref()
                     } else {
                         self.page_number.as_ref()
@@ -702,10 +704,14 @@ impl FurniturePass {
         if start == first_meta && !own(head[first_meta]) {
             return;
         }
-        // (Measured only now: most documents have no title block, and the width is only needed below.)
-        let width = lines::typical_width(text, lines);
+        // (Measured only when first needed: most documents have no title block, and most title blocks
+        // have no second affiliation line.)
+        let width = OnceCell::new();
         // A line that fills the column is part of a wrapped paragraph, not an address.
-        let full = |i: usize| width > 0 && lines[i].chars * 20 >= width * 19;
+        let full = |i: usize| {
+            let width = *width.get_or_init(|| lines::typical_width(text, lines));
+            width > 0 && lines[i].chars * 20 >= width * 19
+        };
         // Down: further affiliation, e-mail, `Received` and author lines.
         let mut end = first_meta;
         while end + 1 < head.len() {
@@ -938,6 +944,34 @@ fn may_be_print_date(t: &[u8]) -> bool {
     }
 }
 
+/// `^(?:https?://|file:/|www\.)\S+$` ([`URL`]; the proptest compares the two): one of the prefixes (no two
+/// of which can start one line), then one or more characters and no white space. (`\s` and
+/// `char::is_whitespace` are both Unicode's `White_Space`.)
+fn is_url(t: &str) -> bool {
+    let Some(rest) = ["https://", "http://", "file:/", "www."].iter().find_map(|p| t.strip_prefix(p)) else {
+        return false;
+    };
+    let space = if rest.is_ascii() {
+        rest.bytes().any(|b| b == b' ' || b.wrapping_sub(b'\t') < 5)
+    } else {
+        rest.chars().any(char::is_whitespace)
+    };
+    !rest.is_empty() && !space
+}
+
+/// Whether `t` can start and end as [`PAGE_NUMBER`] does. It starts with `p` or `s` (`page`, `seite`,
+/// ...), a dash or bracket, a digit or a roman numeral letter (`[ivxlc]` caselessly: ASCII letters
+/// only), or white space; it ends with a digit, a roman numeral letter, a dash or closing bracket, or
+/// white space. Any byte that is not ASCII may start or end a character that is one of these (`ſ`,
+/// `–`, a Unicode digit or space).
+fn may_be_page_number(t: &[u8]) -> bool {
+    let roman = |b: u8| b"ivxlcIVXLC".contains(&b);
+    let other =
+        |b: u8| !b.is_ascii() || b.is_ascii_digit() || roman(b) || b == b' ' || b.wrapping_sub(b'\t') < 5;
+    let (Some(&first), Some(&last)) = (t.first(), t.last()) else { return false };
+    (other(first) || b"pPsS-([".contains(&first)) && (other(last) || b"-)]".contains(&last))
+}
+
 /// The regexes tested on nearly every line, each behind a cheap test that every line they match passes
 /// (read off the regex's start or a literal it requires), so that the answer is the regex's own.
 impl FurniturePass {
@@ -951,9 +985,9 @@ impl FurniturePass {
         (t.starts_with("http") || t.starts_with("www.")) && self.url_page_re.is_match(t)
     }
 
-    /// `url_re`, which starts with `^(?:https?://|file:/|www\.)` (case-sensitive).
+    /// A URL alone on a line: [`is_url`].
     fn is_url(&self, t: &str) -> bool {
-        (t.starts_with("http") || t.starts_with("file:/") || t.starts_with("www.")) && self.url_re.is_match(t)
+        is_url(t)
     }
 
     /// `footnote_re`, which starts with `^(?:\d{1,2}|[*∗†‡§¶])`: an ASCII digit, `*`, or a non-ASCII
@@ -1016,8 +1050,9 @@ impl FurniturePass {
             return false;
         }
         if multi {
-            self.page_number_re.is_match(t)
+            may_be_page_number(t.as_bytes())
                 && t.bytes().any(|b| b.is_ascii_digit() || b"ivxlcIVXLC".contains(&b))
+                && self.page_number_re.is_match(t)
         } else {
             self.sure_page_number_re.is_match(t)
         }
@@ -1042,7 +1077,7 @@ impl FurniturePass {
         let pos = page.iter().position(|&x| x == i).unwrap_or(0);
         page.get(pos + 1).is_some_and(|&j| {
             let t = lines[j].text(text);
-            self.sure_page_number_re.is_match(t) && t.contains('/')
+            t.contains('/') && self.sure_page_number_re.is_match(t)
         })
     }
 }
@@ -1111,6 +1146,24 @@ mod tests {
         fn wide_space_is_any_white_space_beyond_ascii(line in "[a \u{a0}\u{85}\u{1680}\u{2003}\u{200b}\u{2028}\u{3000}é“—ġ‐]{0,12}") {
             let wide = line.chars().any(|c| !c.is_ascii() && c.is_whitespace());
             proptest::prop_assert_eq!(super::has_wide_space(&line), wide);
+        }
+
+        #[test]
+        fn urls_are_what_the_regex_matches(
+            line in "(https?://|file:/|www\\.|http:/|ftp://)?[a-z/.:\u{a0}é\u{2003} \t]{0,8}",
+        ) {
+            let re = regex::Regex::new(super::URL).expect("valid");
+            proptest::prop_assert_eq!(super::is_url(&line), re.is_match(&line));
+        }
+
+        #[test]
+        fn page_numbers_pass_their_prefilter(
+            line in "[a-zA-Zſ .,:–—\u{a0}]{0,3}(Page |p\\. |Seite |pág |- |\\(|\\[|ſeite )?[0-9ivxlcIVXLC٣]{1,4}( ?(of|/|von|de) ?[0-9]{1,2}| -| –|\\)|\\])?[a-z .)\u{a0}]{0,2}",
+        ) {
+            let re = regex::Regex::new(super::PAGE_NUMBER).expect("valid");
+            if re.is_match(&line) {
+                proptest::prop_assert!(super::may_be_page_number(line.as_bytes()), "{:?}", line);
+            }
         }
 
         #[test]
