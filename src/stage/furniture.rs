@@ -89,6 +89,8 @@ pub fn build(s: &ResolvedStage) -> Result<Vec<Box<dyn Pass>>, String> {
         affiliation_re: Regex::new(&format!("{AFFILIATION}\\b")).expect("valid"),
         affiliation_words_re: Regex::new(AFFILIATION).expect("valid"),
         affiliation_lower_re: regex::bytes::Regex::new(AFFILIATION.trim_start_matches("(?i)")).expect("valid"),
+        affiliation_bound_lower_re: regex::bytes::Regex::new(&format!("{}\\b", AFFILIATION.trim_start_matches("(?i)")))
+            .expect("valid"),
         received_re: Regex::new(
             r"^(?i:received|accepted|revised|submitted|dated|published\s+online)\b.{0,60}\d{4}\.?$|^(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+\d{4}$",
         )
@@ -131,6 +133,8 @@ struct FurniturePass {
     /// `affiliation_words_re` with case kept (its words are lower case), for ASCII lines lower-cased:
     /// see [`FurniturePass::has_affiliation_words`].
     affiliation_lower_re: regex::bytes::Regex,
+    /// `affiliation_re` with case kept, likewise.
+    affiliation_bound_lower_re: regex::bytes::Regex,
     received_re: Regex,
     email_re: Regex,
     names_re: Regex,
@@ -675,7 +679,8 @@ impl FurniturePass {
             let prose = lines::ends_sentence(t) && n > 8;
             n <= 20
                 && !prose
-                && (self.has_affiliation_words(t) && self.affiliation_re.is_match(t)
+                && (self.has_affiliation_words(t)
+                    && caseless_match(&self.affiliation_re, &self.affiliation_bound_lower_re, t)
                     || self.is_received(t)
                     || self.has_email(t))
         };
@@ -1008,7 +1013,9 @@ impl FurniturePass {
         let may = ![a, b, c].is_ascii()
             || STARTS.contains(&&[a, b, c].map(|x| x.to_ascii_lowercase()))
             || MONTHS.contains(&&[a, b, c]);
-        may && self.received_re.is_match(t)
+        // Both branches end with four digits (`\d`: maybe not ASCII) and the first with a `.` after them.
+        let end = t.as_bytes()[t.len() - 1];
+        may && (end.is_ascii_digit() || end == b'.' || !end.is_ascii()) && self.received_re.is_match(t)
     }
 
     /// `affiliation_words_re.is_match(t)`. Its words are ASCII letters but for `é`, `à` and `ä`, so that on
@@ -1137,9 +1144,12 @@ mod tests {
         fn affiliation_words_are_found_as_the_caseless_regex_finds_them(
             line in "[a-zA-Z .é“]{0,6}(Dept\\.|UNIVERSITY|school  Of|Research\tLab|Centre|inc|Universität|UNIVERSITÄT|École|ÉCOLE|école|ſchool\u{a0}of|Università|UNIVERSITÀ|Univerſity)?[a-zé .]{0,6}",
         ) {
-            let caseless = regex::Regex::new(super::AFFILIATION).expect("valid");
-            let lower = regex::bytes::Regex::new(super::AFFILIATION.trim_start_matches("(?i)")).expect("valid");
-            proptest::prop_assert_eq!(super::caseless_match(&caseless, &lower, &line), caseless.is_match(&line));
+            for bound in ["", "\\b"] {
+                let caseless = regex::Regex::new(&format!("{}{bound}", super::AFFILIATION)).expect("valid");
+                let lower = format!("{}{bound}", super::AFFILIATION.trim_start_matches("(?i)"));
+                let lower = regex::bytes::Regex::new(&lower).expect("valid");
+                proptest::prop_assert_eq!(super::caseless_match(&caseless, &lower, &line), caseless.is_match(&line));
+            }
         }
 
         #[test]
