@@ -433,7 +433,17 @@ fn nonblank_lines(lines: &[Line]) -> Vec<usize> {
 /// runs of lines on one page. One vector for the whole text instead of one a page (the unit test
 /// compares the two).
 fn pages<'n>(lines: &[Line], nonblank: &'n [usize]) -> Vec<&'n [usize]> {
-    nonblank.chunk_by(|&a, &b| lines[a].page == lines[b].page).collect()
+    // Pages are numbered in order, so each run ends where a binary search for the next page number
+    // finds it: a few steps a page instead of a comparison a line (`chunk_by`).
+    let mut pages = Vec::new();
+    let mut rest = nonblank;
+    while let Some(&first) = rest.first() {
+        let page = lines[first].page;
+        let (run, after) = rest.split_at(rest.partition_point(|&i| lines[i].page == page));
+        pages.push(run);
+        rest = after;
+    }
+    pages
 }
 
 /// The fewest lines a page of text has: furniture recurs no more often than that.
