@@ -425,7 +425,11 @@ impl Pass for FurniturePass {
 /// The indices of the non-blank lines, in order.
 fn nonblank_lines(lines: &[Line]) -> Vec<usize> {
     let mut out = Vec::with_capacity(lines.len());
-    out.extend((0..lines.len()).filter(|&i| !lines[i].is_blank()));
+    for (i, l) in lines.iter().enumerate() {
+        if !l.is_blank() {
+            out.push(i);
+        }
+    }
     out
 }
 
@@ -608,16 +612,20 @@ impl FurniturePass {
             !t.is_empty() && t.len() <= 3 && t.bytes().all(|b| b.is_ascii_digit())
         };
         if let Some(rule) = self.vertical.as_ref() {
-            let mut n = 0;
-            while n < nonblank.len() {
-                let mut e = n;
-                while e < nonblank.len() && lines[nonblank[e]].chars <= 2 {
-                    e += 1;
+            // Each run of lines of one or two characters, as long as it goes, counted in one pass.
+            let mut run = 0;
+            for (e, &i) in nonblank.iter().enumerate() {
+                if lines[i].chars <= 2 {
+                    run += 1;
+                    continue;
                 }
-                if e - n >= 8 {
-                    nonblank[n..e].iter().for_each(|&i| verdict[i] = Some(rule));
+                if run >= 8 {
+                    nonblank[e - run..e].iter().for_each(|&i| verdict[i] = Some(rule));
                 }
-                n = e.max(n + 1);
+                run = 0;
+            }
+            if run >= 8 {
+                nonblank[nonblank.len() - run..].iter().for_each(|&i| verdict[i] = Some(rule));
             }
         }
         for (n, &i) in nonblank.iter().enumerate() {
