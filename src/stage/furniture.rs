@@ -450,6 +450,28 @@ fn pages<'n>(lines: &[Line], nonblank: &'n [usize]) -> Vec<&'n [usize]> {
     pages
 }
 
+/// The runs of `min` or more lines of one or two characters among the non-blank lines, as ranges of
+/// `nonblank`, each as long as it goes: counted as the lines go by (the unit test compares a scan from
+/// each line).
+fn short_runs(lines: &[Line], nonblank: &[usize], min: usize) -> Vec<std::ops::Range<usize>> {
+    let mut runs = Vec::new();
+    let mut run = 0;
+    for (e, &i) in nonblank.iter().enumerate() {
+        if lines[i].chars <= 2 {
+            run += 1;
+            continue;
+        }
+        if run >= min {
+            runs.push(e - run..e);
+        }
+        run = 0;
+    }
+    if run >= min {
+        runs.push(nonblank.len() - run..nonblank.len());
+    }
+    runs
+}
+
 /// The fewest lines a page of text has: furniture recurs no more often than that.
 const MIN_PAGE_LINES: usize = 15;
 
@@ -612,20 +634,8 @@ impl FurniturePass {
             !t.is_empty() && t.len() <= 3 && t.bytes().all(|b| b.is_ascii_digit())
         };
         if let Some(rule) = self.vertical.as_ref() {
-            // Each run of lines of one or two characters, as long as it goes, counted in one pass.
-            let mut run = 0;
-            for (e, &i) in nonblank.iter().enumerate() {
-                if lines[i].chars <= 2 {
-                    run += 1;
-                    continue;
-                }
-                if run >= 8 {
-                    nonblank[e - run..e].iter().for_each(|&i| verdict[i] = Some(rule));
-                }
-                run = 0;
-            }
-            if run >= 8 {
-                nonblank[nonblank.len() - run..].iter().for_each(|&i| verdict[i] = Some(rule));
+            for run in short_runs(lines, nonblank, 8) {
+                nonblank[run].iter().for_each(|&i| verdict[i] = Some(rule));
             }
         }
         for (n, &i) in nonblank.iter().enumerate() {
@@ -1210,6 +1220,36 @@ mod tests {
                 assert_eq!(key_by_chars(line), line.to_ascii_lowercase(), "{line:?}");
             }
             assert_eq!(key(line), key_by_chars(line), "{line:?}");
+        }
+    }
+
+    #[test]
+    fn short_runs_are_the_runs_a_scan_from_each_line_finds() {
+        // The scan `short_runs` replaced: from each line that starts no run, as far as the run goes.
+        let scan = |all: &[lines::Line], nonblank: &[usize]| {
+            let (mut runs, mut n) = (Vec::new(), 0);
+            while n < nonblank.len() {
+                let mut e = n;
+                while e < nonblank.len() && all[nonblank[e]].chars <= 2 {
+                    e += 1;
+                }
+                if e - n >= 3 {
+                    runs.push(n..e);
+                }
+                n = e.max(n + 1);
+            }
+            runs
+        };
+        for text in [
+            "",
+            "a\nb\nc",
+            "a\nb\nc\nlong\nd\ne",
+            "ab\n\ncd\nef\x0cgh\nlong line\na\nb\nc\nd",
+            "x\nlong\ny\nz\nw",
+        ] {
+            let all = lines::split(text);
+            let nonblank = super::nonblank_lines(&all);
+            assert_eq!(super::short_runs(&all, &nonblank, 3), scan(&all, &nonblank), "{text:?}");
         }
     }
 
