@@ -69,6 +69,9 @@ const PAGE_NUMBER: &str = r"(?i)^(?:(?:page|p\.|seite|pág\.?|página)\s*)?[-–
 #[cfg(test)]
 const URL: &str = r"^(?:https?://|file:/|www\.)\S+$";
 
+/// A `Received ...` line of a paper's title block, or a month and year alone.
+const RECEIVED: &str = r"^(?i:received|accepted|revised|submitted|dated|published\s+online)\b.{0,60}\d{4}\.?$|^(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+\d{4}$";
+
 /// The date and time line a browser prints at the top of a page.
 const PRINT_DATE: &str =
     r"(?i)^\d{1,2}[/.]\d{1,2}[/.]\d{2,4},?\s+\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?(?:\s+\S.*)?$";
@@ -91,10 +94,7 @@ pub fn build(s: &ResolvedStage) -> Result<Vec<Box<dyn Pass>>, String> {
         affiliation_lower_re: regex::bytes::Regex::new(AFFILIATION.trim_start_matches("(?i)")).expect("valid"),
         affiliation_bound_lower_re: regex::bytes::Regex::new(&format!("{}\\b", AFFILIATION.trim_start_matches("(?i)")))
             .expect("valid"),
-        received_re: Regex::new(
-            r"^(?i:received|accepted|revised|submitted|dated|published\s+online)\b.{0,60}\d{4}\.?$|^(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+\d{4}$",
-        )
-        .expect("valid"),
+        received_re: Regex::new(RECEIVED).expect("valid"),
         email_re: Regex::new(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\{[\w.,\s-]+\}@").expect("valid"),
         names_re: Regex::new(
             r"^(?:\p{Lu}[\p{L}'’.\-]*\.?|and|&|[0-9,*∗†‡§¶]+)(?:[\s,]+(?:\p{Lu}[\p{L}'’.\-]*\.?|and|&|[0-9,*∗†‡§¶]+)|[0-9,*∗†‡§¶]+)*$",
@@ -1005,6 +1005,24 @@ fn may_be_page_number(t: &[u8]) -> bool {
     (other(first) || b"pPsS-([".contains(&first)) && (other(last) || b"-)]".contains(&last))
 }
 
+/// Whether `t` can start and end as [`RECEIVED`] does (the proptest: every match passes). Its branches
+/// start with `received`, `accepted`, `revised`, `submitted`, `dated` or `published` in any case (of
+/// which only `s` has a case variant that is not ASCII, `ſ`), or with the name of a month; both end with
+/// four digits (`\d`: maybe not ASCII), the first maybe with a `.` after them. A line that starts with
+/// three ASCII bytes can start only one branch: no month starts as a word of the first.
+fn may_be_received(t: &[u8]) -> bool {
+    const STARTS: [&[u8; 3]; 6] = [b"rec", b"acc", b"rev", b"sub", b"dat", b"pub"];
+    const MONTHS: [&[u8; 3]; 12] =
+        [b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec"];
+    let (Some(&[a, b, c]), Some(&end)) = (t.first_chunk::<3>(), t.last()) else { return false };
+    let digit_end = end.is_ascii_digit() || !end.is_ascii();
+    if ![a, b, c].is_ascii() || STARTS.contains(&&[a, b, c].map(|x| x.to_ascii_lowercase())) {
+        digit_end || end == b'.'
+    } else {
+        MONTHS.contains(&&[a, b, c]) && digit_end
+    }
+}
+
 /// The regexes tested on nearly every line, each behind a cheap test that every line they match passes
 /// (read off the regex's start or a literal it requires), so that the answer is the regex's own.
 impl FurniturePass {
@@ -1029,21 +1047,9 @@ impl FurniturePass {
         (may_start_with_digit(t) || t.starts_with('*')) && self.footnote_re.is_match(t)
     }
 
-    /// `received_re`, whose branches start with `received`, `accepted`, `revised`, `submitted`, `dated`
-    /// or `published` in any case (of which only `s` has a case variant that is not ASCII, `ſ`), or with
-    /// the name of a month: a line whose first three bytes are ASCII and start none of them is not
-    /// matched.
+    /// `received_re`, behind [`may_be_received`].
     fn is_received(&self, t: &str) -> bool {
-        const STARTS: [&[u8; 3]; 6] = [b"rec", b"acc", b"rev", b"sub", b"dat", b"pub"];
-        const MONTHS: [&[u8; 3]; 12] =
-            [b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec"];
-        let Some(&[a, b, c]) = t.as_bytes().first_chunk::<3>() else { return false };
-        let may = ![a, b, c].is_ascii()
-            || STARTS.contains(&&[a, b, c].map(|x| x.to_ascii_lowercase()))
-            || MONTHS.contains(&&[a, b, c]);
-        // Both branches end with four digits (`\d`: maybe not ASCII) and the first with a `.` after them.
-        let end = t.as_bytes()[t.len() - 1];
-        may && (end.is_ascii_digit() || end == b'.' || !end.is_ascii()) && self.received_re.is_match(t)
+        may_be_received(t.as_bytes()) && self.received_re.is_match(t)
     }
 
     /// `affiliation_words_re.is_match(t)`. Its words are ASCII letters but for `é`, `à` and `ä`, so that on
@@ -1201,6 +1207,16 @@ mod tests {
             let re = regex::Regex::new(super::PAGE_NUMBER).expect("valid");
             if re.is_match(&line) {
                 proptest::prop_assert!(super::may_be_page_number(line.as_bytes()), "{:?}", line);
+            }
+        }
+
+        #[test]
+        fn received_lines_pass_their_prefilter(
+            line in "(Received|ACCEPTED|revised|ſubmitted|Dated|Published online|January|March|Mar|May|Accepted|x)?[ a-z0-9,.]{0,6}([12٣][0-9]{3}\\.?)?",
+        ) {
+            let re = regex::Regex::new(super::RECEIVED).expect("valid");
+            if re.is_match(&line) {
+                proptest::prop_assert!(super::may_be_received(line.as_bytes()), "{:?}", line);
             }
         }
 
