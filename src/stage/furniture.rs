@@ -62,6 +62,20 @@ pub const RULES: &[&str] = &[
 /// are tested first, with the DFA.
 const AFFILIATION: &str = r"(?i)(?:department|dept\.|university|universit[éyàä]t?|universidad|universidade|universiteit|università|hochschule|instituto|istituto|école|escuela|institute|institut|school\s+of|college|laborato(?:ry|ries|ire|rio)|centre|center\s+for|faculty|hospital|academy|polytechnic|research\s+(?:center|centre|lab)|inc\.|ltd\.|gmbh|corporation)";
 
+/// A bare page number: `12`, `- 12 -`, `Page 12`, `Page 12 of 30`, `12/30`, `xii`.
+const PAGE_NUMBER: &str = r"(?i)^(?:(?:page|p\.|seite|pág\.?|página)\s*)?[-–—(\[]?\s*(?:\d{1,4}|[ivxlc]{1,7})\s*[-–—)\]]?(?:\s*(?:of|/|von|de)\s*\d{1,4})?$";
+
+/// A URL alone on a line; [`is_url`] is this regex without the regex engine.
+#[cfg(test)]
+const URL: &str = r"^(?:https?://|file:/|www\.)\S+$";
+
+/// A `Received ...` line of a paper's title block, or a month and year alone.
+const RECEIVED: &str = r"^(?i:received|accepted|revised|submitted|dated|published\s+online)\b.{0,60}\d{4}\.?$|^(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+\d{4}$";
+
+/// The date and time line a browser prints at the top of a page.
+const PRINT_DATE: &str =
+    r"(?i)^\d{1,2}[/.]\d{1,2}[/.]\d{2,4},?\s+\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?(?:\s+\S.*)?$";
+
 pub fn build(s: &ResolvedStage) -> Result<Vec<Box<dyn Pass>>, String> {
     let pass = FurniturePass {
         running_head: rule_on(s, "running-head"),
@@ -77,10 +91,10 @@ pub fn build(s: &ResolvedStage) -> Result<Vec<Box<dyn Pass>>, String> {
         head_lines: s.head_lines.max(4),
         affiliation_re: Regex::new(&format!("{AFFILIATION}\\b")).expect("valid"),
         affiliation_words_re: Regex::new(AFFILIATION).expect("valid"),
-        received_re: Regex::new(
-            r"^(?i:received|accepted|revised|submitted|dated|published\s+online)\b.{0,60}\d{4}\.?$|^(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+\d{4}$",
-        )
-        .expect("valid"),
+        affiliation_lower_re: regex::bytes::Regex::new(AFFILIATION.trim_start_matches("(?i)")).expect("valid"),
+        affiliation_bound_lower_re: regex::bytes::Regex::new(&format!("{}\\b", AFFILIATION.trim_start_matches("(?i)")))
+            .expect("valid"),
+        received_re: Regex::new(RECEIVED).expect("valid"),
         email_re: Regex::new(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\{[\w.,\s-]+\}@").expect("valid"),
         names_re: Regex::new(
             r"^(?:\p{Lu}[\p{L}'’.\-]*\.?|and|&|[0-9,*∗†‡§¶]+)(?:[\s,]+(?:\p{Lu}[\p{L}'’.\-]*\.?|and|&|[0-9,*∗†‡§¶]+)|[0-9,*∗†‡§¶]+)*$",
@@ -90,16 +104,9 @@ pub fn build(s: &ResolvedStage) -> Result<Vec<Box<dyn Pass>>, String> {
         url_page_re: Regex::new(r"^(?:https?://|www\.)\S+\s+\d{1,3}\s*/\s*\d{1,3}$").expect("valid"),
         zone: s.zone_lines.max(1),
         min_pages: s.min_pages.max(2),
-        page_number_re: Regex::new(
-            r"(?i)^(?:(?:page|p\.|seite|pág\.?|página)\s*)?[-–—(\[]?\s*(?:\d{1,4}|[ivxlc]{1,7})\s*[-–—)\]]?(?:\s*(?:of|/|von|de)\s*\d{1,4})?$",
-        )
-        .expect("valid"),
+        page_number_re: Regex::new(PAGE_NUMBER).expect("valid"),
         sure_page_number_re: Regex::new(r"(?i)^(?:page\s+\d{1,4}\s+of\s+\d{1,4}|\d{1,4}\s*/\s*\d{1,4})$").expect("valid"),
-        print_date_re: Regex::new(
-            r"(?i)^\d{1,2}[/.]\d{1,2}[/.]\d{2,4},?\s+\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?(?:\s+\S.*)?$",
-        )
-        .expect("valid"),
-        url_re: Regex::new(r"^(?:https?://|file:/|www\.)\S+$").expect("valid"),
+        print_date_re: Regex::new(PRINT_DATE).expect("valid"),
     };
     let mut passes: Vec<Box<dyn Pass>> = vec![Box::new(pass)];
     if let Some(p) = PatternPass::new(s)? {
@@ -123,6 +130,11 @@ struct FurniturePass {
     affiliation_re: Regex,
     /// `affiliation_re` without its final word boundary: see [`AFFILIATION`].
     affiliation_words_re: Regex,
+    /// `affiliation_words_re` with case kept (its words are lower case), for ASCII lines lower-cased:
+    /// see [`FurniturePass::has_affiliation_words`].
+    affiliation_lower_re: regex::bytes::Regex,
+    /// `affiliation_re` with case kept, likewise.
+    affiliation_bound_lower_re: regex::bytes::Regex,
     received_re: Regex,
     email_re: Regex,
     names_re: Regex,
@@ -133,7 +145,6 @@ struct FurniturePass {
     page_number_re: Regex,
     sure_page_number_re: Regex,
     print_date_re: Regex,
-    url_re: Regex,
 }
 
 /// A line's identity for recurrence: lower case, digits masked, spacing folded.
@@ -287,16 +298,32 @@ impl Pass for FurniturePass {
         let mut bottoms: Vec<usize> = Vec::new();
         if multi {
             key_id = vec![u32::MAX; lines.len()];
+            // Zone lines recur as they are printed far more often than they recur only once folded (a
+            // running head, a URL, a line of text a synthetic page repeats): a line whose text was seen
+            // takes that line's number without folding its key again. Lines with the same text have the
+            // same key, so this numbers keys as the key map alone would.
+            let zone_lines = (pages.len() * 2 * self.zone).min(nonblank.len());
+            let mut by_text: FxHashMap<&str, u32> = FxHashMap::default();
+            by_text.reserve(zone_lines);
             let mut ids: FxHashMap<Vec<u8>, u32> = FxHashMap::default();
+            ids.reserve(zone_lines);
             let mut buf = Vec::new();
             for page in &pages {
                 for &i in page.iter().take(self.zone).chain(page.iter().rev().take(self.zone)) {
                     if key_id[i] == u32::MAX {
-                        key_into(lines[i].text(text), &mut buf);
-                        let next = ids.len() as u32;
-                        key_id[i] = match ids.get(&buf) {
+                        let t = lines[i].text(text);
+                        key_id[i] = match by_text.get(t) {
                             Some(&id) => id,
-                            None => *ids.entry(buf.clone()).or_insert(next),
+                            None => {
+                                key_into(t, &mut buf);
+                                let next = ids.len() as u32;
+                                let id = match ids.get(&buf) {
+                                    Some(&id) => id,
+                                    None => *ids.entry(buf.clone()).or_insert(next),
+                                };
+                                by_text.insert(t, id);
+                                id
+                            }
                         };
                     }
                 }
@@ -361,7 +388,7 @@ impl Pass for FurniturePass {
                 }
                 let t = lines[i].text(text);
                 let v = if self.is_page_number(t, multi, p + 1 == pages.len()) {
-                    if self.sure_page_number_re.is_match(t) && t.contains('/') {
+                    if t.contains('/') && self.sure_page_number_re.is_match(t) {
                         self.print_footer.as_ref()
                     } else {
                         self.page_number.as_ref()
@@ -398,7 +425,11 @@ impl Pass for FurniturePass {
 /// The indices of the non-blank lines, in order.
 fn nonblank_lines(lines: &[Line]) -> Vec<usize> {
     let mut out = Vec::with_capacity(lines.len());
-    out.extend((0..lines.len()).filter(|&i| !lines[i].is_blank()));
+    for (i, l) in lines.iter().enumerate() {
+        if !l.is_blank() {
+            out.push(i);
+        }
+    }
     out
 }
 
@@ -406,7 +437,39 @@ fn nonblank_lines(lines: &[Line]) -> Vec<usize> {
 /// runs of lines on one page. One vector for the whole text instead of one a page (the unit test
 /// compares the two).
 fn pages<'n>(lines: &[Line], nonblank: &'n [usize]) -> Vec<&'n [usize]> {
-    nonblank.chunk_by(|&a, &b| lines[a].page == lines[b].page).collect()
+    // Pages are numbered in order, so each run ends where a binary search for the next page number
+    // finds it: a few steps a page instead of a comparison a line (`chunk_by`).
+    let mut pages = Vec::new();
+    let mut rest = nonblank;
+    while let Some(&first) = rest.first() {
+        let page = lines[first].page;
+        let (run, after) = rest.split_at(rest.partition_point(|&i| lines[i].page == page));
+        pages.push(run);
+        rest = after;
+    }
+    pages
+}
+
+/// The runs of `min` or more lines of one or two characters among the non-blank lines, as ranges of
+/// `nonblank`, each as long as it goes: counted as the lines go by (the unit test compares a scan from
+/// each line).
+fn short_runs(lines: &[Line], nonblank: &[usize], min: usize) -> Vec<std::ops::Range<usize>> {
+    let mut runs = Vec::new();
+    let mut run = 0;
+    for (e, &i) in nonblank.iter().enumerate() {
+        if lines[i].chars <= 2 {
+            run += 1;
+            continue;
+        }
+        if run >= min {
+            runs.push(e - run..e);
+        }
+        run = 0;
+    }
+    if run >= min {
+        runs.push(nonblank.len() - run..nonblank.len());
+    }
+    runs
 }
 
 /// The fewest lines a page of text has: furniture recurs no more often than that.
@@ -432,6 +495,72 @@ fn key_hash(s: &str) -> u64 {
     }
     fold_key(s, |c| h = (h ^ c as u64).wrapping_mul(PRIME));
     h
+}
+
+/// `t.split_whitespace().take(max).count()`: the number of words of `t`, up to `max`. An ASCII line is
+/// counted by its bytes (white space is the space and tab to carriage return there), without decoding
+/// characters; the proptest compares the two.
+fn count_words(t: &str, max: usize) -> usize {
+    // A character that is not ASCII and not white space is a run of bytes that are not ASCII white
+    // space either: where there is no other white space, words are counted by the bytes as well.
+    if !t.is_ascii() && has_wide_space(t) {
+        return t.split_whitespace().take(max).count();
+    }
+    let space = |b: u8| (b == b' ') | (b.wrapping_sub(b'\t') < 5);
+    // A word starts at each byte that is not white space after one that is (or the start): counted a
+    // chunk at a time, each chunk's count a sum over pairs of bytes that the compiler vectorises, and
+    // no further chunk once there are `max`.
+    let (mut n, mut after_space) = (0, true);
+    for chunk in t.as_bytes().chunks(64) {
+        n += (after_space & !space(chunk[0])) as usize;
+        // (Summed in a byte, at most 63: the compiler then adds 16 or 32 pairs an instruction.)
+        let starts = chunk.iter().zip(&chunk[1..]).fold(0u8, |n, (&a, &b)| n + (space(a) & !space(b)) as u8);
+        n += starts as usize;
+        if n >= max {
+            return max;
+        }
+        after_space = space(chunk[chunk.len() - 1]);
+    }
+    n
+}
+
+/// Whether `t` has a white space character that is not ASCII. Each starts with one of the bytes C2
+/// (U+0085, U+00A0), E1 (U+1680), E2 (U+2000 to U+205F) and E3 (U+3000), always at the start of a
+/// character: only the characters there are decoded (curly quotes and dashes start with E2 too).
+fn has_wide_space(t: &str) -> bool {
+    let b = t.as_bytes();
+    let starts = memchr::memchr3_iter(0xc2, 0xe1, 0xe2, b).chain(memchr::memchr_iter(0xe3, b));
+    starts.into_iter().any(|i| t[i..].chars().next().is_some_and(char::is_whitespace))
+}
+
+/// `caseless.is_match(t)`, where `lower` is [`AFFILIATION`] without `(?i)`: on a line of up to 512 bytes
+/// without [`has_case_variant`]'s characters, lower-cased on the stack, `lower` is asked. (An ASCII
+/// letter matches a pattern letter caselessly exactly when its lower case is that letter; the other
+/// characters that match a letter of the pattern caselessly are its own `é`, `à` and `ä`, which match
+/// themselves either way, and those `has_case_variant` looks for.)
+fn caseless_match(caseless: &Regex, lower: &regex::bytes::Regex, t: &str) -> bool {
+    let mut buf = [0u8; 512];
+    match buf.get_mut(..t.len()) {
+        Some(buf) if !has_case_variant(t) => {
+            buf.copy_from_slice(t.as_bytes());
+            buf.make_ascii_lowercase();
+            lower.is_match(buf)
+        }
+        _ => caseless.is_match(t),
+    }
+}
+
+/// Whether `t` holds a character that matches a letter of [`AFFILIATION`] caselessly other than itself
+/// and its ASCII case: `É`, `À`, `Ä` (C3 89, C3 80, C3 84), `ſ` for `s` (C5 BF), or the Kelvin sign for
+/// `k` (E2 84 AA).
+fn has_case_variant(t: &str) -> bool {
+    let b = t.as_bytes();
+    memchr::memchr3_iter(0xc3, 0xc5, 0xe2, b).any(|i| {
+        matches!(
+            (b[i], b.get(i + 1), b.get(i + 2)),
+            (0xc3, Some(0x80 | 0x84 | 0x89), _) | (0xc5, Some(0xbf), _) | (0xe2, Some(0x84), Some(0xaa))
+        )
+    })
 }
 
 /// The words of a line, lower-cased, letters only.
@@ -478,8 +607,7 @@ impl FurniturePass {
         // Per key: occurrences, the line of the last one, and the smallest distance between two.
         let mut counts: FxHashMap<u64, (u32, usize, usize)> = FxHashMap::default();
         // At most 15 words (`nth` stops counting at the 16th).
-        let candidate =
-            |t: &str| t.len() >= 10 && !lines::ends_sentence(t) && t.split_whitespace().nth(15).is_none();
+        let candidate = |t: &str| t.len() >= 10 && !lines::ends_sentence(t) && count_words(t, 16) <= 15;
         // The key hash of each candidate line, computed once for both loops below (none when the lines
         // are not counted: then no line can be a recurring one).
         let mut candidate_hash: Vec<Option<u64>> = Vec::new();
@@ -506,23 +634,28 @@ impl FurniturePass {
             !t.is_empty() && t.len() <= 3 && t.bytes().all(|b| b.is_ascii_digit())
         };
         if let Some(rule) = self.vertical.as_ref() {
-            let mut n = 0;
-            while n < nonblank.len() {
-                let mut e = n;
-                while e < nonblank.len() && lines[nonblank[e]].chars <= 2 {
-                    e += 1;
-                }
-                if e - n >= 8 {
-                    nonblank[n..e].iter().for_each(|&i| verdict[i] = Some(rule));
-                }
-                n = e.max(n + 1);
+            for run in short_runs(lines, nonblank, 8) {
+                nonblank[run].iter().for_each(|&i| verdict[i] = Some(rule));
             }
         }
         for (n, &i) in nonblank.iter().enumerate() {
-            // The first lines are the title: a running head repeats it, not the other way round.
-            if verdict[i].is_some()
-                || n < 3 && !counts.is_empty() && counts.contains_key(&key_hash(lines[i].text(text)))
+            if verdict[i].is_some() {
+                continue;
+            }
+            // Where no line is a recurring one, only a line that starts with a digit (a date, a bare
+            // number), `h` or `w` (a URL), or a character that is not ASCII (maybe a digit) can be
+            // furniture here: the others are told apart by their first byte.
+            let first = text.as_bytes()[lines[i].content.start];
+            if candidate_hash.is_empty()
+                && first.is_ascii()
+                && !first.is_ascii_digit()
+                && first != b'h'
+                && first != b'w'
             {
+                continue;
+            }
+            // The first lines are the title: a running head repeats it, not the other way round.
+            if n < 3 && !counts.is_empty() && counts.contains_key(&key_hash(lines[i].text(text))) {
                 continue;
             }
             let t = lines[i].text(text);
@@ -569,13 +702,14 @@ impl FurniturePass {
             let t = lines[i].text(text);
             // (Counted up to 21: the tests below ask only whether there are more than 20 or 8 words, and
             // the first lines of a page of pdfminer text can be whole paragraphs.)
-            let n = t.split_whitespace().take(21).count();
+            let n = count_words(t, 21);
             // An affiliation is a name and an address, not a sentence about one.
             let prose = lines::ends_sentence(t) && n > 8;
             n <= 20
                 && !prose
-                && (self.affiliation_words_re.is_match(t) && self.affiliation_re.is_match(t)
-                    || self.received_re.is_match(t)
+                && (self.has_affiliation_words(t)
+                    && caseless_match(&self.affiliation_re, &self.affiliation_bound_lower_re, t)
+                    || self.is_received(t)
                     || self.has_email(t))
         };
         // The authors come right under the title: the block must start within the first lines.
@@ -598,15 +732,19 @@ impl FurniturePass {
         // university: only an e-mail or `Received` line is enough on its own.
         let own = |i: usize| {
             let t = lines[i].text(text);
-            self.received_re.is_match(t) || self.has_email(t)
+            self.is_received(t) || self.has_email(t)
         };
         if start == first_meta && !own(head[first_meta]) {
             return;
         }
-        // (Measured only now: most documents have no title block, and the width is only needed below.)
-        let width = lines::typical_width(text, lines);
+        // (Measured only when first needed: most documents have no title block, and most title blocks
+        // have no second affiliation line.)
+        let width = OnceCell::new();
         // A line that fills the column is part of a wrapped paragraph, not an address.
-        let full = |i: usize| width > 0 && lines[i].chars * 20 >= width * 19;
+        let full = |i: usize| {
+            let width = *width.get_or_init(|| lines::typical_width(text, lines));
+            width > 0 && lines[i].chars * 20 >= width * 19
+        };
         // Down: further affiliation, e-mail, `Received` and author lines.
         let mut end = first_meta;
         while end + 1 < head.len() {
@@ -648,7 +786,9 @@ impl FurniturePass {
             .take(6)
             .take_while(|&i| {
                 let t = lines[i].text(text);
-                !lines::ends_sentence(t) && !t.contains("....") && !t.contains(". . .")
+                // (Both leaders hold a `.`, which a plain byte search rules out on most lines.)
+                let leaders = t.contains('.') && (t.contains("....") || t.contains(". . ."));
+                !lines::ends_sentence(t) && !leaders
             })
             .collect();
         // (Gathered on first use: most lines are told apart before their words are looked up.)
@@ -658,20 +798,25 @@ impl FurniturePass {
         let head_text: String =
             head.iter().map(|&i| lines[i].text(text)).collect::<Vec<_>>().join(" ").to_lowercase();
         let echoes = |t: &str| {
-            // (Counted up to 15: only whether there are more than 14 words matters.)
-            let n = t.split_whitespace().take(15).count();
-            if n == 0 || n > 14 || lines::ends_sentence(t) && !t.ends_with("...") {
+            // (The cheap tests first: each of these answers no.)
+            if lines::ends_sentence(t) && !t.ends_with("...") {
                 return false;
             }
             // A numbered heading at the top of a page repeats the table of contents, not the title.
             if t.starts_with(|c: char| c.is_ascii_digit()) {
                 return false;
             }
+            // (Counted up to 15: only whether there are more than 14 words matters.)
+            let n = count_words(t, 15);
+            if n == 0 || n > 14 {
+                return false;
+            }
             let trimmed = t.trim_end_matches(['.', '…', ' ']).to_lowercase();
             if trimmed.len() >= 12 && head_text.contains(&trimmed) {
                 return true;
             }
-            all_words_in(t, head_words) && t.chars().any(char::is_uppercase)
+            // (The capital first: the words of the first lines are gathered only when a line has one.)
+            t.chars().any(char::is_uppercase) && all_words_in(t, head_words)
         };
         if pages.len() >= 2 {
             for page in &pages[1..] {
@@ -769,8 +914,24 @@ impl FurniturePass {
         for page in pages {
             // The page's last lines that are not furniture, with a marker line the page-number rule
             // may have taken (`1` alone above the note).
+            // Only the last of these lines that is not furniture (`last_note`) and the three above it are
+            // read, and their number only up to 6: they are gathered from the foot of the page up, and
+            // no further. (Where the gathering stops early, `last_note` has three or more lines above
+            // it here and on the whole page, so that the walk below reads the same lines.)
             body.clear();
-            body.extend(page.iter().copied().filter(|&i| verdict[i].is_none() || is_marker(i)));
+            let mut last_from_foot = None;
+            for &i in page.iter().rev() {
+                if verdict[i].is_none() || is_marker(i) {
+                    if last_from_foot.is_none() && verdict[i].is_none() {
+                        last_from_foot = Some(body.len());
+                    }
+                    body.push(i);
+                    if body.len() >= 6 && last_from_foot.is_some_and(|r| body.len() >= r + 4) {
+                        break;
+                    }
+                }
+            }
+            body.reverse();
             let n = body.len();
             if n < 6 {
                 continue;
@@ -801,12 +962,73 @@ fn may_start_with_digit(t: &str) -> bool {
     t.as_bytes().first().is_some_and(|&b| b.is_ascii_digit() || !b.is_ascii())
 }
 
+/// Whether `t` can start as `print_date_re` does, `^\d{1,2}[/.]`: with a digit and a `/` or `.` after one or
+/// two digits, where a byte that is not ASCII may be a (Unicode) digit.
+fn may_be_print_date(t: &[u8]) -> bool {
+    let sep = |b: u8| b == b'/' || b == b'.';
+    match t {
+        [d, ..] if !d.is_ascii() => true,
+        [d, rest @ ..] if d.is_ascii_digit() => match rest {
+            [s, ..] if sep(*s) || !s.is_ascii() => true,
+            [d2, s, ..] if d2.is_ascii_digit() => sep(*s),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// `^(?:https?://|file:/|www\.)\S+$` ([`URL`]; the proptest compares the two): one of the prefixes (no two
+/// of which can start one line), then one or more characters and no white space. (`\s` and
+/// `char::is_whitespace` are both Unicode's `White_Space`.)
+fn is_url(t: &str) -> bool {
+    let Some(rest) = ["https://", "http://", "file:/", "www."].iter().find_map(|p| t.strip_prefix(p)) else {
+        return false;
+    };
+    let space = if rest.is_ascii() {
+        rest.bytes().any(|b| b == b' ' || b.wrapping_sub(b'\t') < 5)
+    } else {
+        rest.chars().any(char::is_whitespace)
+    };
+    !rest.is_empty() && !space
+}
+
+/// Whether `t` can start and end as [`PAGE_NUMBER`] does. It starts with `p` or `s` (`page`, `seite`,
+/// ...), a dash or bracket, a digit or a roman numeral letter (`[ivxlc]` caselessly: ASCII letters
+/// only), or white space; it ends with a digit, a roman numeral letter, a dash or closing bracket, or
+/// white space. Any byte that is not ASCII may start or end a character that is one of these (`ſ`,
+/// `–`, a Unicode digit or space).
+fn may_be_page_number(t: &[u8]) -> bool {
+    let roman = |b: u8| b"ivxlcIVXLC".contains(&b);
+    let other =
+        |b: u8| !b.is_ascii() || b.is_ascii_digit() || roman(b) || b == b' ' || b.wrapping_sub(b'\t') < 5;
+    let (Some(&first), Some(&last)) = (t.first(), t.last()) else { return false };
+    (other(first) || b"pPsS-([".contains(&first)) && (other(last) || b"-)]".contains(&last))
+}
+
+/// Whether `t` can start and end as [`RECEIVED`] does (the proptest: every match passes). Its branches
+/// start with `received`, `accepted`, `revised`, `submitted`, `dated` or `published` in any case (of
+/// which only `s` has a case variant that is not ASCII, `ſ`), or with the name of a month; both end with
+/// four digits (`\d`: maybe not ASCII), the first maybe with a `.` after them. A line that starts with
+/// three ASCII bytes can start only one branch: no month starts as a word of the first.
+fn may_be_received(t: &[u8]) -> bool {
+    const STARTS: [&[u8; 3]; 6] = [b"rec", b"acc", b"rev", b"sub", b"dat", b"pub"];
+    const MONTHS: [&[u8; 3]; 12] =
+        [b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec"];
+    let (Some(&[a, b, c]), Some(&end)) = (t.first_chunk::<3>(), t.last()) else { return false };
+    let digit_end = end.is_ascii_digit() || !end.is_ascii();
+    if ![a, b, c].is_ascii() || STARTS.contains(&&[a, b, c].map(|x| x.to_ascii_lowercase())) {
+        digit_end || end == b'.'
+    } else {
+        MONTHS.contains(&&[a, b, c]) && digit_end
+    }
+}
+
 /// The regexes tested on nearly every line, each behind a cheap test that every line they match passes
 /// (read off the regex's start or a literal it requires), so that the answer is the regex's own.
 impl FurniturePass {
     /// `print_date_re`, which starts with `^\d`.
     fn is_print_date(&self, t: &str) -> bool {
-        may_start_with_digit(t) && self.print_date_re.is_match(t)
+        may_be_print_date(t.as_bytes()) && self.print_date_re.is_match(t)
     }
 
     /// `url_page_re`, which starts with `^(?:https?://|www\.)` (case-sensitive).
@@ -814,15 +1036,28 @@ impl FurniturePass {
         (t.starts_with("http") || t.starts_with("www.")) && self.url_page_re.is_match(t)
     }
 
-    /// `url_re`, which starts with `^(?:https?://|file:/|www\.)` (case-sensitive).
+    /// A URL alone on a line: [`is_url`].
     fn is_url(&self, t: &str) -> bool {
-        (t.starts_with("http") || t.starts_with("file:/") || t.starts_with("www.")) && self.url_re.is_match(t)
+        is_url(t)
     }
 
     /// `footnote_re`, which starts with `^(?:\d{1,2}|[*∗†‡§¶])`: an ASCII digit, `*`, or a non-ASCII
     /// character.
     fn is_footnote_start(&self, t: &str) -> bool {
         (may_start_with_digit(t) || t.starts_with('*')) && self.footnote_re.is_match(t)
+    }
+
+    /// `received_re`, behind [`may_be_received`].
+    fn is_received(&self, t: &str) -> bool {
+        may_be_received(t.as_bytes()) && self.received_re.is_match(t)
+    }
+
+    /// `affiliation_words_re.is_match(t)`. Its words are ASCII letters but for `é`, `à` and `ä`, so that on
+    /// an ASCII line it matches where the case-sensitive regex matches the line lower-cased, which the
+    /// regex engine finds by its literals, several times faster than the caseless search (the
+    /// proptest compares the two).
+    fn has_affiliation_words(&self, t: &str) -> bool {
+        caseless_match(&self.affiliation_words_re, &self.affiliation_lower_re, t)
     }
 
     /// `email_re`, both of whose branches hold an `@`.
@@ -856,8 +1091,9 @@ impl FurniturePass {
             return false;
         }
         if multi {
-            self.page_number_re.is_match(t)
+            may_be_page_number(t.as_bytes())
                 && t.bytes().any(|b| b.is_ascii_digit() || b"ivxlcIVXLC".contains(&b))
+                && self.page_number_re.is_match(t)
         } else {
             self.sure_page_number_re.is_match(t)
         }
@@ -882,7 +1118,7 @@ impl FurniturePass {
         let pos = page.iter().position(|&x| x == i).unwrap_or(0);
         page.get(pos + 1).is_some_and(|&j| {
             let t = lines[j].text(text);
-            self.sure_page_number_re.is_match(t) && t.contains('/')
+            t.contains('/') && self.sure_page_number_re.is_match(t)
         })
     }
 }
@@ -921,6 +1157,70 @@ mod tests {
         }
 
         #[test]
+        fn words_are_counted_as_split(
+            line in "[aZ. \t\x0b\x0c\x01\u{a0}\u{85}\u{1680}\u{2003}\u{200b}\u{2028}\u{202f}\u{205f}\u{3000}é“—]{0,40}",
+            max in 0usize..25,
+        ) {
+            proptest::prop_assert_eq!(super::count_words(&line, max), line.split_whitespace().take(max).count());
+        }
+
+        #[test]
+        fn print_dates_pass_their_prefilter(
+            line in "[1٣a/.]{0,3}([/.][1٣]{1,2}[/.][1٣]{2,4}, 1:23 AM)?",
+        ) {
+            let re = regex::Regex::new(super::PRINT_DATE).expect("valid");
+            if re.is_match(&line) {
+                proptest::prop_assert!(super::may_be_print_date(line.as_bytes()), "{:?}", line);
+            }
+        }
+
+        #[test]
+        fn affiliation_words_are_found_as_the_caseless_regex_finds_them(
+            line in "[a-zA-Z .é“]{0,6}(Dept\\.|UNIVERSITY|school  Of|Research\tLab|Centre|inc|Universität|UNIVERSITÄT|École|ÉCOLE|école|ſchool\u{a0}of|Università|UNIVERSITÀ|Univerſity)?[a-zé .]{0,6}",
+        ) {
+            for bound in ["", "\\b"] {
+                let caseless = regex::Regex::new(&format!("{}{bound}", super::AFFILIATION)).expect("valid");
+                let lower = format!("{}{bound}", super::AFFILIATION.trim_start_matches("(?i)"));
+                let lower = regex::bytes::Regex::new(&lower).expect("valid");
+                proptest::prop_assert_eq!(super::caseless_match(&caseless, &lower, &line), caseless.is_match(&line));
+            }
+        }
+
+        #[test]
+        fn wide_space_is_any_white_space_beyond_ascii(line in "[a \u{a0}\u{85}\u{1680}\u{2003}\u{200b}\u{2028}\u{3000}é“—ġ‐]{0,12}") {
+            let wide = line.chars().any(|c| !c.is_ascii() && c.is_whitespace());
+            proptest::prop_assert_eq!(super::has_wide_space(&line), wide);
+        }
+
+        #[test]
+        fn urls_are_what_the_regex_matches(
+            line in "(https?://|file:/|www\\.|http:/|ftp://)?[a-z/.:\u{a0}é\u{2003} \t]{0,8}",
+        ) {
+            let re = regex::Regex::new(super::URL).expect("valid");
+            proptest::prop_assert_eq!(super::is_url(&line), re.is_match(&line));
+        }
+
+        #[test]
+        fn page_numbers_pass_their_prefilter(
+            line in "[a-zA-Zſ .,:–—\u{a0}]{0,3}(Page |p\\. |Seite |pág |- |\\(|\\[|ſeite )?[0-9ivxlcIVXLC٣]{1,4}( ?(of|/|von|de) ?[0-9]{1,2}| -| –|\\)|\\])?[a-z .)\u{a0}]{0,2}",
+        ) {
+            let re = regex::Regex::new(super::PAGE_NUMBER).expect("valid");
+            if re.is_match(&line) {
+                proptest::prop_assert!(super::may_be_page_number(line.as_bytes()), "{:?}", line);
+            }
+        }
+
+        #[test]
+        fn received_lines_pass_their_prefilter(
+            line in "(Received|ACCEPTED|revised|ſubmitted|Dated|Published online|January|March|Mar|May|Accepted|x)?[ a-z0-9,.]{0,6}([12٣][0-9]{3}\\.?)?",
+        ) {
+            let re = regex::Regex::new(super::RECEIVED).expect("valid");
+            if re.is_match(&line) {
+                proptest::prop_assert!(super::may_be_received(line.as_bytes()), "{:?}", line);
+            }
+        }
+
+        #[test]
         fn keys_are_the_folded_keys(line in "[aZ.9 \t\x0béÉΣ\u{a0}\u{2003}İ]{0,24}") {
             proptest::prop_assert_eq!(key(&line), key_by_chars(&line));
         }
@@ -936,6 +1236,36 @@ mod tests {
                 assert_eq!(key_by_chars(line), line.to_ascii_lowercase(), "{line:?}");
             }
             assert_eq!(key(line), key_by_chars(line), "{line:?}");
+        }
+    }
+
+    #[test]
+    fn short_runs_are_the_runs_a_scan_from_each_line_finds() {
+        // The scan `short_runs` replaced: from each line that starts no run, as far as the run goes.
+        let scan = |all: &[lines::Line], nonblank: &[usize]| {
+            let (mut runs, mut n) = (Vec::new(), 0);
+            while n < nonblank.len() {
+                let mut e = n;
+                while e < nonblank.len() && all[nonblank[e]].chars <= 2 {
+                    e += 1;
+                }
+                if e - n >= 3 {
+                    runs.push(n..e);
+                }
+                n = e.max(n + 1);
+            }
+            runs
+        };
+        for text in [
+            "",
+            "a\nb\nc",
+            "a\nb\nc\nlong\nd\ne",
+            "ab\n\ncd\nef\x0cgh\nlong line\na\nb\nc\nd",
+            "x\nlong\ny\nz\nw",
+        ] {
+            let all = lines::split(text);
+            let nonblank = super::nonblank_lines(&all);
+            assert_eq!(super::short_runs(&all, &nonblank, 3), scan(&all, &nonblank), "{text:?}");
         }
     }
 
