@@ -12,8 +12,6 @@
 use std::ops::Range;
 use std::sync::Arc;
 
-use compact_str::CompactString;
-
 /// A rule id, shared between every edit that rule makes.
 pub type RuleId = Arc<str>;
 
@@ -21,7 +19,7 @@ pub type RuleId = Arc<str>;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Edit {
     pub range: Range<usize>,
-    pub replacement: CompactString,
+    pub replacement: String,
     pub rule: RuleId,
 }
 
@@ -34,9 +32,9 @@ pub struct Change {
     pub start: usize,
     pub end: usize,
     /// The text this rule saw and replaced (as it stood after the earlier passes).
-    pub text: CompactString,
+    pub text: String,
     /// What it put there instead (empty for a removal).
-    pub replacement: CompactString,
+    pub replacement: String,
 }
 
 impl Change {
@@ -72,7 +70,7 @@ fn ascii_whitespace(s: &str) -> Option<bool> {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Splice {
     pub range: Range<usize>,
-    pub replacement: CompactString,
+    pub replacement: String,
 }
 
 /// Collects the edits of one pass and checks that they are well formed.
@@ -99,14 +97,14 @@ impl Edits {
 
     /// Proposes replacing `range` by `replacement`. Edits may be pushed in any order; overlapping
     /// edits are resolved in [`Edits::into_sorted`] (the first one pushed wins).
-    pub fn push(&mut self, range: Range<usize>, replacement: impl Into<CompactString>, rule: &RuleId) {
+    pub fn push(&mut self, range: Range<usize>, replacement: impl Into<String>, rule: &RuleId) {
         debug_assert!(range.start <= range.end);
         self.edits.push(Edit { range, replacement: replacement.into(), rule: rule.clone() });
     }
 
     /// Proposes removing `range`.
     pub fn remove(&mut self, range: Range<usize>, rule: &RuleId) {
-        self.push(range, CompactString::default(), rule);
+        self.push(range, String::new(), rule);
     }
 
     pub fn is_empty(&self) -> bool {
@@ -312,7 +310,7 @@ fn compose_cluster(
             break;
         }
     }
-    let mut replacement = CompactString::with_capacity(ce - cs);
+    let mut replacement = String::with_capacity(ce - cs);
     let mut at = cs;
     for e in cluster.iter() {
         replacement.push_str(&current[at..e.range.start]);
@@ -346,7 +344,7 @@ fn compose_cluster(
             rule: e.rule,
             start,
             end: end.max(start),
-            text: current[a..b].into(),
+            text: current[a..b].to_string(),
             replacement: e.replacement,
         });
     }
@@ -437,7 +435,7 @@ mod tests {
                 }
             }
             let cluster = &mut edits[first..=i];
-            let mut replacement = CompactString::with_capacity(ce - cs);
+            let mut replacement = String::with_capacity(ce - cs);
             let mut at = cs;
             for e in cluster.iter() {
                 replacement.push_str(&current[at..e.range.start]);
@@ -471,7 +469,7 @@ mod tests {
                     rule: e.rule.clone(),
                     start,
                     end: end.max(start),
-                    text: current[a..b].into(),
+                    text: current[a..b].to_string(),
                     replacement: std::mem::take(&mut e.replacement),
                 });
             }
