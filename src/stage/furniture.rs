@@ -795,8 +795,13 @@ impl FurniturePass {
         let head_words: OnceCell<FxHashSet<String>> = OnceCell::new();
         let head_words =
             || head_words.get_or_init(|| head.iter().flat_map(|&i| words(lines[i].text(text))).collect());
-        let head_text: String =
-            head.iter().map(|&i| lines[i].text(text)).collect::<Vec<_>>().join(" ").to_lowercase();
+        // (Likewise lower-cased on first use: most documents have no line that gets as far.)
+        let head_text: OnceCell<String> = OnceCell::new();
+        let head_text = || {
+            head_text.get_or_init(|| {
+                head.iter().map(|&i| lines[i].text(text)).collect::<Vec<_>>().join(" ").to_lowercase()
+            })
+        };
         let echoes = |t: &str| {
             // (The cheap tests first: each of these answers no.)
             if lines::ends_sentence(t) && !t.ends_with("...") {
@@ -812,7 +817,7 @@ impl FurniturePass {
                 return false;
             }
             let trimmed = t.trim_end_matches(['.', '…', ' ']).to_lowercase();
-            if trimmed.len() >= 12 && head_text.contains(&trimmed) {
+            if trimmed.len() >= 12 && head_text().contains(&trimmed) {
                 return true;
             }
             // (The capital first: the words of the first lines are gathered only when a line has one.)
@@ -842,20 +847,24 @@ impl FurniturePass {
                 if lines::ends_sentence(t) && !t.ends_with("...") {
                     continue;
                 }
-                let trimmed = t.trim_end_matches(['.', '…', ' ']).to_lowercase();
-                let et_al = t.split_whitespace().position(|w| w == "et").is_some_and(|p| p <= 3)
+                // (`et` among the first four words is where the first `et` is at most the fourth.)
+                let et_al = t.split_whitespace().take(4).any(|w| w == "et")
                     && t.contains(" et al.")
                     && t.split_whitespace().next().is_some_and(|w| head_words().contains(&w.to_lowercase()));
                 // A part of the title is a running head only when it is most of it or cut short with an
                 // ellipsis: a section heading often repeats the title's first words (`Stochastic
                 // Stability` under `Stochastic stability in spatial games`), and the text may repeat a
                 // phrase of the abstract.
-                let truncated = t.ends_with("...") || t.ends_with('…');
-                let most = trimmed.chars().count() * 10 >= title_chars * 8;
-                let copy = !t.contains(". ")
+                // (The line is lower-cased only once the byte tests before it pass: most lines fail one.)
+                let part_of_title = || {
+                    let trimmed = t.trim_end_matches(['.', '…', ' ']).to_lowercase();
+                    let truncated = t.ends_with("...") || t.ends_with('…');
+                    let most = trimmed.chars().count() * 10 >= title_chars * 8;
+                    trimmed.len() >= 12 && (truncated || most) && head_text().contains(&trimmed)
+                };
+                let copy = !has_sentence_gap(t)
                     && starts_upper_or_digit(t)
-                    && ((trimmed.len() >= 12 && (truncated || most) && head_text.contains(&trimmed))
-                        || (t.len() >= 8 && head_lines.contains(&key_hash(t))));
+                    && (part_of_title() || (t.len() >= 8 && head_lines.contains(&key_hash(t))));
                 if copy || et_al {
                     found.push(i);
                 }
@@ -1009,14 +1018,19 @@ fn may_be_page_number(t: &[u8]) -> bool {
 /// start with `received`, `accepted`, `revised`, `submitted`, `dated` or `published` in any case (of
 /// which only `s` has a case variant that is not ASCII, `ſ`), or with the name of a month; both end with
 /// four digits (`\d`: maybe not ASCII), the first maybe with a `.` after them. A line that starts with
-/// three ASCII bytes can start only one branch: no month starts as a word of the first.
+/// three ASCII bytes can start only one branch: no month starts as a word of the first. A line that
+/// starts with a character that is not ASCII can start only the first branch, and only with `ſ` (C5 BF):
+/// of the first letters `r`, `a`, `d`, `p` and `s`, only `s` matches a character outside ASCII
+/// caselessly. (News text often opens a line with a curly quote and ends it with a `.`.)
 fn may_be_received(t: &[u8]) -> bool {
     const STARTS: [&[u8; 3]; 6] = [b"rec", b"acc", b"rev", b"sub", b"dat", b"pub"];
     const MONTHS: [&[u8; 3]; 12] =
         [b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec"];
     let (Some(&[a, b, c]), Some(&end)) = (t.first_chunk::<3>(), t.last()) else { return false };
     let digit_end = end.is_ascii_digit() || !end.is_ascii();
-    if ![a, b, c].is_ascii() || STARTS.contains(&&[a, b, c].map(|x| x.to_ascii_lowercase())) {
+    if !a.is_ascii() {
+        [a, b] == [0xc5, 0xbf] && (digit_end || end == b'.')
+    } else if ![a, b, c].is_ascii() || STARTS.contains(&&[a, b, c].map(|x| x.to_ascii_lowercase())) {
         digit_end || end == b'.'
     } else {
         MONTHS.contains(&&[a, b, c]) && digit_end
@@ -1123,6 +1137,12 @@ impl FurniturePass {
     }
 }
 
+/// `t.contains(". ")`, by the `.` bytes alone: no searcher set up for a two-byte needle on each line.
+fn has_sentence_gap(t: &str) -> bool {
+    let b = t.as_bytes();
+    memchr::memchr_iter(b'.', b).any(|i| b.get(i + 1) == Some(&b' '))
+}
+
 fn starts_upper_or_digit(t: &str) -> bool {
     t.chars().next().is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
 }
@@ -1212,12 +1232,17 @@ mod tests {
 
         #[test]
         fn received_lines_pass_their_prefilter(
-            line in "(Received|ACCEPTED|revised|ſubmitted|Dated|Published online|January|March|Mar|May|Accepted|x)?[ a-z0-9,.]{0,6}([12٣][0-9]{3}\\.?)?",
+            line in "[“éſŚ]?(Received|ACCEPTED|revised|ſubmitted|ſUBMITTED|Dated|Published online|January|March|Mar|May|Accepted|x)?[ a-z0-9,.]{0,6}([12٣][0-9]{3}\\.?)?",
         ) {
             let re = regex::Regex::new(super::RECEIVED).expect("valid");
             if re.is_match(&line) {
                 proptest::prop_assert!(super::may_be_received(line.as_bytes()), "{:?}", line);
             }
+        }
+
+        #[test]
+        fn sentence_gaps_are_found_as_contains_finds_them(line in "[a. é…\u{a0}]{0,12}") {
+            proptest::prop_assert_eq!(super::has_sentence_gap(&line), line.contains(". "));
         }
 
         #[test]
