@@ -483,6 +483,14 @@ fn key_hash(s: &str) -> u64 {
     if s.is_ascii() {
         // The key's characters of an ASCII line are the bytes `key_into` keeps (an ASCII character is
         // its byte as a `u32`), so the hash is the same as over `fold_key`'s characters.
+        // Most lines are their own key lower-cased (see `is_own_key`, a vectorised test): their bytes
+        // are hashed lower-cased, without the classes that keep or drop each byte.
+        if is_own_key(s.as_bytes()) {
+            for &b in s.as_bytes() {
+                h = (h ^ b.to_ascii_lowercase() as u64).wrapping_mul(PRIME);
+            }
+            return h;
+        }
         let mut prev = OTHER;
         for &b in s.as_bytes() {
             let (byte, class) = ASCII_KEY[b as usize];
@@ -817,7 +825,7 @@ impl FurniturePass {
                 return false;
             }
             let trimmed = t.trim_end_matches(['.', '…', ' ']).to_lowercase();
-            if trimmed.len() >= 12 && head_text().contains(&trimmed) {
+            if trimmed.len() >= 12 && contains_at_byte(head_text(), &trimmed) {
                 return true;
             }
             // (The capital first: the words of the first lines are gathered only when a line has one.)
@@ -860,7 +868,7 @@ impl FurniturePass {
                     let trimmed = t.trim_end_matches(['.', '…', ' ']).to_lowercase();
                     let truncated = t.ends_with("...") || t.ends_with('…');
                     let most = trimmed.chars().count() * 10 >= title_chars * 8;
-                    trimmed.len() >= 12 && (truncated || most) && head_text().contains(&trimmed)
+                    trimmed.len() >= 12 && (truncated || most) && contains_at_byte(head_text(), &trimmed)
                 };
                 let copy = !has_sentence_gap(t)
                     && starts_upper_or_digit(t)
@@ -1137,6 +1145,16 @@ impl FurniturePass {
     }
 }
 
+/// `hay.contains(needle)` for a needle of at least one byte, by the places of its first byte in `hay`.
+/// The standard search sets up a two-way searcher for each needle longer than 32 bytes (about 1,700
+/// instructions for a line of text), where `hay` here is the few first lines of a document, in which
+/// a line's first byte occurs only a few times.
+fn contains_at_byte(hay: &str, needle: &str) -> bool {
+    let (hay, needle) = (hay.as_bytes(), needle.as_bytes());
+    let Some(&first) = needle.first() else { return true };
+    memchr::memchr_iter(first, hay).any(|i| hay[i..].starts_with(needle))
+}
+
 /// `t.contains(". ")`, by the `.` bytes alone: no searcher set up for a two-byte needle on each line.
 fn has_sentence_gap(t: &str) -> bool {
     let b = t.as_bytes();
@@ -1243,6 +1261,20 @@ mod tests {
         #[test]
         fn sentence_gaps_are_found_as_contains_finds_them(line in "[a. é…\u{a0}]{0,12}") {
             proptest::prop_assert_eq!(super::has_sentence_gap(&line), line.contains(". "));
+        }
+
+        #[test]
+        fn byte_led_search_is_contains(hay in "[ab é]{0,40}", needle in "[ab é]{0,6}") {
+            proptest::prop_assert_eq!(super::contains_at_byte(&hay, &needle), hay.contains(&needle));
+            let tail: String = hay.chars().skip(3).collect();
+            proptest::prop_assert!(super::contains_at_byte(&hay, &tail));
+        }
+
+        #[test]
+        fn key_hashes_are_the_hashes_of_the_folded_keys(line in "[aZ. \t9\x01é]{0,24}") {
+            let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+            super::fold_key(&line, |c| h = (h ^ c as u32 as u64).wrapping_mul(0x0000_0100_0000_01b3));
+            proptest::prop_assert_eq!(key_hash(&line), h);
         }
 
         #[test]
