@@ -621,7 +621,9 @@ impl FurniturePass {
         let mut candidate_hash: Vec<Option<u64>> = Vec::new();
         // Only where the extractor printed no page breaks: with them, the page zones tell furniture, and
         // a line repeated mid-page (a price list, a refrain) is content.
-        if self.recurring.is_some() && !text.contains('\x0c') {
+        // (`text.contains('\x0c')` by the memchr crate: the standard library's byte search has no
+        // vector loop, and reads the whole of a text without page breaks.)
+        if self.recurring.is_some() && memchr::memchr(b'\x0c', text.as_bytes()).is_none() {
             candidate_hash = vec![None; lines.len()];
             for (i, l) in lines.iter().enumerate().filter(|(_, l)| !l.is_blank()) {
                 let t = l.text(text);
