@@ -1028,19 +1028,14 @@ fn may_be_page_number(t: &[u8]) -> bool {
 /// start with `received`, `accepted`, `revised`, `submitted`, `dated` or `published` in any case (of
 /// which only `s` has a case variant that is not ASCII, `ſ`), or with the name of a month; both end with
 /// four digits (`\d`: maybe not ASCII), the first maybe with a `.` after them. A line that starts with
-/// three ASCII bytes can start only one branch: no month starts as a word of the first. A line that
-/// starts with a character that is not ASCII can start only the first branch, and only with `ſ` (C5 BF):
-/// of the first letters `r`, `a`, `d`, `p` and `s`, only `s` matches a character outside ASCII
-/// caselessly. (News text often opens a line with a curly quote and ends it with a `.`.)
+/// three ASCII bytes can start only one branch: no month starts as a word of the first.
 fn may_be_received(t: &[u8]) -> bool {
     const STARTS: [&[u8; 3]; 6] = [b"rec", b"acc", b"rev", b"sub", b"dat", b"pub"];
     const MONTHS: [&[u8; 3]; 12] =
         [b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec"];
     let (Some(&[a, b, c]), Some(&end)) = (t.first_chunk::<3>(), t.last()) else { return false };
     let digit_end = end.is_ascii_digit() || !end.is_ascii();
-    if !a.is_ascii() {
-        [a, b] == [0xc5, 0xbf] && (digit_end || end == b'.')
-    } else if ![a, b, c].is_ascii() || STARTS.contains(&&[a, b, c].map(|x| x.to_ascii_lowercase())) {
+    if ![a, b, c].is_ascii() || STARTS.contains(&&[a, b, c].map(|x| x.to_ascii_lowercase())) {
         digit_end || end == b'.'
     } else {
         MONTHS.contains(&&[a, b, c]) && digit_end
