@@ -483,6 +483,14 @@ fn key_hash(s: &str) -> u64 {
     if s.is_ascii() {
         // The key's characters of an ASCII line are the bytes `key_into` keeps (an ASCII character is
         // its byte as a `u32`), so the hash is the same as over `fold_key`'s characters.
+        // Most lines are their own key lower-cased (see `is_own_key`, a vectorised test): their bytes
+        // are hashed lower-cased, without the classes that keep or drop each byte.
+        if is_own_key(s.as_bytes()) {
+            for &b in s.as_bytes() {
+                h = (h ^ b.to_ascii_lowercase() as u64).wrapping_mul(PRIME);
+            }
+            return h;
+        }
         let mut prev = OTHER;
         for &b in s.as_bytes() {
             let (byte, class) = ASCII_KEY[b as usize];
@@ -613,7 +621,9 @@ impl FurniturePass {
         let mut candidate_hash: Vec<Option<u64>> = Vec::new();
         // Only where the extractor printed no page breaks: with them, the page zones tell furniture, and
         // a line repeated mid-page (a price list, a refrain) is content.
-        if self.recurring.is_some() && !text.contains('\x0c') {
+        // (`text.contains('\x0c')` by the memchr crate: the standard library's byte search has no
+        // vector loop, and reads the whole of a text without page breaks.)
+        if self.recurring.is_some() && memchr::memchr(b'\x0c', text.as_bytes()).is_none() {
             candidate_hash = vec![None; lines.len()];
             for (i, l) in lines.iter().enumerate().filter(|(_, l)| !l.is_blank()) {
                 let t = l.text(text);
@@ -795,8 +805,13 @@ impl FurniturePass {
         let head_words: OnceCell<FxHashSet<String>> = OnceCell::new();
         let head_words =
             || head_words.get_or_init(|| head.iter().flat_map(|&i| words(lines[i].text(text))).collect());
-        let head_text: String =
-            head.iter().map(|&i| lines[i].text(text)).collect::<Vec<_>>().join(" ").to_lowercase();
+        // (Likewise lower-cased on first use: most documents have no line that gets as far.)
+        let head_text: OnceCell<String> = OnceCell::new();
+        let head_text = || {
+            head_text.get_or_init(|| {
+                head.iter().map(|&i| lines[i].text(text)).collect::<Vec<_>>().join(" ").to_lowercase()
+            })
+        };
         let echoes = |t: &str| {
             // (The cheap tests first: each of these answers no.)
             if lines::ends_sentence(t) && !t.ends_with("...") {
@@ -812,7 +827,7 @@ impl FurniturePass {
                 return false;
             }
             let trimmed = t.trim_end_matches(['.', '…', ' ']).to_lowercase();
-            if trimmed.len() >= 12 && head_text.contains(&trimmed) {
+            if trimmed.len() >= 12 && contains_at_byte(head_text(), &trimmed) {
                 return true;
             }
             // (The capital first: the words of the first lines are gathered only when a line has one.)
@@ -842,20 +857,24 @@ impl FurniturePass {
                 if lines::ends_sentence(t) && !t.ends_with("...") {
                     continue;
                 }
-                let trimmed = t.trim_end_matches(['.', '…', ' ']).to_lowercase();
-                let et_al = t.split_whitespace().position(|w| w == "et").is_some_and(|p| p <= 3)
+                // (`et` among the first four words is where the first `et` is at most the fourth.)
+                let et_al = t.split_whitespace().take(4).any(|w| w == "et")
                     && t.contains(" et al.")
                     && t.split_whitespace().next().is_some_and(|w| head_words().contains(&w.to_lowercase()));
                 // A part of the title is a running head only when it is most of it or cut short with an
                 // ellipsis: a section heading often repeats the title's first words (`Stochastic
                 // Stability` under `Stochastic stability in spatial games`), and the text may repeat a
                 // phrase of the abstract.
-                let truncated = t.ends_with("...") || t.ends_with('…');
-                let most = trimmed.chars().count() * 10 >= title_chars * 8;
-                let copy = !t.contains(". ")
+                // (The line is lower-cased only once the byte tests before it pass: most lines fail one.)
+                let part_of_title = || {
+                    let trimmed = t.trim_end_matches(['.', '…', ' ']).to_lowercase();
+                    let truncated = t.ends_with("...") || t.ends_with('…');
+                    let most = trimmed.chars().count() * 10 >= title_chars * 8;
+                    trimmed.len() >= 12 && (truncated || most) && contains_at_byte(head_text(), &trimmed)
+                };
+                let copy = !has_sentence_gap(t)
                     && starts_upper_or_digit(t)
-                    && ((trimmed.len() >= 12 && (truncated || most) && head_text.contains(&trimmed))
-                        || (t.len() >= 8 && head_lines.contains(&key_hash(t))));
+                    && (part_of_title() || (t.len() >= 8 && head_lines.contains(&key_hash(t))));
                 if copy || et_al {
                     found.push(i);
                 }
@@ -1123,6 +1142,22 @@ impl FurniturePass {
     }
 }
 
+/// `hay.contains(needle)` for a needle of at least one byte, by the places of its first byte in `hay`.
+/// The standard search sets up a two-way searcher for each needle longer than 32 bytes (about 1,700
+/// instructions for a line of text), where `hay` here is the few first lines of a document, in which
+/// a line's first byte occurs only a few times.
+fn contains_at_byte(hay: &str, needle: &str) -> bool {
+    let (hay, needle) = (hay.as_bytes(), needle.as_bytes());
+    let Some(&first) = needle.first() else { return true };
+    memchr::memchr_iter(first, hay).any(|i| hay[i..].starts_with(needle))
+}
+
+/// `t.contains(". ")`, by the `.` bytes alone: no searcher set up for a two-byte needle on each line.
+fn has_sentence_gap(t: &str) -> bool {
+    let b = t.as_bytes();
+    memchr::memchr_iter(b'.', b).any(|i| b.get(i + 1) == Some(&b' '))
+}
+
 fn starts_upper_or_digit(t: &str) -> bool {
     t.chars().next().is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
 }
@@ -1212,12 +1247,31 @@ mod tests {
 
         #[test]
         fn received_lines_pass_their_prefilter(
-            line in "(Received|ACCEPTED|revised|ſubmitted|Dated|Published online|January|March|Mar|May|Accepted|x)?[ a-z0-9,.]{0,6}([12٣][0-9]{3}\\.?)?",
+            line in "[“éſŚ]?(Received|ACCEPTED|revised|ſubmitted|ſUBMITTED|Dated|Published online|January|March|Mar|May|Accepted|x)?[ a-z0-9,.]{0,6}([12٣][0-9]{3}\\.?)?",
         ) {
             let re = regex::Regex::new(super::RECEIVED).expect("valid");
             if re.is_match(&line) {
                 proptest::prop_assert!(super::may_be_received(line.as_bytes()), "{:?}", line);
             }
+        }
+
+        #[test]
+        fn sentence_gaps_are_found_as_contains_finds_them(line in "[a. é…\u{a0}]{0,12}") {
+            proptest::prop_assert_eq!(super::has_sentence_gap(&line), line.contains(". "));
+        }
+
+        #[test]
+        fn byte_led_search_is_contains(hay in "[ab é]{0,40}", needle in "[ab é]{0,6}") {
+            proptest::prop_assert_eq!(super::contains_at_byte(&hay, &needle), hay.contains(&needle));
+            let tail: String = hay.chars().skip(3).collect();
+            proptest::prop_assert!(super::contains_at_byte(&hay, &tail));
+        }
+
+        #[test]
+        fn key_hashes_are_the_hashes_of_the_folded_keys(line in "[aZ. \t9\x01é]{0,24}") {
+            let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+            super::fold_key(&line, |c| h = (h ^ c as u32 as u64).wrapping_mul(0x0000_0100_0000_01b3));
+            proptest::prop_assert_eq!(key_hash(&line), h);
         }
 
         #[test]
