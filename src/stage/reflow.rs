@@ -818,24 +818,24 @@ fn search_words(text: &str, known: &mut FxHashMap<String, bool>) -> bool {
     let mut left = keys.len();
     let b = text.as_bytes();
     // A key can only stand where an ASCII letter or digit follows a byte that is none (or the text's
-    // start): at the starts of the runs of ASCII letters and digits, found eight bytes at a time.
-    let mut prev = 0u64;
+    // start): at the starts of the runs of ASCII letters and digits, found sixteen bytes at a time.
+    let mut prev = 0u32;
     let mut base = 0;
     while base < b.len() && left > 0 {
-        let x = match b.get(base..base + 8) {
-            Some(c) => u64::from_le_bytes(c.try_into().expect("eight bytes")),
+        let chunk: [u8; 16] = match b.get(base..base + 16) {
+            Some(c) => c.try_into().expect("sixteen bytes"),
             None => {
                 // The text's last bytes, followed by zeros (no letter or digit).
-                let mut chunk = [0u8; 8];
+                let mut chunk = [0u8; 16];
                 chunk[..b.len() - base].copy_from_slice(&b[base..]);
-                u64::from_le_bytes(chunk)
+                chunk
             }
         };
-        let alnum = ascii_alphanumeric_bytes(x);
-        let mut starts = alnum & !(alnum << 8 | prev >> 56);
+        let alnum = ascii_alphanumeric_mask(&chunk);
+        let mut starts = alnum & !(alnum << 1 | prev >> 15);
         prev = alnum;
         while starts != 0 {
-            let i = base + (starts.trailing_zeros() / 8) as usize;
+            let i = base + starts.trailing_zeros() as usize;
             starts &= starts - 1;
             let c = (b[i] | 0x20) as usize & 127;
             let p = c << 7 | (b.get(i + 1).map_or(0, |&d| d | 0x20) as usize & 127);
@@ -854,7 +854,7 @@ fn search_words(text: &str, known: &mut FxHashMap<String, bool>) -> bool {
                 }
             }
         }
-        base += 8;
+        base += 16;
     }
     let keys: Vec<String> = keys.into_iter().zip(found).filter(|&(_, f)| f).map(|(k, _)| k.clone()).collect();
     for k in keys {
@@ -863,18 +863,44 @@ fn search_words(text: &str, known: &mut FxHashMap<String, bool>) -> bool {
     true
 }
 
-/// The ASCII letters and digits among eight bytes, each as its top bit. Taken on the low seven bits
-/// of each byte (so that no sum carries into the next byte), then masked to the bytes below 0x80:
-/// a letter is a byte that `| 0x20` takes into `a..=z` (only the capitals and the small letters
-/// do), a digit one in `0..=9`; `y + (0x80 - lo)` has its top bit from `lo` up, and
-/// `!(y + (0x80 - hi - 1))` below `hi + 1`. (Test: every byte, in every place.)
-fn ascii_alphanumeric_bytes(x: u64) -> u64 {
-    const L: u64 = 0x0101_0101_0101_0101;
-    let x7 = x & (0x7f * L);
-    let y = x7 | (0x20 * L);
-    let letter = (y + 0x1f * L) & !(y + 0x05 * L);
-    let digit = (x7 + 0x50 * L) & !(x7 + 0x46 * L);
-    (letter | digit) & !x & (0x80 * L)
+/// The ASCII letters and digits of `chunk`, each as a bit, the first byte the lowest:
+/// [`ascii_alphanumeric_mask_plainly`] with SSE2 (part of every x86-64 processor), which compares
+/// the sixteen bytes at once. The compares are signed: a byte that is not ASCII is negative, below
+/// every range, and `| 0x20` keeps it so. A letter is a byte that `| 0x20` takes into `a..=z` (only
+/// the capitals and the small letters do). (Test: the same masks.)
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(always)]
+fn ascii_alphanumeric_mask(chunk: &[u8; 16]) -> u32 {
+    use std::arch::x86_64::{
+        _mm_and_si128, _mm_cmpgt_epi8, _mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128,
+        _mm_set1_epi8,
+    };
+    // SAFETY: SSE2 is enabled (the `cfg`), and the load reads the sixteen bytes of `chunk`, with no
+    // alignment needed.
+    unsafe {
+        let v = _mm_loadu_si128(chunk.as_ptr().cast());
+        let y = _mm_or_si128(v, _mm_set1_epi8(0x20));
+        let letter = _mm_and_si128(
+            _mm_cmpgt_epi8(y, _mm_set1_epi8(b'a' as i8 - 1)),
+            _mm_cmplt_epi8(y, _mm_set1_epi8(b'z' as i8 + 1)),
+        );
+        let digit = _mm_and_si128(
+            _mm_cmpgt_epi8(v, _mm_set1_epi8(b'0' as i8 - 1)),
+            _mm_cmplt_epi8(v, _mm_set1_epi8(b'9' as i8 + 1)),
+        );
+        _mm_movemask_epi8(_mm_or_si128(letter, digit)) as u32
+    }
+}
+
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+fn ascii_alphanumeric_mask(chunk: &[u8; 16]) -> u32 {
+    ascii_alphanumeric_mask_plainly(chunk)
+}
+
+/// What [`ascii_alphanumeric_mask`] computes, byte by byte.
+#[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), allow(dead_code))]
+fn ascii_alphanumeric_mask_plainly(chunk: &[u8; 16]) -> u32 {
+    chunk.iter().enumerate().fold(0, |m, (j, c)| m | u32::from(c.is_ascii_alphanumeric()) << j)
 }
 
 /// Whether `text[s..e]`, which starts and ends with an ASCII letter or digit, is an evidence word
@@ -1457,20 +1483,20 @@ mod tests {
     }
 
     #[test]
-    fn ascii_alphanumeric_bytes_are_the_letters_and_digits() {
-        // Every byte in every place, among neighbours that are letters, non-ASCII bytes or zeros
-        // (a sum that carried would show in a neighbour).
-        for fill in [b'a', 0xff, 0x80, 0, b'Z', b' '] {
+    fn ascii_alphanumeric_masks_are_those_of_the_bytes() {
+        // Every byte in every place, among neighbours of several kinds.
+        for fill in [b'a', 0xff, 0x80, 0, b'Z', b' ', b'0', 0xc3] {
             for c in 0..=0xffu8 {
-                for place in 0..8 {
-                    let mut bytes = [fill; 8];
-                    bytes[place] = c;
-                    let m = super::ascii_alphanumeric_bytes(u64::from_le_bytes(bytes));
-                    let want: u64 = (0..8)
-                        .filter(|&k| bytes[k].is_ascii_alphanumeric())
-                        .map(|k| 0x80u64 << (8 * k))
-                        .sum();
-                    assert_eq!(m, want, "{c:#x} at {place} among {fill:#x}");
+                for place in 0..16 {
+                    let mut chunk = [fill; 16];
+                    chunk[place] = c;
+                    let want = super::ascii_alphanumeric_mask_plainly(&chunk);
+                    assert_eq!(
+                        super::ascii_alphanumeric_mask(&chunk),
+                        want,
+                        "{c:#x} at {place} among {fill:#x}"
+                    );
+                    assert_eq!(want >> place & 1 == 1, c.is_ascii_alphanumeric());
                 }
             }
         }
