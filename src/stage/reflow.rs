@@ -676,54 +676,16 @@ impl<'t> Vocabulary<'t> {
         })
     }
 
-    /// Finds out in one walk whether each of `queries` is a word of the text, so that [`Vocabulary::has`]
-    /// answers them without the set of all words: building that set hashes every token, this walk
-    /// only the tokens of a query's length and first letter. A word not asked about here is still
-    /// looked up in the whole set, so the answers never depend on the list being complete.
+    /// Finds out whether each of `queries` is a word of the text, so that [`Vocabulary::has`] answers
+    /// them without the set of all words (building that set hashes every token). A word not asked
+    /// about here is still looked up in the whole set, so the answers never depend on the list being
+    /// complete.
     fn learn(&mut self, queries: impl IntoIterator<Item = String>) {
         let mut known: FxHashMap<String, bool> =
             queries.into_iter().map(|q| (q.to_lowercase(), false)).collect();
-        // The shape (length, first and last byte) of each query, as one bit of 4096. A query is
-        // lower-case, and lower-casing ASCII keeps the length and lower-cases the first and last
-        // byte, so an ASCII token can equal a query lower-cased only when its shape's bit is set.
-        // (The first byte alone let through most tokens of a short query's length: `eco`, `pro`.)
-        // The bytes are taken `| 0x20`, which is the same for a byte and its ASCII lower case (it
-        // lower-cases a capital and leaves the lower case of any other byte, itself, alike).
-        let shape = |b: &[u8]| -> usize {
-            let (f, l) = ((b[0] | 0x20) as usize, (b[b.len() - 1] | 0x20) as usize);
-            (b.len().wrapping_mul(0x9e37) ^ f.wrapping_mul(0x2d1) ^ l.wrapping_mul(0x1f)) & 4095
-        };
-        let mut shapes = [0u64; 64];
-        for q in known.keys().filter(|q| !q.is_empty()) {
-            let h = shape(q.as_bytes());
-            shapes[h >> 6] |= 1 << (h & 63);
+        if !search_words(self.text, &mut known) {
+            walk_words(self.text, &mut known);
         }
-        let mut ascii_lower = String::new();
-        // The lookups, out of line: the walk calls the closure for every word, and most words stop
-        // at the shape test.
-        #[inline(never)]
-        fn mark(known: &mut FxHashMap<String, bool>, w: &str, ascii_lower: &mut String) {
-            let key = if w.is_ascii() {
-                ascii_lower.clear();
-                ascii_lower.push_str(w);
-                ascii_lower.make_ascii_lowercase();
-                known.get_mut(ascii_lower.as_str())
-            } else {
-                known.get_mut(w.to_lowercase().as_str())
-            };
-            if let Some(k) = key {
-                *k = true;
-            }
-        }
-        text_evidence_words(self.text, |w, ascii| {
-            // An evidence word is never empty. A word that is not ASCII may change its length or
-            // bytes when lower-cased: it is looked up whatever its shape.
-            let h = shape(w.as_bytes());
-            if shapes[h >> 6] & (1 << (h & 63)) == 0 && (ascii || w.is_ascii()) {
-                return;
-            }
-            mark(&mut known, w, &mut ascii_lower);
-        });
         self.known.extend(known);
     }
 
@@ -734,6 +696,243 @@ impl<'t> Vocabulary<'t> {
             None => self.words().contains(lower.as_str()),
         }
     }
+}
+
+/// Marks each key of `known` (lower-cased) that is the lower case of an evidence word of `text`
+/// ([`text_evidence_words`]), in one walk over all the words: only the tokens of a key's length and
+/// end letters are looked up.
+fn walk_words(text: &str, known: &mut FxHashMap<String, bool>) {
+    // The shape (length, first and last byte) of each query, as one bit of 4096. A query is
+    // lower-case, and lower-casing ASCII keeps the length and lower-cases the first and last
+    // byte, so an ASCII token can equal a query lower-cased only when its shape's bit is set.
+    // (The first byte alone let through most tokens of a short query's length: `eco`, `pro`.)
+    // The bytes are taken `| 0x20`, which is the same for a byte and its ASCII lower case (it
+    // lower-cases a capital and leaves the lower case of any other byte, itself, alike).
+    let shape = |b: &[u8]| -> usize {
+        let (f, l) = ((b[0] | 0x20) as usize, (b[b.len() - 1] | 0x20) as usize);
+        (b.len().wrapping_mul(0x9e37) ^ f.wrapping_mul(0x2d1) ^ l.wrapping_mul(0x1f)) & 4095
+    };
+    let mut shapes = [0u64; 64];
+    for q in known.keys().filter(|q| !q.is_empty()) {
+        let h = shape(q.as_bytes());
+        shapes[h >> 6] |= 1 << (h & 63);
+    }
+    let mut ascii_lower = String::new();
+    // The lookups, out of line: the walk calls the closure for every word, and most words stop
+    // at the shape test.
+    #[inline(never)]
+    fn mark(known: &mut FxHashMap<String, bool>, w: &str, ascii_lower: &mut String) {
+        let key = if w.is_ascii() {
+            ascii_lower.clear();
+            ascii_lower.push_str(w);
+            ascii_lower.make_ascii_lowercase();
+            known.get_mut(ascii_lower.as_str())
+        } else {
+            known.get_mut(w.to_lowercase().as_str())
+        };
+        if let Some(k) = key {
+            *k = true;
+        }
+    }
+    text_evidence_words(text, |w, ascii| {
+        // An evidence word is never empty. A word that is not ASCII may change its length or
+        // bytes when lower-cased: it is looked up whatever its shape.
+        let h = shape(w.as_bytes());
+        if shapes[h >> 6] & (1 << (h & 63)) == 0 && (ascii || w.is_ascii()) {
+            return;
+        }
+        mark(known, w, &mut ascii_lower);
+    });
+}
+
+/// The KELVIN SIGN, the one character beyond ASCII whose lower case is ASCII (`k`). (Test: every
+/// character.)
+const KELVIN: char = '\u{212a}';
+
+/// [`walk_words`] by searching the text for the keys rather than walking all its words, when the
+/// keys are ASCII; `false` (and `known` untouched) when they are not, or when the text has a
+/// [`KELVIN`] sign and a key a `k`. (Test: the same answers as `walk_words`.)
+///
+/// Why the search finds the same: an evidence word whose lower case is an ASCII key holds no
+/// character beyond ASCII but the Kelvin sign, so without it the word is ASCII, and spelled in the
+/// text as the key is up to ASCII case. It starts and ends with a letter or digit (it is trimmed of
+/// all else), and holds no white space (it is part of a token), and so does the key: a key that
+/// does not is no word. Such a word starts where an ASCII letter or digit follows a byte that is
+/// none (or at the text's start): the key is compared (ASCII case aside) at each such place, and
+/// where it stands there, it is that word exactly when the token around it holds nothing else but
+/// characters that are no letter or digit (what the trim takes off), and it is not excluded as a
+/// line's last token ending in `-` (see [`evidence_word_at`]).
+///
+/// (The walk tokenises the whole text, about a hundred instructions a word; the search looks at
+/// the start of each run of letters and digits, and compares only where a key starts with its
+/// first two bytes. An aho-corasick automaton over the keys cost several times the walk to build,
+/// for the few dozen keys of a document.)
+fn search_words(text: &str, known: &mut FxHashMap<String, bool>) -> bool {
+    if !known.keys().all(|q| q.is_ascii()) {
+        return false;
+    }
+    if known.keys().any(|q| q.contains('k')) && text.contains(KELVIN) {
+        return false;
+    }
+    let keys: Vec<&String> = known
+        .keys()
+        .filter(|q| {
+            let b = q.as_bytes();
+            b.first().is_some_and(u8::is_ascii_alphanumeric)
+                && b.last().is_some_and(u8::is_ascii_alphanumeric)
+                && !b.iter().any(|c| c.is_ascii_whitespace() || *c == 0x0b)
+        })
+        .collect();
+    if keys.is_empty() {
+        return true;
+    }
+    // The keys by their first byte (a lower-case ASCII letter or digit): `by_first[c]` are the
+    // indices in `order` of the keys that start with `c`.
+    let mut order: Vec<usize> = (0..keys.len()).collect();
+    order.sort_unstable_by_key(|&k| keys[k].as_bytes()[0]);
+    let mut by_first = [(0u32, 0u32); 128];
+    for (n, &k) in order.iter().enumerate() {
+        let c = keys[k].as_bytes()[0] as usize;
+        if by_first[c].1 == 0 {
+            by_first[c].0 = n as u32;
+        }
+        by_first[c].1 = n as u32 + 1;
+    }
+    // The first two bytes of each key (`| 0x20`, as the text's are taken below; a key of one byte
+    // with any second one), as one bit of 128 * 128: a start whose two bytes have no bit is passed
+    // over without a comparison. (Only an ASCII second byte can match a key's; the bit of another
+    // one, taken on seven bits, may be set: the comparison then says no.)
+    let mut pairs = [0u64; 256];
+    let mut set_pair = |a: u8, b: u8| {
+        let p = (a as usize & 127) << 7 | (b as usize & 127);
+        pairs[p >> 6] |= 1 << (p & 63);
+    };
+    for q in &keys {
+        let q = q.as_bytes();
+        match q.get(1) {
+            Some(&c) => set_pair(q[0], c | 0x20),
+            None => (0..128).for_each(|c| set_pair(q[0], c)),
+        }
+    }
+    let mut found = vec![false; keys.len()];
+    let mut left = keys.len();
+    let b = text.as_bytes();
+    // A key can only stand where an ASCII letter or digit follows a byte that is none (or the text's
+    // start): at the starts of the runs of ASCII letters and digits, found sixteen bytes at a time.
+    let mut prev = 0u32;
+    let mut base = 0;
+    while base < b.len() && left > 0 {
+        let chunk: [u8; 16] = match b.get(base..base + 16) {
+            Some(c) => c.try_into().expect("sixteen bytes"),
+            None => {
+                // The text's last bytes, followed by zeros (no letter or digit).
+                let mut chunk = [0u8; 16];
+                chunk[..b.len() - base].copy_from_slice(&b[base..]);
+                chunk
+            }
+        };
+        let alnum = ascii_alphanumeric_mask(&chunk);
+        let mut starts = alnum & !(alnum << 1 | prev >> 15);
+        prev = alnum;
+        while starts != 0 {
+            let i = base + starts.trailing_zeros() as usize;
+            starts &= starts - 1;
+            let c = (b[i] | 0x20) as usize & 127;
+            let p = c << 7 | (b.get(i + 1).map_or(0, |&d| d | 0x20) as usize & 127);
+            if pairs[p >> 6] & (1 << (p & 63)) == 0 {
+                continue;
+            }
+            let (from, to) = by_first[c];
+            for &k in &order[from as usize..to as usize] {
+                let q = keys[k].as_bytes();
+                if !found[k]
+                    && b.get(i..i + q.len()).is_some_and(|t| t.eq_ignore_ascii_case(q))
+                    && evidence_word_at(text, i, i + q.len())
+                {
+                    found[k] = true;
+                    left -= 1;
+                }
+            }
+        }
+        base += 16;
+    }
+    let keys: Vec<String> = keys.into_iter().zip(found).filter(|&(_, f)| f).map(|(k, _)| k.clone()).collect();
+    for k in keys {
+        known.insert(k, true);
+    }
+    true
+}
+
+/// The ASCII letters and digits of `chunk`, each as a bit, the first byte the lowest:
+/// [`ascii_alphanumeric_mask_plainly`] with SSE2 (part of every x86-64 processor), which compares
+/// the sixteen bytes at once. The compares are signed: a byte that is not ASCII is negative, below
+/// every range, and `| 0x20` keeps it so. A letter is a byte that `| 0x20` takes into `a..=z` (only
+/// the capitals and the small letters do). (Test: the same masks.)
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(always)]
+fn ascii_alphanumeric_mask(chunk: &[u8; 16]) -> u32 {
+    use std::arch::x86_64::{
+        _mm_and_si128, _mm_cmpgt_epi8, _mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128,
+        _mm_set1_epi8,
+    };
+    // SAFETY: SSE2 is enabled (the `cfg`), and the load reads the sixteen bytes of `chunk`, with no
+    // alignment needed.
+    unsafe {
+        let v = _mm_loadu_si128(chunk.as_ptr().cast());
+        let y = _mm_or_si128(v, _mm_set1_epi8(0x20));
+        let letter = _mm_and_si128(
+            _mm_cmpgt_epi8(y, _mm_set1_epi8(b'a' as i8 - 1)),
+            _mm_cmplt_epi8(y, _mm_set1_epi8(b'z' as i8 + 1)),
+        );
+        let digit = _mm_and_si128(
+            _mm_cmpgt_epi8(v, _mm_set1_epi8(b'0' as i8 - 1)),
+            _mm_cmplt_epi8(v, _mm_set1_epi8(b'9' as i8 + 1)),
+        );
+        _mm_movemask_epi8(_mm_or_si128(letter, digit)) as u32
+    }
+}
+
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+fn ascii_alphanumeric_mask(chunk: &[u8; 16]) -> u32 {
+    ascii_alphanumeric_mask_plainly(chunk)
+}
+
+/// What [`ascii_alphanumeric_mask`] computes, byte by byte.
+#[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), allow(dead_code))]
+fn ascii_alphanumeric_mask_plainly(chunk: &[u8; 16]) -> u32 {
+    chunk.iter().enumerate().fold(0, |m, (j, c)| m | u32::from(c.is_ascii_alphanumeric()) << j)
+}
+
+/// Whether `text[s..e]`, which starts and ends with an ASCII letter or digit, is an evidence word
+/// of `text` ([`text_evidence_words`]): the rest of its token (up to white space on either side)
+/// is no letter or digit, and the token is not a line's last ending in `-`.
+fn evidence_word_at(text: &str, s: usize, e: usize) -> bool {
+    // Mostly a letter or digit stands right before or after: a part of a longer word.
+    let b = text.as_bytes();
+    if s > 0 && b[s - 1].is_ascii_alphanumeric() || b.get(e).is_some_and(u8::is_ascii_alphanumeric) {
+        return false;
+    }
+    for c in text[..s].chars().rev() {
+        if c.is_whitespace() {
+            break;
+        }
+        if c.is_alphanumeric() {
+            return false;
+        }
+    }
+    let mut end = text.len();
+    let mut last = None;
+    for (i, c) in text[e..].char_indices() {
+        if c.is_whitespace() {
+            end = e + i;
+            break;
+        }
+        if c.is_alphanumeric() {
+            return false;
+        }
+        last = Some(c);
+    }
+    !(last == Some('-') && text[end..].chars().take_while(|&c| c != '\n').all(char::is_whitespace))
 }
 
 /// The first part of a word split by a hyphen at a line end, as [`ReflowPass::hyphen`] takes it:
@@ -1181,6 +1380,7 @@ impl Pass for ReflowPass {
 
 #[cfg(test)]
 mod tests {
+    use crate::hash::FxHashMap;
     use crate::Pipeline;
 
     fn clean(s: &str) -> String {
@@ -1278,6 +1478,87 @@ mod tests {
                 let m = super::ascii_space_bytes(u64::from_le_bytes(bytes));
                 let want = if (c as char).is_whitespace() { 0x80u64 << (8 * place) } else { 0 };
                 assert_eq!(m, want, "{c:#x} at {place}");
+            }
+        }
+    }
+
+    #[test]
+    fn ascii_alphanumeric_masks_are_those_of_the_bytes() {
+        // Every byte in every place, among neighbours of several kinds.
+        for fill in [b'a', 0xff, 0x80, 0, b'Z', b' ', b'0', 0xc3] {
+            for c in 0..=0xffu8 {
+                for place in 0..16 {
+                    let mut chunk = [fill; 16];
+                    chunk[place] = c;
+                    let want = super::ascii_alphanumeric_mask_plainly(&chunk);
+                    assert_eq!(
+                        super::ascii_alphanumeric_mask(&chunk),
+                        want,
+                        "{c:#x} at {place} among {fill:#x}"
+                    );
+                    assert_eq!(want >> place & 1 == 1, c.is_ascii_alphanumeric());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn kelvin_is_the_one_character_beyond_ascii_with_an_ascii_lower_case() {
+        for c in (0x80..=0x10ffffu32).filter_map(char::from_u32) {
+            if c.to_lowercase().all(|l| l.is_ascii()) {
+                assert_eq!(c, super::KELVIN);
+            }
+        }
+        assert_eq!(super::KELVIN.to_lowercase().to_string(), "k");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn searched_words_are_those_of_the_walk(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "a", "Bc", "eco", "ECO", "nomic", "Eco-", "-", "--", " ", "  ", "\n", "\r\n", "\t", "\x0b",
+                    "\x0c", ".", "(x)", "'", "12", "é", "É", "\u{a0}", "\u{2028}", "\u{3000}", "\u{212a}", "k",
+                    "“", "”", "wordy", "long-word", "-\n", " -", "İ", "ß", "ǅ", "—",
+                ]),
+                0..40,
+            ),
+            extra in proptest::collection::vec(
+                proptest::collection::vec(
+                    proptest::sample::select(vec![
+                        "a", "bc", "eco", "Eco", "nomic", "-", "k", "12", ".", " ", "é", "long", "word", "\u{212a}",
+                    ]),
+                    1..4,
+                ),
+                0..6,
+            ),
+            from_text in proptest::collection::vec((0usize..200, 1usize..12), 0..8),
+        ) {
+            let t: String = pieces.concat();
+            // Keys: random words, and pieces of the text (mostly its words, which the search must find).
+            let mut queries: Vec<String> = extra.iter().map(|p| p.concat()).collect();
+            let mut words = Vec::new();
+            super::text_evidence_words(&t, |w, _| words.push(w.to_string()));
+            for &(at, len) in &from_text {
+                if let Some(w) = words.get(at % words.len().max(1)) {
+                    queries.push(w.clone());
+                }
+                let cut: Vec<char> = t.chars().skip(at % (t.chars().count() + 1)).take(len).collect();
+                queries.push(cut.into_iter().collect());
+            }
+            let known: FxHashMap<String, bool> = queries.iter().map(|q| (q.to_lowercase(), false)).collect();
+            let mut walked = known.clone();
+            super::walk_words(&t, &mut walked);
+            let mut searched = known.clone();
+            if super::search_words(&t, &mut searched) {
+                proptest::prop_assert_eq!(searched, walked, "{:?}", t);
+            } else {
+                // Only for a key beyond ASCII, or a Kelvin sign in the text with a `k` in a key.
+                proptest::prop_assert!(
+                    known.keys().any(|q| !q.is_ascii())
+                        || t.contains(super::KELVIN) && known.keys().any(|q| q.contains('k'))
+                );
+                proptest::prop_assert_eq!(searched, known);
             }
         }
     }
