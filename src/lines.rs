@@ -135,8 +135,10 @@ pub fn split(text: &str) -> Vec<Line> {
     lines
 }
 
-/// The sixteen bytes of `bytes` from `i`, with zero bytes past the end (no terminator, and ASCII).
-fn sixteen_bytes(bytes: &[u8], i: usize) -> [u8; 16] {
+/// The sixteen bytes of `bytes` from `i`, with zero bytes past the end (no terminator, no letter or
+/// digit, and ASCII).
+#[inline]
+pub(crate) fn sixteen_bytes(bytes: &[u8], i: usize) -> [u8; 16] {
     match bytes.get(i..i + 16) {
         Some(chunk) => chunk.try_into().expect("sixteen bytes"),
         None => {

@@ -822,16 +822,8 @@ fn search_words(text: &str, known: &mut FxHashMap<String, bool>) -> bool {
     let mut prev = 0u32;
     let mut base = 0;
     while base < b.len() && left > 0 {
-        let chunk: [u8; 16] = match b.get(base..base + 16) {
-            Some(c) => c.try_into().expect("sixteen bytes"),
-            None => {
-                // The text's last bytes, followed by zeros (no letter or digit).
-                let mut chunk = [0u8; 16];
-                chunk[..b.len() - base].copy_from_slice(&b[base..]);
-                chunk
-            }
-        };
-        let alnum = ascii_alphanumeric_mask(&chunk);
+        // Past the text's end, zeros: no letter or digit.
+        let alnum = ascii_alphanumeric_mask(&lines::sixteen_bytes(b, base));
         let mut starts = alnum & !(alnum << 1 | prev >> 15);
         prev = alnum;
         while starts != 0 {
