@@ -147,13 +147,7 @@ impl LiteralFinder {
     /// The hits, as byte ranges sorted by their start.
     fn find(&self, text: &str) -> Vec<(usize, usize)> {
         let t = text.as_bytes();
-        let single = |i: usize| (i, i + 1);
-        let mut hits: Vec<(usize, usize)> = match self.bytes[..] {
-            [] => Vec::new(),
-            [a] => memchr::memchr_iter(a, t).map(single).collect(),
-            [a, b] => memchr::memchr2_iter(a, b, t).map(single).collect(),
-            [a, b, c, ..] => memchr::memchr3_iter(a, b, c, t).map(single).collect(),
-        };
+        let mut hits = byte_hits(&self.bytes, t);
         let before = hits.len();
         match &self.longer {
             Some(Longer::Teddy(s)) => hits.extend(s.find_iter(t).map(|m| (m.start(), m.end()))),
@@ -600,14 +594,19 @@ impl StartGate {
 
     /// The places in `text` of the bytes that the `holding` entries' matches hold.
     fn find(&self, text: &str) -> Vec<(usize, usize)> {
-        let t = text.as_bytes();
-        let single = |i: usize| (i, i + 1);
-        match self.bytes[..] {
-            [] => Vec::new(),
-            [a] => memchr::memchr_iter(a, t).map(single).collect(),
-            [a, b] => memchr::memchr2_iter(a, b, t).map(single).collect(),
-            [a, b, c, ..] => memchr::memchr3_iter(a, b, c, t).map(single).collect(),
-        }
+        byte_hits(&self.bytes, text.as_bytes())
+    }
+}
+
+/// The places in `t` of up to three `bytes` (one `memchr` search), as one-byte ranges in order.
+fn byte_hits(bytes: &[u8], t: &[u8]) -> Vec<(usize, usize)> {
+    debug_assert!(bytes.len() <= 3);
+    let single = |i: usize| (i, i + 1);
+    match *bytes {
+        [] => Vec::new(),
+        [a] => memchr::memchr_iter(a, t).map(single).collect(),
+        [a, b] => memchr::memchr2_iter(a, b, t).map(single).collect(),
+        [a, b, c, ..] => memchr::memchr3_iter(a, b, c, t).map(single).collect(),
     }
 }
 
