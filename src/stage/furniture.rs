@@ -998,17 +998,12 @@ fn may_be_print_date(t: &[u8]) -> bool {
 
 /// `^(?:https?://|file:/|www\.)\S+$` ([`URL`]; the proptest compares the two): one of the prefixes (no two
 /// of which can start one line), then one or more characters and no white space. (`\s` and
-/// `char::is_whitespace` are both Unicode's `White_Space`.)
+/// `char::is_whitespace` are both Unicode's `White_Space`, which [`lines::first_ws`] looks for.)
 fn is_url(t: &str) -> bool {
     let Some(rest) = ["https://", "http://", "file:/", "www."].iter().find_map(|p| t.strip_prefix(p)) else {
         return false;
     };
-    let space = if rest.is_ascii() {
-        rest.bytes().any(|b| b == b' ' || b.wrapping_sub(b'\t') < 5)
-    } else {
-        rest.chars().any(char::is_whitespace)
-    };
-    !rest.is_empty() && !space
+    !rest.is_empty() && lines::first_ws(rest).is_none()
 }
 
 /// Whether `t` can start and end as [`PAGE_NUMBER`] does. It starts with `p` or `s` (`page`, `seite`,
