@@ -1,109 +1,134 @@
-//! Writing JSON by hand on the hot path: a string escaper that skips eight bytes at a time, and the
-//! numbers. Both write exactly what serde_json writes (the tests compare them byte for byte), so an
+//! Reading and writing JSON strings by hand on the hot path, sixteen bytes a step, and the numbers.
+//! They read and write exactly what serde_json does (the tests compare them byte for byte), so an
 //! output record is the same whichever writes it; they exist because serde_json escapes a byte at a
 //! time, and the cleaned text and the removed strings are most of an output record's bytes.
+
+use std::mem::MaybeUninit;
 
 /// Appends `s` as a JSON string, escaped as serde_json escapes it: `"` and `\` with a backslash,
 /// the control characters below U+0020 as `\b \t \n \f \r` or `\u00XX` (lower-case hex), everything
 /// else (U+2028 and DEL included) as it is.
+///
+/// Sixteen bytes a step, written to the vector's spare room: each step stores all sixteen (one
+/// fixed-size store) and, when one of them needs escaping, keeps those before the first such byte and
+/// stores its escape after them. Copying the runs between escapes (40 bytes or so in prose) with
+/// `extend_from_slice` cost a `memcpy` call each, and updating the vector's length at every step
+/// kept it in memory.
 pub fn write_str(out: &mut Vec<u8>, s: &str) {
-    let bytes = s.as_bytes();
-    out.reserve(bytes.len() + 2);
+    // Enough for a string without escapes: its bytes, the quotes and a step's room.
+    out.reserve(s.len() + 2 + ROOM);
     out.push(b'"');
-    let mut start = 0;
-    let mut i = 0;
+    let mut rest = s.as_bytes();
+    let mut spare = out.spare_capacity_mut();
+    let mut room = spare.len();
+    // The whole steps, then the last few bytes with spaces after them (they need no escape, and are
+    // not kept).
     loop {
-        i = find_escape(bytes, i);
-        if i == bytes.len() {
-            break;
-        }
-        let b = bytes[i];
-        out.extend_from_slice(&bytes[start..i]);
-        let short = match b {
-            b'"' => b'"',
-            b'\\' => b'\\',
-            0x08 => b'b',
-            b'\t' => b't',
-            b'\n' => b'n',
-            0x0c => b'f',
-            b'\r' => b'r',
-            _ => 0,
+        let (chunk, len) = match rest.split_first_chunk::<16>() {
+            Some((chunk, _)) => (*chunk, 16),
+            None if rest.is_empty() => break,
+            None => (sixteen_bytes(rest, b' '), rest.len()),
         };
-        if short != 0 {
-            out.extend_from_slice(&[b'\\', short]);
-        } else {
-            const HEX: &[u8; 16] = b"0123456789abcdef";
-            out.extend_from_slice(&[b'\\', b'u', b'0', b'0', HEX[(b >> 4) as usize], HEX[(b & 15) as usize]]);
+        let Some((to, _)) = spare.split_first_chunk_mut::<ROOM>() else {
+            // No room for a step: what is written counts, and more room is made.
+            let written = room - spare.len();
+            // SAFETY: the first `written` bytes of the spare room are written (each step writes
+            // before it moves `spare` on).
+            unsafe { out.set_len(out.len() + written) };
+            out.reserve(rest.len() + 1 + ROOM);
+            spare = out.spare_capacity_mut();
+            room = spare.len();
+            continue;
+        };
+        to[..16].copy_from_slice(&chunk.map(MaybeUninit::new));
+        let mask = escape_bits(&chunk);
+        if mask == 0 {
+            rest = &rest[len..];
+            spare = &mut std::mem::take(&mut spare)[len..];
+            continue;
         }
-        i += 1;
-        start = i;
+        // A flagged byte is one of the string's own, never a pad (spaces are not flagged).
+        let at = mask.trailing_zeros() as usize;
+        let (escape, escape_len) = escape(chunk[at]);
+        to[at..at + 8].copy_from_slice(&escape.map(MaybeUninit::new));
+        rest = &rest[at + 1..];
+        spare = &mut std::mem::take(&mut spare)[at + escape_len..];
     }
-    out.extend_from_slice(&bytes[start..]);
+    let written = room - spare.len();
+    // SAFETY: as above.
+    unsafe { out.set_len(out.len() + written) };
     out.push(b'"');
 }
 
-/// Where the first byte from `from` on that needs escaping is (a `"`, a `\` or a control character),
-/// or the length when none does. Inlined into `write_str` and `unescape_literal`, which call it once
-/// for every escape (every 40 bytes or so of prose): a call cost 25 instructions or so each time, 2.4M
-/// of a 5 MB run.
+/// The room a step of [`write_str`] needs: its sixteen bytes, or up to fifteen and an escape's eight.
+const ROOM: usize = 24;
+
+/// The escape of a byte that needs one (see [`escape_bits`]): its bytes, and how many of the eight
+/// count.
 #[inline(always)]
-pub fn find_escape(bytes: &[u8], from: usize) -> usize {
-    // Sixteen bytes a step, two words tested with one branch.
-    let mut pairs = bytes[from..].chunks_exact(16);
-    for (k, pair) in pairs.by_ref().enumerate() {
-        let (a, b) = pair.split_at(8);
-        let a = escape_mask(u64::from_le_bytes(a.try_into().expect("eight bytes")));
-        let b = escape_mask(u64::from_le_bytes(b.try_into().expect("eight bytes")));
-        if a | b != 0 {
-            // The lowest flagged byte is one to escape (see `escape_mask`).
-            let at = if a != 0 { a.trailing_zeros() / 8 } else { 8 + b.trailing_zeros() / 8 };
-            return from + 16 * k + at as usize;
-        }
-    }
-    let mut i = bytes.len() - pairs.remainder().len();
-    if let Some(w) = bytes.get(i..i + 8) {
-        let found = escape_mask(u64::from_le_bytes(w.try_into().expect("eight bytes")));
-        if found != 0 {
-            return i + (found.trailing_zeros() / 8) as usize;
-        }
-        i += 8;
-    }
-    if i == bytes.len() {
-        return i;
-    }
-    let Some(last) = bytes.len().checked_sub(8) else {
-        return bytes[i..]
-            .iter()
-            .position(|&b| b < 0x20 || b == b'"' || b == b'\\')
-            .map_or(bytes.len(), |k| i + k);
+fn escape(b: u8) -> ([u8; 8], usize) {
+    // The one-letter escapes, by byte; zero for the control characters written as `\u00XX`.
+    const SHORT: [u8; 0x5d] = {
+        let mut t = [0; 0x5d];
+        t[0x08] = b'b';
+        t[b'\t' as usize] = b't';
+        t[b'\n' as usize] = b'n';
+        t[0x0c] = b'f';
+        t[b'\r' as usize] = b'r';
+        t[b'"' as usize] = b'"';
+        t[b'\\' as usize] = b'\\';
+        t
     };
-    // The last eight bytes, those before `i` (looked at already) made spaces: a byte that was escaped
-    // could otherwise flag the one after it.
-    let seen = (1u64 << (8 * (i - last))) - 1;
-    let w = u64::from_le_bytes(bytes[last..].try_into().expect("eight bytes"));
-    let found = escape_mask(w & !seen | u64::from_le_bytes([b' '; 8]) & seen);
-    if found == 0 {
-        bytes.len()
-    } else {
-        last + (found.trailing_zeros() / 8) as usize
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    match SHORT.get(usize::from(b)) {
+        Some(&short) if short != 0 => ([b'\\', short, 0, 0, 0, 0, 0, 0], 2),
+        _ => ([b'\\', b'u', b'0', b'0', HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)], 0, 0], 6),
     }
 }
 
-/// The high bit of each of the eight bytes that is below 0x20, a `"` or a `\`, and perhaps of bytes
-/// above such a byte: the exact test of "has a byte less than n" and "has a zero byte" on a word, where
-/// a borrow can only start at a byte that qualifies. So the mask is zero exactly when no byte needs
-/// escaping, and its lowest set bit always marks one that does.
+/// The sixteen bytes of `rest` (fewer than sixteen), then `pad`.
+#[inline(always)]
+fn sixteen_bytes(rest: &[u8], pad: u8) -> [u8; 16] {
+    let mut buf = [pad; 16];
+    buf[..rest.len()].copy_from_slice(rest);
+    buf
+}
+
+/// The bytes of `chunk` that need escaping in a JSON string (below 0x20, `"`, `\`), one bit each, the
+/// first byte the lowest: [`escape_bits_plainly`] with SSE2 (part of every x86-64 processor), which
+/// tests the sixteen bytes at once. (Test: the same bits for every byte at every place.)
 ///
 /// `"` (0x22) with bit 1 flipped is 0x20, and flipping that bit keeps the bytes below 0x20 below it
-/// and takes 0x20 and 0x21 to 0x22 and 0x23: so one test, "below 0x21" on the flipped word, finds the
-/// control characters and the quote together (four instructions fewer a word than two tests).
-fn escape_mask(w: u64) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let flipped = w ^ (ONES * 0x02);
-    let control_or_quote = flipped.wrapping_sub(ONES * 0x21) & !flipped & HIGH;
-    let backslash = w ^ (ONES * b'\\' as u64);
-    control_or_quote | backslash.wrapping_sub(ONES) & !backslash & HIGH
+/// and takes 0x20 and 0x21 to 0x22 and 0x23: so one unsigned test, "at most 0x20" on the flipped
+/// bytes, finds the control characters and the quote together.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(always)]
+fn escape_bits(chunk: &[u8; 16]) -> u32 {
+    use std::arch::x86_64::{
+        _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+        _mm_xor_si128,
+    };
+    // SAFETY: SSE2 is enabled (the `cfg`), and the load reads the sixteen bytes of `chunk`, with no
+    // alignment needed.
+    unsafe {
+        let v = _mm_loadu_si128(chunk.as_ptr().cast());
+        let flipped = _mm_xor_si128(v, _mm_set1_epi8(0x02));
+        // `min(x, 0x20) == x` exactly when x <= 0x20, unsigned.
+        let control_or_quote = _mm_cmpeq_epi8(_mm_min_epu8(flipped, _mm_set1_epi8(0x20)), flipped);
+        let backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8));
+        _mm_movemask_epi8(_mm_or_si128(control_or_quote, backslash)) as u32
+    }
+}
+
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+fn escape_bits(chunk: &[u8; 16]) -> u32 {
+    escape_bits_plainly(chunk)
+}
+
+/// What [`escape_bits`] computes, byte by byte.
+#[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), allow(dead_code))]
+fn escape_bits_plainly(chunk: &[u8; 16]) -> u32 {
+    chunk.iter().enumerate().fold(0, |m, (j, &b)| m | u32::from(b < 0x20 || b == b'"' || b == b'\\') << j)
 }
 
 /// The string a JSON string literal stands for, when its escapes are all of the one-character kind
@@ -128,32 +153,73 @@ pub fn unescape_plain(raw: &str) -> Option<String> {
 /// [`unescape_plain`] take one each.
 pub fn unescape_literal(bytes: &[u8], from: usize) -> Option<(String, usize)> {
     // The literal is read from the valid UTF-8 that starts it; one that does not end inside it is
-    // unterminated or not UTF-8. The pieces between escapes are then whole strings, since an escape
-    // starts and ends at ASCII bytes.
+    // unterminated or not UTF-8.
     let rest = valid_utf8_start(&bytes[from..]);
     let raw = rest.as_bytes();
-    let mut out = String::with_capacity(raw.len());
-    let mut i = 0;
+    // Room for the whole rest and a step's sixteen bytes past it: what is written is never longer
+    // than what is read, so every step below fits.
+    let mut out: Vec<u8> = Vec::with_capacity(raw.len() + 16);
+    let mut spare = out.spare_capacity_mut();
+    let room = spare.len();
+    let mut rest = raw;
+    // As `write_str`: each step stores sixteen bytes and, at an escape or the closing quote, keeps
+    // those before it. Zero bytes past the end are flagged as control characters, so a step always
+    // stops at the end of `raw`, where the literal has not ended (the `?` below).
     loop {
-        let stop = find_escape(raw, i);
-        out.push_str(&rest[i..stop]);
-        match raw.get(stop)? {
-            b'"' => return Some((out, from + stop + 1)),
-            b'\\' => out.push(match raw.get(stop + 1)? {
-                b'n' => '\n',
-                b'"' => '"',
-                b'\\' => '\\',
-                b't' => '\t',
-                b'r' => '\r',
-                b'/' => '/',
-                b'b' => '\u{8}',
-                b'f' => '\u{c}',
-                _ => return None,
-            }),
+        let chunk = match rest.split_first_chunk::<16>() {
+            Some((chunk, _)) => *chunk,
+            None => sixteen_bytes(rest, 0),
+        };
+        let (to, _) = spare.split_first_chunk_mut::<16>().expect("room for every step");
+        *to = chunk.map(MaybeUninit::new);
+        let mask = escape_bits(&chunk);
+        if mask == 0 {
+            rest = &rest[16..];
+            spare = &mut std::mem::take(&mut spare)[16..];
+            continue;
+        }
+        let at = mask.trailing_zeros() as usize;
+        match rest.get(at)? {
+            b'"' => {
+                let written = room - spare.len() + at;
+                // SAFETY: the first `written` bytes of the spare room are written. They are the
+                // pieces of `rest` between its escapes, each a whole string (an escape starts and ends
+                // at ASCII bytes, and each piece is copied whole, sixteen bytes at a time), and the
+                // ASCII characters the escapes stand for: valid UTF-8.
+                let text = unsafe {
+                    out.set_len(written);
+                    String::from_utf8_unchecked(out)
+                };
+                let end = raw.len() - rest.len() + at + 1;
+                return Some((text, from + end));
+            }
+            b'\\' => {
+                to[at] = MaybeUninit::new(unescape(*rest.get(at + 1)?)?);
+                rest = &rest[at + 2..];
+                spare = &mut std::mem::take(&mut spare)[at + 1..];
+            }
             _ => return None,
         }
-        i = stop + 2;
     }
+}
+
+/// The character a one-character escape (`\n`, `\"`, ...) stands for, by the byte after its backslash;
+/// `None` for any other (a `\u` escape included).
+#[inline(always)]
+fn unescape(b: u8) -> Option<u8> {
+    const CHAR: [u8; 0x75] = {
+        let mut t = [0; 0x75];
+        t[b'n' as usize] = b'\n';
+        t[b'"' as usize] = b'"';
+        t[b'\\' as usize] = b'\\';
+        t[b't' as usize] = b'\t';
+        t[b'r' as usize] = b'\r';
+        t[b'/' as usize] = b'/';
+        t[b'b' as usize] = 0x08;
+        t[b'f' as usize] = 0x0c;
+        t
+    };
+    CHAR.get(usize::from(b)).copied().filter(|&c| c != 0)
 }
 
 /// The longest start of `bytes` that is valid UTF-8. encoding_rs checks it with vector instructions
@@ -179,9 +245,13 @@ mod tests {
     use super::*;
 
     fn ours(s: &str) -> String {
-        let mut out = Vec::new();
+        // After something already written, in a vector without spare room: the string goes after it,
+        // and the vector grows as it must.
+        let mut out = b"[".to_vec();
+        out.shrink_to_fit();
         write_str(&mut out, s);
-        String::from_utf8(out).expect("UTF-8")
+        assert_eq!(out[0], b'[');
+        String::from_utf8(out[1..].to_vec()).expect("UTF-8")
     }
 
     #[test]
@@ -202,17 +272,17 @@ mod tests {
         for s in cases {
             assert_eq!(ours(s), serde_json::to_string(s).expect("a string"), "{s:?}");
         }
-        // Every position of every escaped byte relative to the eight-byte steps.
+        // Every position of every escaped byte relative to the sixteen-byte steps.
         for b in (0u8..0x20).chain([b'"', b'\\']) {
-            for at in 0..20 {
-                let mut s = "x".repeat(24);
+            for at in 0..40 {
+                let mut s = "x".repeat(40);
                 s.replace_range(at..at + 1, &char::from(b).to_string());
                 assert_eq!(ours(&s), serde_json::to_string(&s).expect("a string"), "{s:?}");
             }
         }
-        // Two escaped bytes at every pair of positions, in one word or two, in the last (overlapping)
-        // word or not. The fillers are the bytes a borrow from an escaped byte below could flag.
-        for len in [5, 9, 16, 19, 23, 37] {
+        // Two escaped bytes at every pair of positions, in one step or two, in the last (padded) step
+        // or not. The fillers are the bytes a borrow from an escaped byte below could flag.
+        for len in [5, 9, 15, 16, 17, 19, 23, 32, 37] {
             for a in 0..len {
                 for b in a + 1..len {
                     let mut s: Vec<u8> = [b' ', b'#', b']', b'y'][len % 4..len % 4 + 1].repeat(len);
@@ -226,19 +296,17 @@ mod tests {
     }
 
     #[test]
-    fn escape_mask_finds_the_first_byte_to_escape() {
-        let first = |word: &[u8; 8]| word.iter().position(|&b| b < 0x20 || b == b'"' || b == b'\\');
+    fn escape_bits_are_the_bytes_to_escape() {
         for filler in 0..=255u8 {
             for b in 0..=255u8 {
-                for at in 0..8 {
-                    let mut word = [filler; 8];
-                    word[at] = b;
-                    let mask = escape_mask(u64::from_le_bytes(word));
-                    let found = (mask != 0).then(|| mask.trailing_zeros() as usize / 8);
-                    assert_eq!(found, first(&word), "{word:?}");
+                for at in 0..16 {
+                    let mut chunk = [filler; 16];
+                    chunk[at] = b;
+                    assert_eq!(escape_bits(&chunk), escape_bits_plainly(&chunk), "{chunk:?}");
                 }
             }
         }
+        assert_eq!(escape_bits_plainly(b"a\"\\\x00\x1f \x7f\x80\xff!#[]\n\r\t"), 0b1110_0000_0001_1110);
     }
 
     #[test]
