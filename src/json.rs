@@ -3,8 +3,6 @@
 //! output record is the same whichever writes it; they exist because serde_json escapes a byte at a
 //! time, and the cleaned text and the removed strings are most of an output record's bytes.
 
-use std::mem::MaybeUninit;
-
 /// Appends `s` as a JSON string, escaped as serde_json escapes it: `"` and `\` with a backslash,
 /// the control characters below U+0020 as `\b \t \n \f \r` or `\u00XX` (lower-case hex), everything
 /// else (U+2028 and DEL included) as it is.
@@ -169,11 +167,11 @@ pub fn unescape_literal(bytes: &[u8], from: usize) -> Option<(String, usize)> {
     // unterminated or not UTF-8.
     let rest = valid_utf8_start(&bytes[from..]);
     let raw = rest.as_bytes();
-    // Room for the whole rest and a step's sixteen bytes past it: what is written is never longer
-    // than what is read, so every step below fits.
+    // Room for the whole rest and a step's sixteen bytes past it: what is written (`len`) is never
+    // more than what is read (`raw.len() - rest.len()`), so a step's sixteen bytes at `len` fit.
     let mut out: Vec<u8> = Vec::with_capacity(raw.len() + 16);
-    let mut spare = out.spare_capacity_mut();
-    let room = spare.len();
+    let to = out.as_mut_ptr();
+    let mut len = 0;
     let mut rest = raw;
     // As `write_str`: each step stores sixteen bytes and, at an escape or the closing quote, keeps
     // those before it. Zero bytes past the end are flagged as control characters, so a step always
@@ -183,33 +181,35 @@ pub fn unescape_literal(bytes: &[u8], from: usize) -> Option<(String, usize)> {
             Some((chunk, _)) => *chunk,
             None => sixteen_bytes(rest, 0),
         };
-        let (to, _) = spare.split_first_chunk_mut::<16>().expect("room for every step");
-        *to = chunk.map(MaybeUninit::new);
+        // SAFETY: `len + 16` is at most `raw.len() + 16`, the capacity (see above).
+        unsafe { to.add(len).cast::<[u8; 16]>().write_unaligned(chunk) };
         let mask = escape_bits(&chunk);
         if mask == 0 {
+            len += 16;
             rest = &rest[16..];
-            spare = &mut std::mem::take(&mut spare)[16..];
             continue;
         }
         let at = mask.trailing_zeros() as usize;
+        len += at;
         match rest.get(at)? {
             b'"' => {
-                let written = room - spare.len() + at;
-                // SAFETY: the first `written` bytes of the spare room are written. They are the
-                // pieces of `rest` between its escapes, each a whole string (an escape starts and ends
-                // at ASCII bytes, and each piece is copied whole, sixteen bytes at a time), and the
-                // ASCII characters the escapes stand for: valid UTF-8.
+                // SAFETY: the first `len` bytes are written. They are the pieces of `rest` between its
+                // escapes, each a whole string (an escape starts and ends at ASCII bytes, and each
+                // piece is copied whole, sixteen bytes at a time), and the ASCII characters the
+                // escapes stand for: valid UTF-8.
                 let text = unsafe {
-                    out.set_len(written);
+                    out.set_len(len);
                     String::from_utf8_unchecked(out)
                 };
                 let end = raw.len() - rest.len() + at + 1;
                 return Some((text, from + end));
             }
             b'\\' => {
-                to[at] = MaybeUninit::new(unescape(*rest.get(at + 1)?)?);
+                let c = unescape(*rest.get(at + 1)?)?;
+                // SAFETY: `len` is at most where the backslash was read, within the capacity.
+                unsafe { to.add(len).write(c) };
+                len += 1;
                 rest = &rest[at + 2..];
-                spare = &mut std::mem::take(&mut spare)[at + 1..];
             }
             _ => return None,
         }
