@@ -40,7 +40,9 @@ pub fn write_str(out: &mut Vec<u8>, s: &str) {
         }
         // A flagged byte is one of the string's own, never a pad (spaces are not flagged).
         let at = mask.trailing_zeros() as usize;
-        let (escape, escape_len) = escape(chunk[at]);
+        // Read from `rest`, not `chunk`: that would keep the chunk on the stack, three more moves
+        // a step.
+        let (escape, escape_len) = escape(rest[at]);
         // SAFETY: as above; `at + 8` is at most 23, within `ROOM`.
         unsafe { to.add(len + at).cast::<[u8; 8]>().write_unaligned(escape) };
         len += at + escape_len;
