@@ -1037,15 +1037,18 @@ impl Pass for PatternPass {
     fn apply(&self, doc: &Doc, edits: &mut Edits) {
         // In reflowed text (one block a line) nothing is wrapped: a matching line goes alone, never with
         // the next or the previous block (issue 7: a second run of the pipeline on its own output).
-        let settled = lines::is_reflowed(doc.text);
+        let blocks = reflowed_blocks(doc.text);
+        let settled = blocks.is_some();
         // The look after reflow (the pipeline's settling round) nearly always removes nothing, and
         // most of what the full pass cost there went into the line table (a `lines::split` of the
         // whole reflowed text) and the claim tables, which only a removal needs. So reflowed text is
         // searched first, block by block and without a table ([`PatternPass::reflowed_claims`]), and
         // the full pass runs only when a line would be claimed (b5: 139 of 554 reflowed looks
         // matched some line, 41 removed one).
-        if settled && self.replacers.is_empty() && !self.reflowed_claims(doc.text) {
-            return;
+        if let Some(blocks) = blocks.filter(|_| self.replacers.is_empty()) {
+            if !self.reflowed_claims(doc.text, &blocks) {
+                return;
+            }
         }
         self.apply_lines(doc, edits, settled);
     }
@@ -1053,13 +1056,12 @@ impl Pass for PatternPass {
 
 impl PatternPass {
     /// Whether the full pass ([`PatternPass::apply_lines`]) may claim a line of `text`, reflowed text
-    /// ([`lines::is_reflowed`]); when it says no, that pass makes no edit but a replacement's.
+    /// ([`lines::is_reflowed`]) with the `blocks` of [`reflowed_blocks`]; when it says no, that pass
+    /// makes no edit but a replacement's.
     ///
     /// Exact, by what the full pass does with reflowed text:
-    /// - Its lines are the blocks of the trimmed text, split at `\n\n`, and the blank lines between
-    ///   them: `is_reflowed` says that every newline of the trimmed text is one of such a pair, with no
-    ///   white space on either side, and that there is no form feed. So block `k` is the content of the
-    ///   `k`-th non-blank line, at the same place, and gets the same search.
+    /// - Block `k` is the content of the `k`-th non-blank line ([`reflowed_blocks`]), and gets the
+    ///   same search.
     /// - Nothing is wrapped in reflowed text, so the wrapped-credit join is skipped, and a line that
     ///   matches nothing has no part in the pass but in counting the head. Only a claim leads to a
     ///   removal (a line-wrapped or block-end rule takes more lines only with the line it claims), and
@@ -1071,23 +1073,15 @@ impl PatternPass {
     /// - A page-edge rule is taken to claim its match wherever it is (the full pass then decides).
     ///
     /// (Test: the edits of the full pass, on reflowed texts and the shipped rules.)
-    fn reflowed_claims(&self, text: &str) -> bool {
+    fn reflowed_claims(&self, text: &str, blocks: &[std::ops::Range<usize>]) -> bool {
         if self.rules.is_empty() {
             return false;
         }
-        let bytes = text.as_bytes();
-        let trimmed = text.trim_start();
-        let start = text.len() - trimmed.len();
-        let end = start + trimmed.trim_end().len();
         let mut floating = self.set.floating_candidates(text);
         let mut gate = self.set.gate_candidates(text);
         let mut searcher = self.set.searcher();
-        let (mut from, mut k) = (start, 0);
-        while from < end {
-            let to = memchr::memchr(b'\n', &bytes[from..end]).map_or(end, |n| from + n);
-            let content = from..to;
-            debug_assert!(!content.is_empty(), "a block of reflowed text is never empty");
-            let m = searcher.matches(&text[content.clone()], floating.holds(&content), gate.holds(&content));
+        for (k, content) in blocks.iter().enumerate() {
+            let m = searcher.matches(&text[content.clone()], floating.holds(content), gate.holds(content));
             let claims = |r: usize| {
                 let rule = &self.rules[r];
                 rule.action != Action::Keep && (rule.scope != Scope::Head || k < self.head_lines)
@@ -1095,8 +1089,6 @@ impl PatternPass {
             if m.iter().any(claims) {
                 return true;
             }
-            from = to + 2;
-            k += 1;
         }
         false
     }
@@ -1275,6 +1267,45 @@ impl PatternPass {
             && nt.len() <= 40)
             .then_some(j)
     }
+}
+
+/// The blocks of `text` when it is reflowed, `None` when it is not: [`lines::is_reflowed`]'s answer,
+/// with the content ranges of the text's non-blank lines, in one walk over the text (the test, then a
+/// walk for the blocks, read the reflowed text three times: one look in ten went into that).
+///
+/// As `is_reflowed` asks: every newline of the trimmed text is one of a pair, with no white space on
+/// either side of the pair, and no form feed is anywhere in the text (the white space around the
+/// trimmed text is searched on its own, the trimmed text with the newlines). So the non-blank lines
+/// of the text are the pieces of the trimmed text between the pairs, each its own content: it starts
+/// and ends with a character that is not white space. (Test: `is_reflowed`, and `lines::split`'s
+/// contents.)
+fn reflowed_blocks(text: &str) -> Option<Vec<std::ops::Range<usize>>> {
+    let bytes = text.as_bytes();
+    let trimmed = text.trim_start();
+    let start = text.len() - trimmed.len();
+    let end = start + trimmed.trim_end().len();
+    if memchr::memchr(0x0c, &bytes[..start]).is_some() || memchr::memchr(0x0c, &bytes[end..]).is_some() {
+        return None;
+    }
+    let space = |c: Option<char>| c.map_or(true, char::is_whitespace);
+    let mut blocks = Vec::new();
+    let mut from = start;
+    while from < end {
+        let Some(n) = memchr::memchr2(b'\n', 0x0c, &bytes[from..end]) else {
+            blocks.push(from..end);
+            break;
+        };
+        let i = from + n;
+        if bytes[i] != b'\n' || i + 1 >= end || bytes[i + 1] != b'\n' {
+            return None;
+        }
+        if space(text[from..i].chars().next_back()) || space(text[i + 2..end].chars().next()) {
+            return None;
+        }
+        blocks.push(from..i);
+        from = i + 2;
+    }
+    Some(blocks)
 }
 
 /// A value for each line of a document, the default for all until one is set: the pass's claims and
@@ -1775,14 +1806,32 @@ mod line_set_tests {
         let mut blocks = prose.clone();
         blocks.push("By Jane Doe".to_string());
         let below = blocks.join("\n\n");
-        assert!(lines::is_reflowed(&below) && !pass.reflowed_claims(&below));
+        assert!(!pass.reflowed_claims(&below, &reflowed_blocks(&below).unwrap()));
         assert_eq!(both_ways(pass, &below), (Vec::new(), Vec::new()));
         blocks.insert(1, "By Jane Doe".to_string());
         let within = blocks.join("\n\n");
-        assert!(pass.reflowed_claims(&within));
+        assert!(pass.reflowed_claims(&within, &reflowed_blocks(&within).unwrap()));
         let (fast, full) = both_ways(pass, &within);
         assert_eq!(fast.len(), 1);
         assert_eq!(fast, full);
+    }
+
+    proptest::proptest! {
+        /// The blocks are `is_reflowed`'s answer, and the contents of the non-blank lines.
+        #[test]
+        fn reflowed_blocks_are_the_non_blank_lines_of_reflowed_text(
+            pieces in proptest::collection::vec(
+                "(\n|\n\n|\n\n\n|\x0c| |\u{a0}|\t|a|bc|é|\u{2028})", 0..24)
+        ) {
+            let text = pieces.concat();
+            let blocks = reflowed_blocks(&text);
+            proptest::prop_assert_eq!(blocks.is_some(), lines::is_reflowed(&text), "{:?}", text);
+            if let Some(blocks) = blocks {
+                let contents: Vec<std::ops::Range<usize>> =
+                    lines::split(&text).into_iter().filter(|l| !l.is_blank()).map(|l| l.content).collect();
+                proptest::prop_assert_eq!(blocks, contents, "{:?}", text);
+            }
+        }
     }
 
     /// Whole lines that the shipped rules match, for the reflowed-text test.
@@ -1805,17 +1854,26 @@ mod line_set_tests {
     }
 
     proptest::proptest! {
-        /// On reflowed text the fast path gives the full pass's edits (none, nearly always).
+        /// On reflowed text the fast path gives the full pass's edits (none, nearly always); the
+        /// texts are mostly reflowed, and some not (a single newline, a form feed).
         #[test]
         fn the_reflowed_fast_path_gives_the_edits_of_the_full_pass(
             blocks in proptest::collection::vec(
                 proptest::prop_oneof![3 => gate_line(), 1 => matching_line()], 0..30),
             edges in (proptest::sample::select(vec!["", " ", "\n", "\n\n", " \n\u{a0}"]),
-                proptest::sample::select(vec!["", " ", "\n", "\n\n"])),
+                proptest::sample::select(vec!["", " ", "\n", "\n\n", "\x0c"])),
+            seams in proptest::collection::vec(
+                proptest::sample::select(vec!["\n\n", "\n\n", "\n\n", "\n\n", "\n\n", "\n", "\x0c"]), 30),
         ) {
             let blocks: Vec<String> = blocks.into_iter().filter(|b| !b.is_empty()).collect();
-            let text = format!("{}{}{}", edges.0, blocks.join("\n\n"), edges.1);
-            proptest::prop_assume!(lines::is_reflowed(&text));
+            let mut text = edges.0.to_string();
+            for (k, b) in blocks.iter().enumerate() {
+                if k > 0 {
+                    text.push_str(seams[k]);
+                }
+                text.push_str(b);
+            }
+            text.push_str(edges.1);
             for pass in preset_passes() {
                 let (fast, full) = both_ways(pass, &text);
                 proptest::prop_assert_eq!(fast, full, "{:?}", text);
