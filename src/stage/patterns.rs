@@ -989,6 +989,8 @@ pub struct PatternPass {
     zone_lines: usize,
     head_lines: usize,
     max_block_lines: usize,
+    /// Whether a rule is scoped to a block's end: only then is a wrapped credit looked for.
+    block_end: bool,
 }
 
 impl PatternPass {
@@ -1011,7 +1013,9 @@ impl PatternPass {
             return Ok(None);
         }
         let set = LineSet::new(&patterns)?;
+        let block_end = rules.iter().any(|r| r.scope == Scope::BlockEnd);
         Ok(Some(PatternPass {
+            block_end,
             set,
             rules,
             replacers,
@@ -1031,14 +1035,71 @@ pub fn build(s: &ResolvedStage) -> Result<Vec<Box<dyn crate::pipeline::Pass>>, S
 
 impl Pass for PatternPass {
     fn apply(&self, doc: &Doc, edits: &mut Edits) {
-        let text = doc.text;
-        let lines = doc.lines();
         // In reflowed text (one block a line) nothing is wrapped: a matching line goes alone, never with
         // the next or the previous block (issue 7: a second run of the pipeline on its own output).
-        let settled = lines::is_reflowed(text);
+        let blocks = reflowed_blocks(doc.text);
+        let settled = blocks.is_some();
+        // The look after reflow (the pipeline's settling round) nearly always removes nothing, and
+        // most of what the full pass cost there went into the line table (a `lines::split` of the
+        // whole reflowed text) and the claim tables, which only a removal needs. So reflowed text is
+        // searched first, block by block and without a table ([`PatternPass::reflowed_claims`]), and
+        // the full pass runs only when a line would be claimed (b5: 139 of 554 reflowed looks
+        // matched some line, 41 removed one).
+        if let Some(blocks) = blocks.filter(|_| self.replacers.is_empty()) {
+            if !self.reflowed_claims(doc.text, &blocks) {
+                return;
+            }
+        }
+        self.apply_lines(doc, edits, settled);
+    }
+}
+
+impl PatternPass {
+    /// Whether the full pass ([`PatternPass::apply_lines`]) may claim a line of `text`, reflowed text
+    /// ([`lines::is_reflowed`]) with the `blocks` of [`reflowed_blocks`]; when it says no, that pass
+    /// makes no edit but a replacement's.
+    ///
+    /// Exact, by what the full pass does with reflowed text:
+    /// - Block `k` is the content of the `k`-th non-blank line ([`reflowed_blocks`]), and gets the
+    ///   same search.
+    /// - Nothing is wrapped in reflowed text, so the wrapped-credit join is skipped, and a line that
+    ///   matches nothing has no part in the pass but in counting the head. Only a claim leads to a
+    ///   removal (a line-wrapped or block-end rule takes more lines only with the line it claims), and
+    ///   a keep only blocks claims.
+    /// - The head: before the first claim, every non-blank line counts towards it (kept or not), so
+    ///   block `k` is in the head exactly when `k < head_lines`, and the scan stops at the first block
+    ///   that may be claimed. A match of a rule scoped to the head outside it claims nothing (a byline
+    ///   further down, b5: 98 of the 139 reflowed looks that matched something).
+    /// - A page-edge rule is taken to claim its match wherever it is (the full pass then decides).
+    ///
+    /// (Test: the edits of the full pass, on reflowed texts and the shipped rules.)
+    fn reflowed_claims(&self, text: &str, blocks: &[std::ops::Range<usize>]) -> bool {
+        if self.rules.is_empty() {
+            return false;
+        }
+        let mut floating = self.set.floating_candidates(text);
+        let mut gate = self.set.gate_candidates(text);
+        let mut searcher = self.set.searcher();
+        for (k, content) in blocks.iter().enumerate() {
+            let m = searcher.matches(&text[content.clone()], floating.holds(content), gate.holds(content));
+            let claims = |r: usize| {
+                let rule = &self.rules[r];
+                rule.action != Action::Keep && (rule.scope != Scope::Head || k < self.head_lines)
+            };
+            if m.iter().any(claims) {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// The full pass, on the line table; `settled` is [`lines::is_reflowed`] of the text.
+    fn apply_lines(&self, doc: &Doc, edits: &mut Edits, settled: bool) {
+        let text = doc.text;
+        let lines = doc.lines();
         // Which rule (if any) claims each line; keep rules first, then drop rules in file order.
-        let mut claim: Vec<Option<usize>> = vec![None; lines.len()];
-        let mut kept = vec![false; lines.len()];
+        let mut claim: LineTable<Option<usize>> = LineTable::new(lines.len());
+        let mut kept: LineTable<bool> = LineTable::new(lines.len());
         let mut any = false;
         // The head is the document's first `head_lines` lines that stay: a line this pass drops does not
         // count, so that a byline below three datelines is still in the head, as it is once they are
@@ -1082,33 +1143,34 @@ impl Pass for PatternPass {
                             self.rules[k].scope == Scope::BlockEnd && self.rules[k].action == Action::Drop
                         }) {
                             let k = m.iter().find(|&k| self.rules[k].scope == Scope::BlockEnd).unwrap();
-                            claim[j] = Some(k);
+                            claim.set(j, Some(k));
                             any = true;
                         }
                     }
-                    head_seen += claim[i].is_none() as usize;
+                    head_seen += claim.get(i).is_none() as usize;
                     continue;
                 }
                 if m.iter().any(|k| {
                     self.rules[k].action == Action::Keep && in_scope(self.rules[k].scope, i, head_end)
                 }) {
-                    kept[i] = true;
+                    kept.set(i, true);
                     head_seen += 1;
                     continue;
                 }
                 for k in m.iter().filter(|&k| self.rules[k].action != Action::Keep) {
                     if in_scope(self.rules[k].scope, i, head_end) {
-                        claim[i] = Some(k);
+                        claim.set(i, Some(k));
                         any = true;
                         break;
                     }
                 }
-                head_seen += claim[i].is_none() as usize;
+                head_seen += claim.get(i).is_none() as usize;
             }
         } else {
             head_end = head_end_of(lines, self.head_lines);
         }
         if any {
+            let (claim, kept) = (claim.full(), kept.full());
             drop = vec![None; lines.len()];
             let width = lines::typical_width(text, lines);
             let loose = !settled && lines::blank_separated(text, lines);
@@ -1129,7 +1191,7 @@ impl Pass for PatternPass {
                         // When the block is too long to be a caption (pypdf prints no blank lines),
                         // the matching line alone goes: caption and credit on one line, as is usual.
                         let above =
-                            block_above(text, lines, i, width, loose, self.max_block_lines, &claim, &kept);
+                            block_above(text, lines, i, width, loose, self.max_block_lines, claim, kept);
                         if let Some(first) = above {
                             (first..i).filter(|&j| !lines[j].is_blank()).for_each(|j| drop[j] = Some(k))
                         }
@@ -1152,7 +1214,7 @@ impl Pass for PatternPass {
             for (i, l) in lines.iter().enumerate() {
                 // A dropped line is gone: a replacement inside it would fight the removal.
                 if l.is_blank()
-                    || kept[i]
+                    || kept.get(i)
                     || drop.get(i).is_some_and(Option::is_some)
                     || !in_scope(*scope, i, head_end)
                 {
@@ -1174,10 +1236,21 @@ impl Pass for PatternPass {
 impl PatternPass {
     /// The next line, when line `i` ends in a way that leaves a credit unfinished (`/`, `©`, `:`, `,`)
     /// and that next line (at most one blank line below) is short: a name of at most four words.
+    ///
+    /// Asked of nearly every line of a document, and nearly always no: the last byte of the line
+    /// answers that first (`©` ends in 0xA9, as do other characters, which the full test rules out).
+    #[inline]
     fn wrapped_credit(&self, text: &str, lines: &[Line], i: usize) -> Option<usize> {
-        if !self.rules.iter().any(|r| r.scope == Scope::BlockEnd) {
+        let content = &lines[i].content;
+        let last = content.end.checked_sub(1).filter(|&e| e >= content.start).map(|e| text.as_bytes()[e]);
+        if !self.block_end || !matches!(last, Some(b'/' | b':' | b',' | 0xa9)) {
             return None;
         }
+        self.wrapped_credit_below(text, lines, i)
+    }
+
+    /// [`PatternPass::wrapped_credit`] past its first test.
+    fn wrapped_credit_below(&self, text: &str, lines: &[Line], i: usize) -> Option<usize> {
         let t = lines[i].text(text);
         if !t.ends_with(['/', '©', ':', ',']) {
             return None;
@@ -1193,6 +1266,78 @@ impl PatternPass {
             && nt.split_whitespace().count() <= 4
             && nt.len() <= 40)
             .then_some(j)
+    }
+}
+
+/// The blocks of `text` when it is reflowed, `None` when it is not: [`lines::is_reflowed`]'s answer,
+/// with the content ranges of the text's non-blank lines, in one walk over the text (the test, then a
+/// walk for the blocks, read the reflowed text three times: one look in ten went into that).
+///
+/// As `is_reflowed` asks: every newline of the trimmed text is one of a pair, with no white space on
+/// either side of the pair, and no form feed is anywhere in the text (the white space around the
+/// trimmed text is searched on its own, the trimmed text with the newlines). So the non-blank lines
+/// of the text are the pieces of the trimmed text between the pairs, each its own content: it starts
+/// and ends with a character that is not white space. (Test: `is_reflowed`, and `lines::split`'s
+/// contents.)
+fn reflowed_blocks(text: &str) -> Option<Vec<std::ops::Range<usize>>> {
+    let bytes = text.as_bytes();
+    let trimmed = text.trim_start();
+    let start = text.len() - trimmed.len();
+    let end = start + trimmed.trim_end().len();
+    if memchr::memchr(0x0c, &bytes[..start]).is_some() || memchr::memchr(0x0c, &bytes[end..]).is_some() {
+        return None;
+    }
+    let space = |c: Option<char>| c.map_or(true, char::is_whitespace);
+    let mut blocks = Vec::new();
+    let mut from = start;
+    while from < end {
+        let Some(n) = memchr::memchr2(b'\n', 0x0c, &bytes[from..end]) else {
+            blocks.push(from..end);
+            break;
+        };
+        let i = from + n;
+        if bytes[i] != b'\n' || i + 1 >= end || bytes[i + 1] != b'\n' {
+            return None;
+        }
+        if space(text[from..i].chars().next_back()) || space(text[i + 2..end].chars().next()) {
+            return None;
+        }
+        blocks.push(from..i);
+        from = i + 2;
+    }
+    Some(blocks)
+}
+
+/// A value for each line of a document, the default for all until one is set: the pass's claims and
+/// keeps, which most documents have none of, cost no table then (zeroing one a look was 4% of the
+/// pass).
+struct LineTable<T> {
+    values: Vec<T>,
+    lines: usize,
+}
+
+impl<T: Copy + Default> LineTable<T> {
+    fn new(lines: usize) -> LineTable<T> {
+        LineTable { values: Vec::new(), lines }
+    }
+
+    fn get(&self, i: usize) -> T {
+        self.values.get(i).copied().unwrap_or_default()
+    }
+
+    fn set(&mut self, i: usize, value: T) {
+        if self.values.is_empty() {
+            self.values = vec![T::default(); self.lines];
+        }
+        self.values[i] = value;
+    }
+
+    /// The values of all the lines.
+    fn full(&mut self) -> &[T] {
+        if self.values.is_empty() {
+            self.values = vec![T::default(); self.lines];
+        }
+        &self.values
     }
 }
 
@@ -1627,6 +1772,111 @@ mod line_set_tests {
                 let content = l.text(&text);
                 let holds = literals.iter().any(|x| content.contains(std::str::from_utf8(x).unwrap()));
                 proptest::prop_assert_eq!(c, holds, "{:?}", content);
+            }
+        }
+    }
+
+    /// The pattern passes of the shipped presets.
+    fn preset_passes() -> &'static [PatternPass] {
+        static PASSES: OnceLock<Vec<PatternPass>> = OnceLock::new();
+        PASSES.get_or_init(|| {
+            crate::rules::PRESETS
+                .iter()
+                .flat_map(|(name, _)| crate::rules::RuleSet::preset(name).unwrap().stages)
+                .filter(|s| s.enabled && s.kind == crate::rules::StageKind::Patterns)
+                .filter_map(|s| PatternPass::new(&s).unwrap())
+                .collect()
+        })
+    }
+
+    /// The edits of `apply` (with the reflowed fast path) and of the full pass.
+    fn both_ways(pass: &PatternPass, text: &str) -> (Vec<crate::edit::Edit>, Vec<crate::edit::Edit>) {
+        let mut fast = Edits::new();
+        pass.apply(&Doc::new(text), &mut fast);
+        let mut full = Edits::new();
+        pass.apply_lines(&Doc::new(text), &mut full, lines::is_reflowed(text));
+        (fast.into_vec(), full.into_vec())
+    }
+
+    #[test]
+    fn a_byline_below_the_head_of_reflowed_text_needs_no_full_pass() {
+        let pass = &preset_passes()[0];
+        let prose: Vec<String> =
+            (0..14).map(|k| format!("The harbour board met for the {k}th time.")).collect();
+        let mut blocks = prose.clone();
+        blocks.push("By Jane Doe".to_string());
+        let below = blocks.join("\n\n");
+        assert!(!pass.reflowed_claims(&below, &reflowed_blocks(&below).unwrap()));
+        assert_eq!(both_ways(pass, &below), (Vec::new(), Vec::new()));
+        blocks.insert(1, "By Jane Doe".to_string());
+        let within = blocks.join("\n\n");
+        assert!(pass.reflowed_claims(&within, &reflowed_blocks(&within).unwrap()));
+        let (fast, full) = both_ways(pass, &within);
+        assert_eq!(fast.len(), 1);
+        assert_eq!(fast, full);
+    }
+
+    proptest::proptest! {
+        /// The blocks are `is_reflowed`'s answer, and the contents of the non-blank lines.
+        #[test]
+        fn reflowed_blocks_are_the_non_blank_lines_of_reflowed_text(
+            pieces in proptest::collection::vec(
+                "(\n|\n\n|\n\n\n|\x0c| |\u{a0}|\t|a|bc|é|\u{2028})", 0..24)
+        ) {
+            let text = pieces.concat();
+            let blocks = reflowed_blocks(&text);
+            proptest::prop_assert_eq!(blocks.is_some(), lines::is_reflowed(&text), "{:?}", text);
+            if let Some(blocks) = blocks {
+                let contents: Vec<std::ops::Range<usize>> =
+                    lines::split(&text).into_iter().filter(|l| !l.is_blank()).map(|l| l.content).collect();
+                proptest::prop_assert_eq!(blocks, contents, "{:?}", text);
+            }
+        }
+    }
+
+    /// Whole lines that the shipped rules match, for the reflowed-text test.
+    fn matching_line() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::strategy::Strategy;
+        proptest::sample::select(vec![
+            "By Jane Doe",
+            "Related: Harbour Board Votes",
+            "https://news.example/a",
+            "Advertisement",
+            "Jane Doe / Reuters",
+            "(AP Photo/Jane Doe)",
+            "The pier at dawn. Photo: Port Authority",
+            "March 5, 2024",
+            "jane.doe@example.com",
+            "arXiv:2101.00001v2 [cs.CL] 3 Jan 2021",
+            "Read more: The next round",
+        ])
+        .prop_map(str::to_string)
+    }
+
+    proptest::proptest! {
+        /// On reflowed text the fast path gives the full pass's edits (none, nearly always); the
+        /// texts are mostly reflowed, and some not (a single newline, a form feed).
+        #[test]
+        fn the_reflowed_fast_path_gives_the_edits_of_the_full_pass(
+            blocks in proptest::collection::vec(
+                proptest::prop_oneof![3 => gate_line(), 1 => matching_line()], 0..30),
+            edges in (proptest::sample::select(vec!["", " ", "\n", "\n\n", " \n\u{a0}"]),
+                proptest::sample::select(vec!["", " ", "\n", "\n\n", "\x0c"])),
+            seams in proptest::collection::vec(
+                proptest::sample::select(vec!["\n\n", "\n\n", "\n\n", "\n\n", "\n\n", "\n", "\x0c"]), 30),
+        ) {
+            let blocks: Vec<String> = blocks.into_iter().filter(|b| !b.is_empty()).collect();
+            let mut text = edges.0.to_string();
+            for (k, b) in blocks.iter().enumerate() {
+                if k > 0 {
+                    text.push_str(seams[k]);
+                }
+                text.push_str(b);
+            }
+            text.push_str(edges.1);
+            for pass in preset_passes() {
+                let (fast, full) = both_ways(pass, &text);
+                proptest::prop_assert_eq!(fast, full, "{:?}", text);
             }
         }
     }
