@@ -817,42 +817,109 @@ fn search_words(text: &str, known: &mut FxHashMap<String, bool>) -> bool {
     let mut found = vec![false; keys.len()];
     let mut left = keys.len();
     let b = text.as_bytes();
-    // A key can only stand where an ASCII letter or digit follows a byte that is none (or the text's
-    // start): at the starts of the runs of ASCII letters and digits, found sixteen bytes at a time.
-    let mut prev = 0u32;
-    let mut base = 0;
-    while base < b.len() && left > 0 {
-        // Past the text's end, zeros: no letter or digit.
-        let alnum = ascii_alphanumeric_mask(&lines::sixteen_bytes(b, base));
-        let mut starts = alnum & !(alnum << 1 | prev >> 15);
-        prev = alnum;
-        while starts != 0 {
-            let i = base + starts.trailing_zeros() as usize;
-            starts &= starts - 1;
-            let c = (b[i] | 0x20) as usize & 127;
-            let p = c << 7 | (b.get(i + 1).map_or(0, |&d| d | 0x20) as usize & 127);
-            if pairs[p >> 6] & (1 << (p & 63)) == 0 {
-                continue;
-            }
-            let (from, to) = by_first[c];
-            for &k in &order[from as usize..to as usize] {
-                let q = keys[k].as_bytes();
-                if !found[k]
-                    && b.get(i..i + q.len()).is_some_and(|t| t.eq_ignore_ascii_case(q))
-                    && evidence_word_at(text, i, i + q.len())
-                {
-                    found[k] = true;
-                    left -= 1;
-                }
+    // Whether a key stands at `i`, a start (see `word_starts`); `true` once all are found.
+    let visit = |i: usize| -> bool {
+        let c = (b[i] | 0x20) as usize & 127;
+        let p = c << 7 | (b.get(i + 1).map_or(0, |&d| d | 0x20) as usize & 127);
+        if pairs[p >> 6] & (1 << (p & 63)) == 0 {
+            return false;
+        }
+        let (from, to) = by_first[c];
+        for &k in &order[from as usize..to as usize] {
+            let q = keys[k].as_bytes();
+            if !found[k]
+                && b.get(i..i + q.len()).is_some_and(|t| t.eq_ignore_ascii_case(q))
+                && evidence_word_at(text, i, i + q.len())
+            {
+                found[k] = true;
+                left -= 1;
             }
         }
-        base += 16;
+        left == 0
+    };
+    // The keys' first bytes, when they are few: only the starts that begin with one of them (ASCII
+    // case aside) are visited. Most are passed over sixteen at a time, which costs less than a
+    // visit each. (Zero pads the list: a byte `| 0x20` is never zero.)
+    let mut firsts: Vec<u8> = keys.iter().map(|q| q.as_bytes()[0]).collect();
+    firsts.sort_unstable();
+    firsts.dedup();
+    match firsts.len() {
+        0..=4 => {
+            let mut four = [0u8; 4];
+            four[..firsts.len()].copy_from_slice(&firsts);
+            word_starts(b, |chunk| first_bytes_mask(chunk, &four), visit);
+        }
+        5..=8 => {
+            let mut eight = [0u8; 8];
+            eight[..firsts.len()].copy_from_slice(&firsts);
+            word_starts(b, |chunk| first_bytes_mask(chunk, &eight), visit);
+        }
+        _ => word_starts(b, |_| u32::MAX, visit),
     }
     let keys: Vec<String> = keys.into_iter().zip(found).filter(|&(_, f)| f).map(|(k, _)| k.clone()).collect();
     for k in keys {
         known.insert(k, true);
     }
     true
+}
+
+/// Calls `visit` with each place in `b` where an ASCII letter or digit follows a byte that is none
+/// (or the start) and that `filter` keeps (its mask of the sixteen bytes from the chunk's start has
+/// the place's bit), in order, until `visit` says `true`. The places are found sixteen bytes at a time.
+#[inline(always)]
+fn word_starts(b: &[u8], filter: impl Fn(&[u8; 16]) -> u32, mut visit: impl FnMut(usize) -> bool) {
+    let mut prev = 0u32;
+    let mut base = 0;
+    while base < b.len() {
+        // Past the text's end, zeros: no letter or digit.
+        let chunk = lines::sixteen_bytes(b, base);
+        let alnum = ascii_alphanumeric_mask(&chunk);
+        let mut starts = alnum & !(alnum << 1 | prev >> 15);
+        prev = alnum;
+        if starts != 0 {
+            starts &= filter(&chunk);
+        }
+        while starts != 0 {
+            let i = base + starts.trailing_zeros() as usize;
+            starts &= starts - 1;
+            if visit(i) {
+                return;
+            }
+        }
+        base += 16;
+    }
+}
+
+/// The bytes of `chunk` that are one of `firsts` once `| 0x20` (which takes an ASCII capital to its
+/// small letter, and leaves a small letter or digit as it is), each as a bit, the first byte the
+/// lowest: [`first_bytes_mask_plainly`] with SSE2. (Test: the same masks.)
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(always)]
+fn first_bytes_mask<const N: usize>(chunk: &[u8; 16], firsts: &[u8; N]) -> u32 {
+    use std::arch::x86_64::{
+        _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+    };
+    // SAFETY: SSE2 is enabled (the `cfg`), and the load reads the sixteen bytes of `chunk`, with no
+    // alignment needed.
+    unsafe {
+        let y = _mm_or_si128(_mm_loadu_si128(chunk.as_ptr().cast()), _mm_set1_epi8(0x20));
+        let mut m = _mm_cmpeq_epi8(y, _mm_set1_epi8(firsts[0] as i8));
+        for &f in &firsts[1..] {
+            m = _mm_or_si128(m, _mm_cmpeq_epi8(y, _mm_set1_epi8(f as i8)));
+        }
+        _mm_movemask_epi8(m) as u32
+    }
+}
+
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+fn first_bytes_mask<const N: usize>(chunk: &[u8; 16], firsts: &[u8; N]) -> u32 {
+    first_bytes_mask_plainly(chunk, firsts)
+}
+
+/// What [`first_bytes_mask`] computes, byte by byte.
+#[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), allow(dead_code))]
+fn first_bytes_mask_plainly<const N: usize>(chunk: &[u8; 16], firsts: &[u8; N]) -> u32 {
+    chunk.iter().enumerate().fold(0, |m, (j, c)| m | u32::from(firsts.contains(&(c | 0x20))) << j)
 }
 
 /// The ASCII letters and digits of `chunk`, each as a bit, the first byte the lowest:
@@ -1489,6 +1556,26 @@ mod tests {
                         "{c:#x} at {place} among {fill:#x}"
                     );
                     assert_eq!(want >> place & 1 == 1, c.is_ascii_alphanumeric());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn first_bytes_masks_are_those_of_the_bytes() {
+        let lists = [*b"eco\0\0\0\0\0", *b"abcdefgh", *b"0az19\0\0\0", [0; 8]];
+        for firsts in lists {
+            let four: [u8; 4] = firsts[..4].try_into().expect("four bytes");
+            for fill in [b'a', b'E', 0xff, 0, b' ', b'0', 0xc3] {
+                for c in 0..=0xffu8 {
+                    for place in 0..16 {
+                        let mut chunk = [fill; 16];
+                        chunk[place] = c;
+                        let want = super::first_bytes_mask_plainly(&chunk, &firsts);
+                        assert_eq!(super::first_bytes_mask(&chunk, &firsts), want, "{c:#x} at {place}");
+                        let want = super::first_bytes_mask_plainly(&chunk, &four);
+                        assert_eq!(super::first_bytes_mask(&chunk, &four), want, "{c:#x} at {place}");
+                    }
                 }
             }
         }
