@@ -80,6 +80,8 @@ fn reflow_pass(s: &ResolvedStage) -> ReflowPass {
         numbered_heading_re: Regex::new(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,4}\.|[A-Z]\.)\s+\p{Lu}")
             .expect("valid"),
         three_spaces: memchr::memmem::Finder::new(b"   "),
+        two_dots: memchr::memmem::Finder::new(b".."),
+        spaced_dots: memchr::memmem::Finder::new(b". ."),
     }
 }
 
@@ -94,6 +96,8 @@ struct ReflowPass {
     table_re: Regex,
     numbered_heading_re: Regex,
     three_spaces: memchr::memmem::Finder<'static>,
+    two_dots: memchr::memmem::Finder<'static>,
+    spaced_dots: memchr::memmem::Finder<'static>,
 }
 
 /// What a gap between two lines becomes.
@@ -275,34 +279,34 @@ fn restore_hyphens(
     }
 }
 
-/// The places in `text` without which no line is a table row, sorted: a line for which
-/// [`ReflowPass::is_table`] says yes holds one of them in its content.
-///
-/// `is_table` asks first for [`dot_run`] or [`two_space_runs`]. A dot run holds two dots at most
-/// four bytes apart, so the first of the two nearest such dots is marked. Two runs of three
-/// white-space characters, where the only white space is the space, hold `"   "`, whose first match
-/// in each run of spaces is marked (a run starts after a non-space, so no earlier match covers its
-/// start); and where there is other white space in a line (a line has no `\n` or `\x0c`), that
-/// character is marked: tab, vertical tab and carriage return, and the non-ASCII White_Space
-/// characters, whose UTF-8 starts with 0xC2, 0xE1, 0xE2 or 0xE3 (a test checks every character).
-/// Each is found with one memchr or memmem walk over the whole text, which costs less than
-/// starting several small searches on every line.
-fn table_marks(text: &str, three_spaces: &memchr::memmem::Finder<'_>) -> Vec<usize> {
-    let b = text.as_bytes();
-    let mut marks: Vec<usize> = three_spaces.find_iter(b).collect();
-    marks.extend(memchr::memchr3_iter(b'\t', b'\x0b', b'\r', b));
-    let mut last_dot: Option<usize> = None;
-    for p in memchr::memchr_iter(b'.', b) {
-        if let Some(l) = last_dot.filter(|&l| p - l <= 4) {
-            marks.push(l);
-        }
-        last_dot = Some(p);
+impl ReflowPass {
+    /// The places in `text` without which no line is a table row, sorted: a line for which
+    /// [`ReflowPass::is_table`] says yes holds one of them in its content.
+    ///
+    /// `is_table` asks first for [`dot_run`] or [`two_space_runs`]. A dot run (`(?:\.\s?){4,}`) is
+    /// four dots with at most one white-space character between two: unless each two have one, it
+    /// holds `".."`, and where they have, the first is a space (`". ."`) or another white-space
+    /// character. Two runs of three white-space characters, where the only white space is the space,
+    /// hold `"   "`, whose first match in each run of spaces is marked (a run starts after a
+    /// non-space, so no earlier match covers its start). So are the first matches of `".."` and
+    /// `". ."` in each run of dots, and any other white space in a line (a line has no `\n` or
+    /// `\x0c`): tab, vertical tab and carriage return, and the non-ASCII White_Space characters,
+    /// whose UTF-8 starts with 0xC2, 0xE1, 0xE2 or 0xE3 (a test checks every character).
+    /// Each is found with one memchr or memmem walk over the whole text, which costs less than
+    /// starting several small searches on every line. (A walk that stopped at every dot cost a
+    /// search for each: a dot comes every eighty bytes or so, two together seldom.)
+    fn table_marks(&self, text: &str) -> Vec<usize> {
+        let b = text.as_bytes();
+        let mut marks: Vec<usize> = self.three_spaces.find_iter(b).collect();
+        marks.extend(memchr::memchr3_iter(b'\t', b'\x0b', b'\r', b));
+        marks.extend(self.two_dots.find_iter(b));
+        marks.extend(self.spaced_dots.find_iter(b));
+        let non_ascii_space = |p: &usize| text[*p..].chars().next().is_some_and(char::is_whitespace);
+        marks.extend(memchr::memchr3_iter(0xc2, 0xe1, 0xe2, b).filter(non_ascii_space));
+        marks.extend(memchr::memchr_iter(0xe3, b).filter(non_ascii_space));
+        marks.sort_unstable();
+        marks
     }
-    let non_ascii_space = |p: &usize| text[*p..].chars().next().is_some_and(char::is_whitespace);
-    marks.extend(memchr::memchr3_iter(0xc2, 0xe1, 0xe2, b).filter(non_ascii_space));
-    marks.extend(memchr::memchr_iter(0xe3, b).filter(non_ascii_space));
-    marks.sort_unstable();
-    marks
 }
 
 /// Whether `t` holds four dots, each at most four bytes after the one before: `(?:\.\s?){4,}` matches
@@ -1301,7 +1305,7 @@ impl Pass for ReflowPass {
         // than the tests): its index in `all`, whether it is one word, a list item, a table row, and
         // whether a line-end hyphen or a glued line (see below).
         // Only a line that holds one of the text's table marks can be a table row (see `table_marks`).
-        let marks = table_marks(text, &self.three_spaces);
+        let marks = self.table_marks(text);
         let mut m = 0;
         let mut idx: Vec<usize> = Vec::with_capacity(all.len());
         let (mut one_word, mut list, mut table) = (Vec::new(), Vec::new(), Vec::new());
@@ -1695,7 +1699,7 @@ mod tests {
             lines += 1;
             if pass.is_table(t) {
                 tables += 1;
-                let marks = super::table_marks(t, &pass.three_spaces);
+                let marks = pass.table_marks(t);
                 assert!(marks.first().is_some_and(|&m| m < t.len()), "{t:?}");
             }
         }
