@@ -197,6 +197,31 @@ fn is_continuing(w: &str) -> bool {
     CONTINUING.contains(&w.to_lowercase().as_str())
 }
 
+/// `w.to_lowercase()`. For ASCII, that is `make_ascii_lowercase` (a character's lower case is its
+/// ASCII lower case), which spares the Unicode tables.
+fn lowercase(w: &str) -> String {
+    into_lowercase(w.to_string())
+}
+
+/// [`lowercase`] of an owned string, in place when it is ASCII.
+fn into_lowercase(mut w: String) -> String {
+    if w.is_ascii() {
+        w.make_ascii_lowercase();
+        w
+    } else {
+        w.to_lowercase()
+    }
+}
+
+/// [`lowercase`], borrowed when `w` is already lower-case ASCII (most words looked up).
+fn lowercase_cow(w: &str) -> Cow<'_, str> {
+    if w.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+        Cow::Borrowed(w)
+    } else {
+        Cow::Owned(lowercase(w))
+    }
+}
+
 /// Puts back the hyphens pdftotext dropped when it glued a line ending in `-` to the next one. Only
 /// lines half as long again as the column are glued. A word there is given its hyphen back when the
 /// document writes it with one elsewhere (`longstanding` -> `long-standing`), or when two capitalised
@@ -637,7 +662,7 @@ impl<'t> Vocabulary<'t> {
             if last_on_line && tok.ends_with('-') {
                 continue;
             }
-            let lower = w.to_lowercase();
+            let lower = lowercase(w);
             if lower.split('-').all(|p| p.chars().any(char::is_alphabetic)) {
                 if let Some(first) = lower.split('-').next() {
                     // A new string only for a new prefix.
@@ -686,18 +711,22 @@ impl<'t> Vocabulary<'t> {
     /// complete.
     fn learn(&mut self, queries: impl IntoIterator<Item = String>) {
         let mut known: FxHashMap<String, bool> =
-            queries.into_iter().map(|q| (q.to_lowercase(), false)).collect();
+            queries.into_iter().map(|q| (into_lowercase(q), false)).collect();
         if !search_words(self.text, &mut known) {
             walk_words(self.text, &mut known);
         }
-        self.known.extend(known);
+        if self.known.is_empty() {
+            self.known = known;
+        } else {
+            self.known.extend(known);
+        }
     }
 
     fn has(&self, w: &str) -> bool {
-        let lower = w.to_lowercase();
-        match self.known.get(&lower) {
+        let lower = lowercase_cow(w);
+        match self.known.get(lower.as_ref()) {
             Some(&k) => k,
-            None => self.words().contains(lower.as_str()),
+            None => self.words().contains(lower.as_ref()),
         }
     }
 }
@@ -1127,14 +1156,14 @@ impl ReflowPass {
         // A first part the document uses in other compounds (`non-`, `self-`): a compound. (Both parts
         // being words of the document says little: `some-thing`, and extractors that split words leave
         // fragments such as `ing` as words.)
-        let l = left.to_lowercase();
-        if l.chars().count() >= 3 && vocab.prefixes.contains(&l) {
+        let l = lowercase_cow(left);
+        if l.chars().count() >= 3 && vocab.prefixes.contains(l.as_ref()) {
             return Some(Gap::HyphenJoin);
         }
         // Numbers and a few words that form compounds and never end a typesetter's syllable
         // (`three-` + `dimensional`, `self-` + `consistent`).
-        let r = right.to_lowercase();
-        if COMPOUND_FIRST.contains(&l.as_str()) && r.chars().count() >= 4 && !r.starts_with("teen") {
+        let r = lowercase_cow(right);
+        if COMPOUND_FIRST.contains(&l.as_ref()) && r.chars().count() >= 4 && !r.starts_with("teen") {
             return Some(Gap::HyphenJoin);
         }
         // No evidence in the document: only a typesetter that hyphenates (many line-end hyphens) makes
@@ -1142,7 +1171,7 @@ impl ReflowPass {
         if !hyphenating {
             return Some(Gap::HyphenJoin);
         }
-        let lower = joined.to_lowercase();
+        let lower = into_lowercase(joined);
         // Two words that do not make one (`right-` + `hand`, `longer-` + `period`): a compound that the
         // line broke at its own hyphen. A typesetter's break inside one word leaves at least one part
         // that is no word (`determi-` + `nation`), or parts that join into a word (`pro-` + `posed`).
@@ -1356,7 +1385,7 @@ impl Pass for ReflowPass {
                 .iter()
                 .filter(|t| {
                     let left = line_end_left(t);
-                    !(v.has(left) || v.prefixes.contains(&left.to_lowercase()))
+                    !(v.has(left) || v.prefixes.contains(lowercase_cow(left).as_ref()))
                 })
                 .count();
             inside_words * 2 >= hyphen_lines.len()
@@ -1582,6 +1611,34 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    #[test]
+    fn lower_cases_are_those_of_the_library() {
+        let words = [
+            "",
+            "a",
+            "eco",
+            "Eco",
+            "ECO-NOMIC",
+            "well-known",
+            "x1Y2",
+            "é",
+            "É",
+            "İstanbul",
+            "ΣΑΣ",
+            "ß",
+            "\u{212a}",
+        ];
+        for w in words {
+            assert_eq!(super::lowercase(w), w.to_lowercase(), "{w:?}");
+            assert_eq!(super::into_lowercase(w.to_string()), w.to_lowercase(), "{w:?}");
+            assert_eq!(super::lowercase_cow(w), w.to_lowercase(), "{w:?}");
+        }
+        for c in 0..128u8 {
+            let w = (c as char).to_string();
+            assert_eq!(super::lowercase_cow(&w), w.to_lowercase(), "{c:#x}");
         }
     }
 
