@@ -847,80 +847,71 @@ fn search_words(text: &str, known: &mut FxHashMap<String, bool>) -> bool {
             None => (0..128).for_each(|c| set_pair(q[0], c)),
         }
     }
-    let mut found = vec![false; keys.len()];
-    let mut left = keys.len();
-    let b = text.as_bytes();
-    // Whether a key stands at `i`, a start (see `word_starts`); `true` once all are found.
-    let visit = |i: usize| -> bool {
-        let c = (b[i] | 0x20) as usize & 127;
-        let p = c << 7 | (b.get(i + 1).map_or(0, |&d| d | 0x20) as usize & 127);
-        if pairs[p >> 6] & (1 << (p & 63)) == 0 {
-            return false;
-        }
-        let (from, to) = by_first[c];
-        for &k in &order[from as usize..to as usize] {
-            let q = keys[k].as_bytes();
-            if !found[k]
-                && b.get(i..i + q.len()).is_some_and(|t| t.eq_ignore_ascii_case(q))
-                && evidence_word_at(text, i, i + q.len())
-            {
-                found[k] = true;
-                left -= 1;
-            }
-        }
-        left == 0
-    };
-    // The keys' first bytes, when they are few: only the starts that begin with one of them (ASCII
-    // case aside) are visited. Most are passed over sixteen at a time, which costs less than a
-    // visit each. (Zero pads the list: a byte `| 0x20` is never zero.)
+    // The keys' first bytes, when they are at most eight: only the starts that begin with one of
+    // them (ASCII case aside) are looked at further. Most are passed over sixteen at a time, which
+    // costs less than a look-up each. (Zero pads the list: a byte `| 0x20` is never zero.)
     let mut firsts: Vec<u8> = keys.iter().map(|q| q.as_bytes()[0]).collect();
     firsts.sort_unstable();
     firsts.dedup();
-    match firsts.len() {
-        0..=4 => {
-            let mut four = [0u8; 4];
-            four[..firsts.len()].copy_from_slice(&firsts);
-            word_starts(b, |chunk| first_bytes_mask(chunk, &four), visit);
+    let firsts: Option<[u8; 8]> = (firsts.len() <= 8).then(|| {
+        let mut f = [0u8; 8];
+        f[..firsts.len()].copy_from_slice(&firsts);
+        f
+    });
+    let mut found = vec![false; keys.len()];
+    let mut left = keys.len();
+    let b = text.as_bytes();
+    // A key can only stand where an ASCII letter or digit follows a byte that is none (or the text's
+    // start): at the starts of the runs of ASCII letters and digits, found sixteen bytes at a time.
+    let mut prev = 0u32;
+    let mut base = 0;
+    while base < b.len() && left > 0 {
+        // Past the text's end, zeros: no letter or digit.
+        let chunk = lines::sixteen_bytes(b, base);
+        let alnum = ascii_alphanumeric_mask(&chunk);
+        let mut starts = alnum & !(alnum << 1 | prev >> 15);
+        prev = alnum;
+        if let Some(firsts) = &firsts {
+            if starts != 0 {
+                starts &= first_bytes_mask(&chunk, firsts);
+            }
         }
-        5..=8 => {
-            let mut eight = [0u8; 8];
-            eight[..firsts.len()].copy_from_slice(&firsts);
-            word_starts(b, |chunk| first_bytes_mask(chunk, &eight), visit);
+        while starts != 0 {
+            let i = base + starts.trailing_zeros() as usize;
+            starts &= starts - 1;
+            let c = (b[i] | 0x20) as usize & 127;
+            let p = c << 7 | (b.get(i + 1).map_or(0, |&d| d | 0x20) as usize & 127);
+            if pairs[p >> 6] & (1 << (p & 63)) == 0 {
+                continue;
+            }
+            let (from, to) = by_first[c];
+            for &k in &order[from as usize..to as usize] {
+                let q = keys[k].as_bytes();
+                let e = i + q.len();
+                // Mostly the word goes on past the key (`eco` in `economy`): the first test of
+                // `evidence_word_at`, before the bytes are compared. A key is lower-case, so a byte
+                // equals its byte up to ASCII case when its ASCII lower case does.
+                if found[k]
+                    || b.get(e).is_some_and(u8::is_ascii_alphanumeric)
+                    || !b
+                        .get(i..e)
+                        .is_some_and(|t| t.iter().zip(q).all(|(x, y)| x.to_ascii_lowercase() == *y))
+                {
+                    continue;
+                }
+                if evidence_word_at(text, i, e) {
+                    found[k] = true;
+                    left -= 1;
+                }
+            }
         }
-        _ => word_starts(b, |_| u32::MAX, visit),
+        base += 16;
     }
     let keys: Vec<String> = keys.into_iter().zip(found).filter(|&(_, f)| f).map(|(k, _)| k.clone()).collect();
     for k in keys {
         known.insert(k, true);
     }
     true
-}
-
-/// Calls `visit` with each place in `b` where an ASCII letter or digit follows a byte that is none
-/// (or the start) and that `filter` keeps (its mask of the sixteen bytes from the chunk's start has
-/// the place's bit), in order, until `visit` says `true`. The places are found sixteen bytes at a time.
-#[inline(always)]
-fn word_starts(b: &[u8], filter: impl Fn(&[u8; 16]) -> u32, mut visit: impl FnMut(usize) -> bool) {
-    let mut prev = 0u32;
-    let mut base = 0;
-    while base < b.len() {
-        // Past the text's end, zeros: no letter or digit.
-        let chunk = lines::sixteen_bytes(b, base);
-        let alnum = ascii_alphanumeric_mask(&chunk);
-        let mut starts = alnum & !(alnum << 1 | prev >> 15);
-        prev = alnum;
-        if starts != 0 {
-            starts &= filter(&chunk);
-        }
-        while starts != 0 {
-            let i = base + starts.trailing_zeros() as usize;
-            starts &= starts - 1;
-            if visit(i) {
-                return;
-            }
-        }
-        base += 16;
-    }
 }
 
 /// The bytes of `chunk` that are one of `firsts` once `| 0x20` (which takes an ASCII capital to its
