@@ -1345,6 +1345,8 @@ impl Pass for ReflowPass {
         // few dozen lines, mostly inside words (`determi-`); a browser laying out a news page leaves
         // only real compounds, whose first parts are words of their own (`evidence-`).
         let mut hyphen_lines: Vec<&str> = Vec::new();
+        // Where they are among the non-blank lines (indices into `idx`).
+        let mut hyphen_at: Vec<usize> = Vec::new();
         // pdftotext joins a line ending in a hyphen to the next and drops the hyphen: a hyphenating
         // typesetter shows there as lines half as long again as the rest.
         let mut glued = 0usize;
@@ -1362,6 +1364,7 @@ impl Pass for ReflowPass {
             table.push(m < marks.len() && marks[m] < l.content.end && self.is_table(t));
             if ends_with_word_hyphen(t) {
                 hyphen_lines.push(t);
+                hyphen_at.push(idx.len() - 1);
             }
             glued += usize::from(l.chars * 2 > width * 3);
         }
@@ -1371,13 +1374,11 @@ impl Pass for ReflowPass {
             // and the joined and hyphenated forms of each split word (see `hyphen`).
             let mut queries: Vec<String> =
                 hyphen_lines.iter().map(|t| line_end_left(t).to_string()).collect();
-            for w in 0..idx.len().saturating_sub(1) {
+            for &w in hyphen_at.iter().filter(|&&w| w + 1 < idx.len()) {
                 let (at, bt) = (all[idx[w]].text(text), all[idx[w + 1]].text(text));
-                if ends_with_word_hyphen(at) {
-                    if let Some((_, left, right)) = hyphen_split(at, bt) {
-                        queries.push([left, right].concat());
-                        queries.push([left, "-", right].concat());
-                    }
+                if let Some((_, left, right)) = hyphen_split(at, bt) {
+                    queries.push([left, right].concat());
+                    queries.push([left, "-", right].concat());
                 }
             }
             vocab.get_or_insert_with(|| Vocabulary::new(text)).learn(queries);
