@@ -80,6 +80,8 @@ fn reflow_pass(s: &ResolvedStage) -> ReflowPass {
         numbered_heading_re: Regex::new(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,4}\.|[A-Z]\.)\s+\p{Lu}")
             .expect("valid"),
         three_spaces: memchr::memmem::Finder::new(b"   "),
+        two_dots: memchr::memmem::Finder::new(b".."),
+        spaced_dots: memchr::memmem::Finder::new(b". ."),
     }
 }
 
@@ -94,6 +96,8 @@ struct ReflowPass {
     table_re: Regex,
     numbered_heading_re: Regex,
     three_spaces: memchr::memmem::Finder<'static>,
+    two_dots: memchr::memmem::Finder<'static>,
+    spaced_dots: memchr::memmem::Finder<'static>,
 }
 
 /// What a gap between two lines becomes.
@@ -193,6 +197,31 @@ fn is_continuing(w: &str) -> bool {
     CONTINUING.contains(&w.to_lowercase().as_str())
 }
 
+/// `w.to_lowercase()`. For ASCII, that is `make_ascii_lowercase` (a character's lower case is its
+/// ASCII lower case), which spares the Unicode tables.
+fn lowercase(w: &str) -> String {
+    into_lowercase(w.to_string())
+}
+
+/// [`lowercase`] of an owned string, in place when it is ASCII.
+fn into_lowercase(mut w: String) -> String {
+    if w.is_ascii() {
+        w.make_ascii_lowercase();
+        w
+    } else {
+        w.to_lowercase()
+    }
+}
+
+/// [`lowercase`], borrowed when `w` is already lower-case ASCII (most words looked up).
+fn lowercase_cow(w: &str) -> Cow<'_, str> {
+    if w.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+        Cow::Borrowed(w)
+    } else {
+        Cow::Owned(lowercase(w))
+    }
+}
+
 /// Puts back the hyphens pdftotext dropped when it glued a line ending in `-` to the next one. Only
 /// lines half as long again as the column are glued. A word there is given its hyphen back when the
 /// document writes it with one elsewhere (`longstanding` -> `long-standing`), or when two capitalised
@@ -275,34 +304,34 @@ fn restore_hyphens(
     }
 }
 
-/// The places in `text` without which no line is a table row, sorted: a line for which
-/// [`ReflowPass::is_table`] says yes holds one of them in its content.
-///
-/// `is_table` asks first for [`dot_run`] or [`two_space_runs`]. A dot run holds two dots at most
-/// four bytes apart, so the first of the two nearest such dots is marked. Two runs of three
-/// white-space characters, where the only white space is the space, hold `"   "`, whose first match
-/// in each run of spaces is marked (a run starts after a non-space, so no earlier match covers its
-/// start); and where there is other white space in a line (a line has no `\n` or `\x0c`), that
-/// character is marked: tab, vertical tab and carriage return, and the non-ASCII White_Space
-/// characters, whose UTF-8 starts with 0xC2, 0xE1, 0xE2 or 0xE3 (a test checks every character).
-/// Each is found with one memchr or memmem walk over the whole text, which costs less than
-/// starting several small searches on every line.
-fn table_marks(text: &str, three_spaces: &memchr::memmem::Finder<'_>) -> Vec<usize> {
-    let b = text.as_bytes();
-    let mut marks: Vec<usize> = three_spaces.find_iter(b).collect();
-    marks.extend(memchr::memchr3_iter(b'\t', b'\x0b', b'\r', b));
-    let mut last_dot: Option<usize> = None;
-    for p in memchr::memchr_iter(b'.', b) {
-        if let Some(l) = last_dot.filter(|&l| p - l <= 4) {
-            marks.push(l);
-        }
-        last_dot = Some(p);
+impl ReflowPass {
+    /// The places in `text` without which no line is a table row, sorted: a line for which
+    /// [`ReflowPass::is_table`] says yes holds one of them in its content.
+    ///
+    /// `is_table` asks first for [`dot_run`] or [`two_space_runs`]. A dot run (`(?:\.\s?){4,}`) is
+    /// four dots with at most one white-space character between two: unless each two have one, it
+    /// holds `".."`, and where they have, the first is a space (`". ."`) or another white-space
+    /// character. Two runs of three white-space characters, where the only white space is the space,
+    /// hold `"   "`, whose first match in each run of spaces is marked (a run starts after a
+    /// non-space, so no earlier match covers its start). So are the first matches of `".."` and
+    /// `". ."` in each run of dots, and any other white space in a line (a line has no `\n` or
+    /// `\x0c`): tab, vertical tab and carriage return, and the non-ASCII White_Space characters,
+    /// whose UTF-8 starts with 0xC2, 0xE1, 0xE2 or 0xE3 (a test checks every character).
+    /// Each is found with one memchr or memmem walk over the whole text, which costs less than
+    /// starting several small searches on every line. (A walk that stopped at every dot cost a
+    /// search for each: a dot comes every eighty bytes or so, two together seldom.)
+    fn table_marks(&self, text: &str) -> Vec<usize> {
+        let b = text.as_bytes();
+        let mut marks: Vec<usize> = self.three_spaces.find_iter(b).collect();
+        marks.extend(memchr::memchr3_iter(b'\t', b'\x0b', b'\r', b));
+        marks.extend(self.two_dots.find_iter(b));
+        marks.extend(self.spaced_dots.find_iter(b));
+        let non_ascii_space = |p: &usize| text[*p..].chars().next().is_some_and(char::is_whitespace);
+        marks.extend(memchr::memchr3_iter(0xc2, 0xe1, 0xe2, b).filter(non_ascii_space));
+        marks.extend(memchr::memchr_iter(0xe3, b).filter(non_ascii_space));
+        marks.sort_unstable();
+        marks
     }
-    let non_ascii_space = |p: &usize| text[*p..].chars().next().is_some_and(char::is_whitespace);
-    marks.extend(memchr::memchr3_iter(0xc2, 0xe1, 0xe2, b).filter(non_ascii_space));
-    marks.extend(memchr::memchr_iter(0xe3, b).filter(non_ascii_space));
-    marks.sort_unstable();
-    marks
 }
 
 /// Whether `t` holds four dots, each at most four bytes after the one before: `(?:\.\s?){4,}` matches
@@ -633,7 +662,7 @@ impl<'t> Vocabulary<'t> {
             if last_on_line && tok.ends_with('-') {
                 continue;
             }
-            let lower = w.to_lowercase();
+            let lower = lowercase(w);
             if lower.split('-').all(|p| p.chars().any(char::is_alphabetic)) {
                 if let Some(first) = lower.split('-').next() {
                     // A new string only for a new prefix.
@@ -682,18 +711,22 @@ impl<'t> Vocabulary<'t> {
     /// complete.
     fn learn(&mut self, queries: impl IntoIterator<Item = String>) {
         let mut known: FxHashMap<String, bool> =
-            queries.into_iter().map(|q| (q.to_lowercase(), false)).collect();
+            queries.into_iter().map(|q| (into_lowercase(q), false)).collect();
         if !search_words(self.text, &mut known) {
             walk_words(self.text, &mut known);
         }
-        self.known.extend(known);
+        if self.known.is_empty() {
+            self.known = known;
+        } else {
+            self.known.extend(known);
+        }
     }
 
     fn has(&self, w: &str) -> bool {
-        let lower = w.to_lowercase();
-        match self.known.get(&lower) {
+        let lower = lowercase_cow(w);
+        match self.known.get(lower.as_ref()) {
             Some(&k) => k,
-            None => self.words().contains(lower.as_str()),
+            None => self.words().contains(lower.as_ref()),
         }
     }
 }
@@ -814,6 +847,17 @@ fn search_words(text: &str, known: &mut FxHashMap<String, bool>) -> bool {
             None => (0..128).for_each(|c| set_pair(q[0], c)),
         }
     }
+    // The keys' first bytes, when they are at most eight: only the starts that begin with one of
+    // them (ASCII case aside) are looked at further. Most are passed over sixteen at a time, which
+    // costs less than a look-up each. (Zero pads the list: a byte `| 0x20` is never zero.)
+    let mut firsts: Vec<u8> = keys.iter().map(|q| q.as_bytes()[0]).collect();
+    firsts.sort_unstable();
+    firsts.dedup();
+    let firsts: Option<[u8; 8]> = (firsts.len() <= 8).then(|| {
+        let mut f = [0u8; 8];
+        f[..firsts.len()].copy_from_slice(&firsts);
+        f
+    });
     let mut found = vec![false; keys.len()];
     let mut left = keys.len();
     let b = text.as_bytes();
@@ -823,9 +867,15 @@ fn search_words(text: &str, known: &mut FxHashMap<String, bool>) -> bool {
     let mut base = 0;
     while base < b.len() && left > 0 {
         // Past the text's end, zeros: no letter or digit.
-        let alnum = ascii_alphanumeric_mask(&lines::sixteen_bytes(b, base));
+        let chunk = lines::sixteen_bytes(b, base);
+        let alnum = ascii_alphanumeric_mask(&chunk);
         let mut starts = alnum & !(alnum << 1 | prev >> 15);
         prev = alnum;
+        if let Some(firsts) = &firsts {
+            if starts != 0 {
+                starts &= first_bytes_mask(&chunk, firsts);
+            }
+        }
         while starts != 0 {
             let i = base + starts.trailing_zeros() as usize;
             starts &= starts - 1;
@@ -837,10 +887,19 @@ fn search_words(text: &str, known: &mut FxHashMap<String, bool>) -> bool {
             let (from, to) = by_first[c];
             for &k in &order[from as usize..to as usize] {
                 let q = keys[k].as_bytes();
-                if !found[k]
-                    && b.get(i..i + q.len()).is_some_and(|t| t.eq_ignore_ascii_case(q))
-                    && evidence_word_at(text, i, i + q.len())
+                let e = i + q.len();
+                // Mostly the word goes on past the key (`eco` in `economy`): the first test of
+                // `evidence_word_at`, before the bytes are compared. A key is lower-case, so a byte
+                // equals its byte up to ASCII case when its ASCII lower case does.
+                if found[k]
+                    || b.get(e).is_some_and(u8::is_ascii_alphanumeric)
+                    || !b
+                        .get(i..e)
+                        .is_some_and(|t| t.iter().zip(q).all(|(x, y)| x.to_ascii_lowercase() == *y))
                 {
+                    continue;
+                }
+                if evidence_word_at(text, i, e) {
                     found[k] = true;
                     left -= 1;
                 }
@@ -853,6 +912,38 @@ fn search_words(text: &str, known: &mut FxHashMap<String, bool>) -> bool {
         known.insert(k, true);
     }
     true
+}
+
+/// The bytes of `chunk` that are one of `firsts` once `| 0x20` (which takes an ASCII capital to its
+/// small letter, and leaves a small letter or digit as it is), each as a bit, the first byte the
+/// lowest: [`first_bytes_mask_plainly`] with SSE2. (Test: the same masks.)
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(always)]
+fn first_bytes_mask<const N: usize>(chunk: &[u8; 16], firsts: &[u8; N]) -> u32 {
+    use std::arch::x86_64::{
+        _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+    };
+    // SAFETY: SSE2 is enabled (the `cfg`), and the load reads the sixteen bytes of `chunk`, with no
+    // alignment needed.
+    unsafe {
+        let y = _mm_or_si128(_mm_loadu_si128(chunk.as_ptr().cast()), _mm_set1_epi8(0x20));
+        let mut m = _mm_cmpeq_epi8(y, _mm_set1_epi8(firsts[0] as i8));
+        for &f in &firsts[1..] {
+            m = _mm_or_si128(m, _mm_cmpeq_epi8(y, _mm_set1_epi8(f as i8)));
+        }
+        _mm_movemask_epi8(m) as u32
+    }
+}
+
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+fn first_bytes_mask<const N: usize>(chunk: &[u8; 16], firsts: &[u8; N]) -> u32 {
+    first_bytes_mask_plainly(chunk, firsts)
+}
+
+/// What [`first_bytes_mask`] computes, byte by byte.
+#[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), allow(dead_code))]
+fn first_bytes_mask_plainly<const N: usize>(chunk: &[u8; 16], firsts: &[u8; N]) -> u32 {
+    chunk.iter().enumerate().fold(0, |m, (j, c)| m | u32::from(firsts.contains(&(c | 0x20))) << j)
 }
 
 /// The ASCII letters and digits of `chunk`, each as a bit, the first byte the lowest:
@@ -958,13 +1049,25 @@ fn line_end_left(t: &str) -> &str {
 
 impl ReflowPass {
     fn is_list(&self, t: &str) -> bool {
-        // Most lines start with a letter, and an item that does is `a.` or `a)`: only then, or when
-        // the line starts otherwise, is the regex needed.
+        // The regex asks for its first character: a bullet or a dash, `*`, `(`, a letter followed
+        // by `.` or `)`, or one to three digits followed by either. Most lines start with a letter,
+        // and many others with a number or a quotation mark: only a line that can start an item
+        // is given to the regex. (Test: the same answers as the regex.)
         let b = t.as_bytes();
-        if b.first().is_some_and(u8::is_ascii_alphabetic) && !matches!(b.get(1), Some(b'.' | b')')) {
-            return false;
-        }
-        self.list_re.is_match(t)
+        let Some(&c) = b.first() else { return false };
+        let can_start = match c {
+            b'a'..=b'z' | b'A'..=b'Z' => matches!(b.get(1), Some(b'.' | b')')),
+            b'0'..=b'9' => {
+                let digits = b.iter().take(4).take_while(|d| d.is_ascii_digit()).count();
+                digits <= 3 && matches!(b.get(digits), Some(b'.' | b')'))
+            }
+            b'*' | b'-' | b'(' => true,
+            0..=0x7f => false,
+            _ => t.chars().next().is_some_and(|c| {
+                matches!(c, '•' | '●' | '▪' | '◦' | '‣' | '∙' | '·' | '▶' | '►' | '■' | '□' | '–' | '—')
+            }),
+        };
+        can_start && self.list_re.is_match(t)
     }
 
     fn is_table(&self, t: &str) -> bool {
@@ -1056,14 +1159,14 @@ impl ReflowPass {
         // A first part the document uses in other compounds (`non-`, `self-`): a compound. (Both parts
         // being words of the document says little: `some-thing`, and extractors that split words leave
         // fragments such as `ing` as words.)
-        let l = left.to_lowercase();
-        if l.chars().count() >= 3 && vocab.prefixes.contains(&l) {
+        let l = lowercase_cow(left);
+        if l.chars().count() >= 3 && vocab.prefixes.contains(l.as_ref()) {
             return Some(Gap::HyphenJoin);
         }
         // Numbers and a few words that form compounds and never end a typesetter's syllable
         // (`three-` + `dimensional`, `self-` + `consistent`).
-        let r = right.to_lowercase();
-        if COMPOUND_FIRST.contains(&l.as_str()) && r.chars().count() >= 4 && !r.starts_with("teen") {
+        let r = lowercase_cow(right);
+        if COMPOUND_FIRST.contains(&l.as_ref()) && r.chars().count() >= 4 && !r.starts_with("teen") {
             return Some(Gap::HyphenJoin);
         }
         // No evidence in the document: only a typesetter that hyphenates (many line-end hyphens) makes
@@ -1071,7 +1174,7 @@ impl ReflowPass {
         if !hyphenating {
             return Some(Gap::HyphenJoin);
         }
-        let lower = joined.to_lowercase();
+        let lower = into_lowercase(joined);
         // Two words that do not make one (`right-` + `hand`, `longer-` + `period`): a compound that the
         // line broke at its own hyphen. A typesetter's break inside one word leaves at least one part
         // that is no word (`determi-` + `nation`), or parts that join into a word (`pro-` + `posed`).
@@ -1234,7 +1337,7 @@ impl Pass for ReflowPass {
         // than the tests): its index in `all`, whether it is one word, a list item, a table row, and
         // whether a line-end hyphen or a glued line (see below).
         // Only a line that holds one of the text's table marks can be a table row (see `table_marks`).
-        let marks = table_marks(text, &self.three_spaces);
+        let marks = self.table_marks(text);
         let mut m = 0;
         let mut idx: Vec<usize> = Vec::with_capacity(all.len());
         let (mut one_word, mut list, mut table) = (Vec::new(), Vec::new(), Vec::new());
@@ -1242,6 +1345,8 @@ impl Pass for ReflowPass {
         // few dozen lines, mostly inside words (`determi-`); a browser laying out a news page leaves
         // only real compounds, whose first parts are words of their own (`evidence-`).
         let mut hyphen_lines: Vec<&str> = Vec::new();
+        // Where they are among the non-blank lines (indices into `idx`).
+        let mut hyphen_at: Vec<usize> = Vec::new();
         // pdftotext joins a line ending in a hyphen to the next and drops the hyphen: a hyphenating
         // typesetter shows there as lines half as long again as the rest.
         let mut glued = 0usize;
@@ -1259,6 +1364,7 @@ impl Pass for ReflowPass {
             table.push(m < marks.len() && marks[m] < l.content.end && self.is_table(t));
             if ends_with_word_hyphen(t) {
                 hyphen_lines.push(t);
+                hyphen_at.push(idx.len() - 1);
             }
             glued += usize::from(l.chars * 2 > width * 3);
         }
@@ -1268,13 +1374,11 @@ impl Pass for ReflowPass {
             // and the joined and hyphenated forms of each split word (see `hyphen`).
             let mut queries: Vec<String> =
                 hyphen_lines.iter().map(|t| line_end_left(t).to_string()).collect();
-            for w in 0..idx.len().saturating_sub(1) {
+            for &w in hyphen_at.iter().filter(|&&w| w + 1 < idx.len()) {
                 let (at, bt) = (all[idx[w]].text(text), all[idx[w + 1]].text(text));
-                if ends_with_word_hyphen(at) {
-                    if let Some((_, left, right)) = hyphen_split(at, bt) {
-                        queries.push([left, right].concat());
-                        queries.push([left, "-", right].concat());
-                    }
+                if let Some((_, left, right)) = hyphen_split(at, bt) {
+                    queries.push([left, right].concat());
+                    queries.push([left, "-", right].concat());
                 }
             }
             vocab.get_or_insert_with(|| Vocabulary::new(text)).learn(queries);
@@ -1285,7 +1389,7 @@ impl Pass for ReflowPass {
                 .iter()
                 .filter(|t| {
                     let left = line_end_left(t);
-                    !(v.has(left) || v.prefixes.contains(&left.to_lowercase()))
+                    !(v.has(left) || v.prefixes.contains(lowercase_cow(left).as_ref()))
                 })
                 .count();
             inside_words * 2 >= hyphen_lines.len()
@@ -1495,6 +1599,54 @@ mod tests {
     }
 
     #[test]
+    fn first_bytes_masks_are_those_of_the_bytes() {
+        let lists = [*b"eco\0\0\0\0\0", *b"abcdefgh", *b"0az19\0\0\0", [0; 8]];
+        for firsts in lists {
+            let four: [u8; 4] = firsts[..4].try_into().expect("four bytes");
+            for fill in [b'a', b'E', 0xff, 0, b' ', b'0', 0xc3] {
+                for c in 0..=0xffu8 {
+                    for place in 0..16 {
+                        let mut chunk = [fill; 16];
+                        chunk[place] = c;
+                        let want = super::first_bytes_mask_plainly(&chunk, &firsts);
+                        assert_eq!(super::first_bytes_mask(&chunk, &firsts), want, "{c:#x} at {place}");
+                        let want = super::first_bytes_mask_plainly(&chunk, &four);
+                        assert_eq!(super::first_bytes_mask(&chunk, &four), want, "{c:#x} at {place}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn lower_cases_are_those_of_the_library() {
+        let words = [
+            "",
+            "a",
+            "eco",
+            "Eco",
+            "ECO-NOMIC",
+            "well-known",
+            "x1Y2",
+            "é",
+            "É",
+            "İstanbul",
+            "ΣΑΣ",
+            "ß",
+            "\u{212a}",
+        ];
+        for w in words {
+            assert_eq!(super::lowercase(w), w.to_lowercase(), "{w:?}");
+            assert_eq!(super::into_lowercase(w.to_string()), w.to_lowercase(), "{w:?}");
+            assert_eq!(super::lowercase_cow(w), w.to_lowercase(), "{w:?}");
+        }
+        for c in 0..128u8 {
+            let w = (c as char).to_string();
+            assert_eq!(super::lowercase_cow(&w), w.to_lowercase(), "{c:#x}");
+        }
+    }
+
+    #[test]
     fn kelvin_is_the_one_character_beyond_ascii_with_an_ascii_lower_case() {
         for c in (0x80..=0x10ffffu32).filter_map(char::from_u32) {
             if c.to_lowercase().all(|l| l.is_ascii()) {
@@ -1608,11 +1760,36 @@ mod tests {
             lines += 1;
             if pass.is_table(t) {
                 tables += 1;
-                let marks = super::table_marks(t, &pass.three_spaces);
+                let marks = pass.table_marks(t);
                 assert!(marks.first().is_some_and(|&m| m < t.len()), "{t:?}");
             }
         }
         assert!(tables >= 200, "{tables} of {lines}: the test should reach table rows");
+    }
+
+    #[test]
+    fn list_items_are_those_of_the_regex() {
+        let rules = crate::rules::RuleSet::default_rules();
+        let stage = rules.stages.iter().find(|s| s.id == "reflow").expect("a reflow stage");
+        let pass = super::reflow_pass(stage);
+        let pieces = [
+            "a", "B", "i", "IV", "x", "1", "12", "123", "1234", "0", ".", ")", "(", " ", "  ", "\t", "*",
+            "-", "•", "●", "▪", "◦", "‣", "∙", "·", "▶", "►", "■", "□", "–", "—", "“", "é", "{", "word",
+            "\u{a0}", "ﬁ",
+        ];
+        let mut seed = 11u64;
+        let mut items = 0;
+        for n in 0..40000 {
+            let mut t = String::new();
+            for _ in 0..(n % 6) + 1 {
+                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                t.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
+            }
+            let want = pass.list_re.is_match(&t);
+            items += usize::from(want);
+            assert_eq!(pass.is_list(&t), want, "{t:?}");
+        }
+        assert!(items >= 1000, "{items}: the test should reach list items");
     }
 
     #[test]
