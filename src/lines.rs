@@ -445,7 +445,7 @@ mod tests {
     }
 
     fn removal(range: Range<usize>) -> crate::edit::Edit {
-        crate::edit::Edit { range, replacement: String::new(), rule: "r".into() }
+        crate::edit::Edit { range, replacement: "".into(), rule: "r".into() }
     }
 
     proptest::proptest! {
