@@ -123,12 +123,16 @@ pub fn without_lines(text: &str, mut lines: Vec<Line>, edits: &[crate::edit::Edi
 /// is shorter than the vector code's start-up.)
 pub fn split(text: &str) -> Vec<Line> {
     let bytes = text.as_bytes();
-    // Counting the terminators first (memchr counts with vector instructions) saves growing the
-    // table: lines are short, and a guess from the text's length either wastes memory or copies the
-    // table as it grows. The form feeds are counted too: few as they are, a text with one (most
-    // documents of pdftotext, which ends every page with one) would otherwise outgrow a table of
-    // its newlines by a line and copy the whole of it (b5: 6.7M instructions of 41M).
-    let terminators = memchr::memchr_iter(b'\n', bytes).count() + memchr::memchr_iter(0x0c, bytes).count();
+    // Counting the newlines first (memchr counts with vector instructions) saves growing the table:
+    // lines are short, and a guess from the text's length either wastes memory or copies the table
+    // as it grows. Form feeds end lines too: few as they are, a text with one (most documents of
+    // pdftotext, which ends every page with one) would outgrow a table of its newlines by a line
+    // and copy the whole of it (b5: 6.7M instructions of 41M). Room for one line in 16 more covers
+    // a page break every 16 lines or less often without a second count over the text (b5: 1.3M
+    // instructions of the first split's 23.3M; no document of b5 or dev30 has more page breaks); a
+    // text with more grows.
+    let newlines = memchr::memchr_iter(b'\n', bytes).count();
+    let terminators = newlines + newlines / 16 + 8;
     let mut lines = Vec::with_capacity(terminators + 1);
     let (mut start, mut page) = (0, 0);
     // Just after the last byte seen that is not ASCII: a line that starts there or later is ASCII.
