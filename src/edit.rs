@@ -627,7 +627,38 @@ mod tests {
         edits.into_sorted(text)
     }
 
+    /// What [`apply_edits`] computes, piece by piece.
+    fn apply_edits_plainly(text: &str, edits: &[Edit]) -> String {
+        let mut out = String::new();
+        let mut at = 0;
+        for e in edits {
+            out.push_str(&text[at..e.range.start]);
+            out.push_str(&e.replacement);
+            at = e.range.end;
+        }
+        out + &text[at..]
+    }
+
     proptest::proptest! {
+        /// Edits of every kind on text with characters of every length.
+        #[test]
+        fn apply_edits_is_the_plain_way(
+            text in "[ab \n\u{e9}\u{20ac}\u{1f600}]{0,40}",
+            raw in proptest::collection::vec((0usize..64, 0usize..5, "[xy\n \u{e9}]{0,3}"), 0..12),
+        ) {
+            // Edits on char boundaries, as `Edits::into_sorted` leaves them.
+            let rule = RuleId::from("r");
+            let mut edits = Edits::new();
+            let bounds: Vec<usize> = text.char_indices().map(|(i, _)| i).chain([text.len()]).collect();
+            for (at, len, replacement) in &raw {
+                let start = bounds[at % bounds.len()];
+                let end = bounds[(at % bounds.len() + len).min(bounds.len() - 1)];
+                edits.push(start..end, replacement.as_str(), &rule);
+            }
+            let edits = edits.into_sorted(&text);
+            proptest::prop_assert_eq!(apply_edits(&text, &edits), apply_edits_plainly(&text, &edits));
+        }
+
         /// The short way for lone edits gives the same changes and splices as the general walk.
         #[test]
         fn compose_is_the_general_walk(
