@@ -64,32 +64,55 @@ impl<'t> Doc<'t> {
 /// `\n` after it (what [`removal_range`] gives), without splitting the new text: the other lines keep
 /// their page, indent and length and move back by what went before them. `None` for any other edit.
 /// `edits` are sorted and do not overlap, as `Edits::into_sorted` leaves them.
-pub fn without_lines(text: &str, lines: &[Line], edits: &[crate::edit::Edit]) -> Option<Vec<Line>> {
+///
+/// The table is reworked in place: the lines before the first edit stay as they are, and a pass whose
+/// edits are not all removals ending in a newline (reflow's joins, a ligature) is told from its edits
+/// alone, before any line is looked at.
+pub fn without_lines(text: &str, mut lines: Vec<Line>, edits: &[crate::edit::Edit]) -> Option<Vec<Line>> {
     let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(lines.len().saturating_sub(edits.len()));
-    let mut edits = edits.iter().peekable();
-    let mut removed = 0;
-    for l in lines {
-        if let Some(&e) = edits.peek() {
-            if e.range.start < l.range.start {
-                return None;
-            }
-            if e.range.start == l.range.start {
-                let whole = e.replacement.is_empty()
-                    && bytes.get(l.range.end) == Some(&b'\n')
-                    && e.range.end == l.range.end + 1;
-                if !whole {
-                    return None;
-                }
-                edits.next();
-                removed += e.range.len();
-                continue;
-            }
-        }
-        let shift = |r: &Range<usize>| r.start - removed..r.end - removed;
-        out.push(Line { range: shift(&l.range), content: shift(&l.content), ..l.clone() });
+    // A whole line's removal ends with its newline and puts nothing in its place.
+    let removal = |e: &crate::edit::Edit| {
+        e.replacement.is_empty() && e.range.end > e.range.start && bytes.get(e.range.end - 1) == Some(&b'\n')
+    };
+    if !edits.iter().all(removal) {
+        return None;
     }
-    edits.next().is_none().then_some(out)
+    let Some(first) = edits.first() else {
+        return Some(lines);
+    };
+    // Line starts increase, so the lines before the first edit are a prefix: unchanged.
+    let mut kept = lines.partition_point(|l| l.range.start < first.range.start);
+    // The lines from `read` on are still to be looked at; those before `kept` are done.
+    let mut read = kept;
+    let mut removed = 0;
+    let table = lines.as_mut_slice();
+    // Moves the line at `read` to `kept`, back by what was removed before it.
+    let keep = |table: &mut [Line], read: usize, kept: usize, removed: usize| {
+        let l = &table[read];
+        let shift = |r: &Range<usize>| r.start - removed..r.end - removed;
+        table[kept] = Line { range: shift(&l.range), content: shift(&l.content), ..*l };
+    };
+    for e in edits {
+        while read < table.len() && table[read].range.start < e.range.start {
+            keep(table, read, kept, removed);
+            (read, kept) = (read + 1, kept + 1);
+        }
+        // The edit must start a line and end one past it: the edit ends with a newline (`removal`),
+        // which is then the line's own.
+        match table.get(read) {
+            Some(l) if l.range.start == e.range.start && e.range.end == l.range.end + 1 => {
+                removed += e.range.len();
+                read += 1;
+            }
+            _ => return None,
+        }
+    }
+    while read < table.len() {
+        keep(table, read, kept, removed);
+        (read, kept) = (read + 1, kept + 1);
+    }
+    lines.truncate(kept);
+    Some(lines)
 }
 
 /// Splits `text` into lines. The last line may be empty.
@@ -100,12 +123,16 @@ pub fn without_lines(text: &str, lines: &[Line], edits: &[crate::edit::Edit]) ->
 /// is shorter than the vector code's start-up.)
 pub fn split(text: &str) -> Vec<Line> {
     let bytes = text.as_bytes();
-    // Counting the terminators first (memchr counts with vector instructions) saves growing the
-    // table: lines are short, and a guess from the text's length either wastes memory or copies the
-    // table as it grows. The form feeds are counted too: few as they are, a text with one (most
-    // documents of pdftotext, which ends every page with one) would otherwise outgrow a table of
-    // its newlines by a line and copy the whole of it (b5: 6.7M instructions of 41M).
-    let terminators = memchr::memchr_iter(b'\n', bytes).count() + memchr::memchr_iter(0x0c, bytes).count();
+    // Counting the newlines first (memchr counts with vector instructions) saves growing the table:
+    // lines are short, and a guess from the text's length either wastes memory or copies the table
+    // as it grows. Form feeds end lines too: few as they are, a text with one (most documents of
+    // pdftotext, which ends every page with one) would outgrow a table of its newlines by a line
+    // and copy the whole of it (b5: 6.7M instructions of 41M). Room for one line in 16 more covers
+    // a page break every 16 lines or less often without a second count over the text (b5: 1.3M
+    // instructions of the first split's 23.3M; no document of b5 or dev30 has more page breaks); a
+    // text with more grows.
+    let newlines = memchr::memchr_iter(b'\n', bytes).count();
+    let terminators = newlines + newlines / 16 + 8;
     let mut lines = Vec::with_capacity(terminators + 1);
     let (mut start, mut page) = (0, 0);
     // Just after the last byte seen that is not ASCII: a line that starts there or later is ASCII.
@@ -445,7 +472,7 @@ mod tests {
     }
 
     fn removal(range: Range<usize>) -> crate::edit::Edit {
-        crate::edit::Edit { range, replacement: String::new(), rule: "r".into() }
+        crate::edit::Edit { range, replacement: "".into(), rule: "r".into() }
     }
 
     proptest::proptest! {
@@ -463,7 +490,7 @@ mod tests {
                 .map(removal)
                 .collect();
             let new = crate::edit::apply_edits(&text, &edits);
-            let derived = without_lines(&text, &lines, &edits);
+            let derived = without_lines(&text, lines.clone(), &edits);
             proptest::prop_assert_eq!(derived, Some(split(&new)));
         }
     }
@@ -477,16 +504,16 @@ mod tests {
     fn only_whole_line_removals_keep_the_table() {
         let text = "one\ntwo\x0cthree\nfour";
         let lines = split(text);
-        assert_eq!(without_lines(text, &lines, &[removal(0..4)]), Some(split("two\x0cthree\nfour")));
+        assert_eq!(without_lines(text, lines.clone(), &[removal(0..4)]), Some(split("two\x0cthree\nfour")));
         let both = [removal(0..4), removal(8..14)];
-        assert_eq!(without_lines(text, &lines, &both), Some(split("two\x0cfour")));
+        assert_eq!(without_lines(text, lines.clone(), &both), Some(split("two\x0cfour")));
         // A line without its newline, part of a line, a line ending in a form feed, the last line, and
         // a replacement: the table is split again.
         for range in [0..3, 1..4, 4..8, 14..18] {
-            assert_eq!(without_lines(text, &lines, &[removal(range.clone())]), None, "{range:?}");
+            assert_eq!(without_lines(text, lines.clone(), &[removal(range.clone())]), None, "{range:?}");
         }
         let replace = crate::edit::Edit { range: 0..4, replacement: "x".into(), rule: "r".into() };
-        assert_eq!(without_lines(text, &lines, &[replace]), None);
+        assert_eq!(without_lines(text, lines.clone(), &[replace]), None);
     }
 
     proptest::proptest! {

@@ -221,8 +221,7 @@ mod tests {
         // The one walk over the edits gives what `Cleaned` says: its counts, and its removals in
         // reading order.
         assert_eq!(report.counts, cleaned.counts());
-        let mut listed: Vec<_> =
-            cleaned.removed().map(|c| (c.start, c.end, &*c.rule, c.text.as_str())).collect();
+        let mut listed: Vec<_> = cleaned.removed().map(|c| (c.start, c.end, &*c.rule, &*c.text)).collect();
         listed.sort_by_key(|r| (r.0, r.1));
         let ours: Vec<_> = report.removed.iter().map(|r| (r.start, r.end, r.rule, r.text)).collect();
         assert_eq!(ours, listed);

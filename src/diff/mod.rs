@@ -672,9 +672,9 @@ mod tests {
                 start: 2,
                 end: 4,
                 text: "B\n".into(),
-                replacement: String::new(),
+                replacement: "".into(),
             }],
-            splices: vec![crate::Splice { range: 2..4, replacement: String::new() }],
+            splices: vec![crate::Splice { range: 2..4, replacement: "".into() }],
         };
         let r = Review::new("A\nB\nC\n", &c);
         let h = r.hunks(1);
