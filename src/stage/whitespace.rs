@@ -300,8 +300,9 @@ const LETTERS: u8 = 2;
 /// the trailing `,.;:` are trimmed) are one or two ASCII letters that are no short word, or none;
 /// and [`LETTERS`] too when nothing was trimmed. (Test: the same answers as `visit`, for every
 /// token of one or two bytes.)
-const SHORT_TOKEN: [[u8; 29]; 28] = {
-    let mut t = [[0u8; 29]; 28];
+const SHORT_TOKEN: [[u8; 32]; 28] = {
+    // (Rows of 32 rather than 29: a shift finds the row.)
+    let mut t = [[0u8; 32]; 28];
     let mut x = 0;
     while x < 28 {
         let mut y = 0;
@@ -374,11 +375,12 @@ impl SplitWordPass {
     ///
     /// - tokens of one or two bytes (most are short words: `a`, `of`, `to`), told by a table of their
     ///   bytes' classes ([`SHORT_TOKEN`]) rather than by [`SplitWordPass::visit`];
-    /// - longer tokens whose last byte is one of `,.;:`, unless the bytes before the mark show letters
-    ///   of three bytes or more (`particular,`), through `visit`.
+    /// - longer tokens that end in one of `,.;:`, through `visit`, when the byte before that mark is
+    ///   a mark too (`..`, `a.,`) or the token has three bytes (`it.`).
     ///
     /// The other tokens are longer than two bytes and end otherwise, so `visit` would return at its
-    /// first test. `found` is the number of fragments that join the next token, up to three, which
+    /// first test, or they end in a mark after three bytes or more that are no mark (`particular,`),
+    /// letters too long for a fragment. `found` is the number of fragments that join the next token, up to three, which
     /// does not depend on the order they are met in. (Test: the same counts as the token-by-token
     /// walk.)
     fn damage(&self, text: &str) -> (usize, usize, usize) {
@@ -420,11 +422,11 @@ impl SplitWordPass {
         // SAFETY: the processor has AVX2 if `AVX2` (the caller's promise).
         let masks = |k: usize| unsafe { block_masks_of::<AVX2>(b, &tail, k) };
         let (mut tokens, mut fragments, mut found) = (0usize, 0usize, 0usize);
-        // Whether the byte before the block is white space (the text's start counts as such), and
-        // whether it starts a token.
-        let (mut ws_before, mut start_before) = (1u64, 0u64);
-        // The previous block's masks, for looking a few bytes back across the block's start.
-        let (mut prev_ws, mut prev_punct) = (u64::MAX, 0u64);
+        // Whether the byte before the block is white space (the text's start counts as such).
+        let mut ws_before = 1u64;
+        // The previous block's token starts and marks, for looking a byte or two back across the
+        // block's start.
+        let (mut prev_starts, mut prev_punct) = (0u64, 0u64);
         let mut cur = masks(0);
         for k in 0..=full {
             let next = masks(k + 1);
@@ -434,18 +436,15 @@ impl SplitWordPass {
             tokens += starts.count_ones() as usize;
             // Tokens of one byte end where they start; tokens of two end a byte after a start.
             let one = ends & starts;
-            let two = ends & ((starts << 1) | start_before);
             // Bit `j` of `back(m, p, n)`: bit `j - n` of the mask `m`, taken from the previous
             // block's `p` when `j < n`.
             let back = |m: u64, p: u64, n: u32| (m << n) | (p >> (64 - n));
-            // A word before its comma (`particular,`): the byte before the mark is no mark and the
-            // two before it are no white space, so the letters are three bytes or more, and
-            // `visit` would return at once. Most tokens that end in a mark are such words.
-            let word_then_mark = !back(ws, prev_ws, 1)
-                & !back(punct, prev_punct, 1)
-                & !back(ws, prev_ws, 2)
-                & !back(ws, prev_ws, 3);
-            let mut long = ends & !one & !two & punct & !word_then_mark;
+            let two = ends & back(starts, prev_starts, 1);
+            // A longer token that ends in a mark has letters of two bytes or fewer only when the
+            // byte before that mark is a mark too, or when it is three bytes long (two letters and
+            // the mark). Otherwise it is a word before its comma (`particular,`), most tokens that
+            // end in a mark, and `visit` would not count it.
+            let mut long = ends & punct & !one & !two & (back(punct, prev_punct, 1) | back(starts, prev_starts, 2));
             let mut one = one;
             while one != 0 {
                 let e = k * 64 + one.trailing_zeros() as usize + 1;
@@ -480,8 +479,7 @@ impl SplitWordPass {
                 self.visit(text, s, e, &mut fragments, &mut found);
             }
             ws_before = ws >> 63;
-            start_before = starts >> 63;
-            (prev_ws, prev_punct) = (ws, punct);
+            (prev_starts, prev_punct) = (starts, punct);
             cur = next;
         }
         (tokens, fragments, found)
@@ -847,7 +845,7 @@ mod tests {
         for x in 128..=255u8 {
             assert_eq!(class(x), 27);
         }
-        assert_eq!(super::SHORT_TOKEN[27], [0; 29]);
+        assert_eq!(super::SHORT_TOKEN[27], [0; 32]);
         assert!(super::SHORT_TOKEN.iter().all(|row| row[27] == 0));
     }
 
