@@ -471,8 +471,12 @@ mod tests {
         }
         // Each byte value, at places of a plain text that spans a few 64-byte blocks and ends in a
         // partial one, skipped from places before, at and after it.
-        let plain: Vec<u8> =
-            b"line one\tand two\nand three, four five six seven eight ~ nine.".iter().cycle().take(150).copied().collect();
+        let plain: Vec<u8> = b"line one\tand two\nand three, four five six seven eight ~ nine."
+            .iter()
+            .cycle()
+            .take(150)
+            .copied()
+            .collect();
         for x in 0..=255u8 {
             for at in [0, 1, 31, 32, 63, 64, 65, 100, 127, 128, 129, 149] {
                 let mut b = plain.clone();
