@@ -574,27 +574,82 @@ fn space_runs_fast(bytes: &[u8], lo: usize, hi: usize) -> Vec<(std::ops::Range<u
     space_runs(bytes, lo, hi)
 }
 
-/// The spaces, tabs and newlines of `block`, each as a bit, the first byte the lowest.
+/// The seeds of [`space_runs_avx2`] among bytes 1 to 64 of `window` (bytes 0 and 65 are the bytes
+/// before and after them), each as a bit, the first byte the lowest: a tab, or a blank (space or
+/// tab) followed by a blank or newline, or a blank after a newline.
+///
+/// The blanks, and the blanks and newlines, are each found by one table lookup and one compare per
+/// byte, as in [`block_masks_avx2`]: the entry at `n` of a table is the one byte of the set whose
+/// low four bits are `n` (space 0x20, tab 0x09, newline 0x0a), or 0xff. The bytes after and before
+/// are read from the window one byte further on and back.
 ///
 /// # Safety
 /// The processor must have AVX2.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 #[inline]
-unsafe fn blank_masks_avx2(block: &[u8; 64]) -> (u64, u64, u64) {
-    use std::arch::x86_64::{_mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_set1_epi8};
-    // SAFETY: the processor has AVX2 (the caller's promise), and the loads read the 64 bytes of
-    // `block`, with no alignment needed.
+unsafe fn seeds_avx2(window: &[u8; 66]) -> u64 {
+    use std::arch::x86_64::{
+        _mm256_and_si256, _mm256_broadcastsi128_si256, _mm256_cmpeq_epi8, _mm256_loadu_si256,
+        _mm256_movemask_epi8, _mm256_or_si256, _mm256_set1_epi8, _mm256_shuffle_epi8, _mm_setr_epi8,
+    };
+    const X: i8 = -1;
+    // SAFETY: the processor has AVX2 (the caller's promise); the loads read bytes 0 to 65 of
+    // `window`, with no alignment needed.
     unsafe {
-        let lo = _mm256_loadu_si256(block.as_ptr().cast());
-        let hi = _mm256_loadu_si256(block.as_ptr().add(32).cast());
-        let mask = |c: u8| {
-            let c = _mm256_set1_epi8(c as i8);
-            let lo = _mm256_movemask_epi8(_mm256_cmpeq_epi8(lo, c)) as u32;
-            let hi = _mm256_movemask_epi8(_mm256_cmpeq_epi8(hi, c)) as u32;
-            u64::from(lo) | u64::from(hi) << 32
+        let blank_table = _mm256_broadcastsi128_si256(_mm_setr_epi8(
+            b' ' as i8,
+            X,
+            X,
+            X,
+            X,
+            X,
+            X,
+            X,
+            X,
+            b'\t' as i8,
+            X,
+            X,
+            X,
+            X,
+            X,
+            X,
+        ));
+        let blank_or_newline_table = _mm256_broadcastsi128_si256(_mm_setr_epi8(
+            b' ' as i8,
+            X,
+            X,
+            X,
+            X,
+            X,
+            X,
+            X,
+            X,
+            b'\t' as i8,
+            b'\n' as i8,
+            X,
+            X,
+            X,
+            X,
+            X,
+        ));
+        let half = |at: usize| -> u32 {
+            let p = window.as_ptr().add(at);
+            let before = _mm256_loadu_si256(p.sub(1).cast());
+            let v = _mm256_loadu_si256(p.cast());
+            let after = _mm256_loadu_si256(p.add(1).cast());
+            let blank = _mm256_cmpeq_epi8(_mm256_shuffle_epi8(blank_table, v), v);
+            let tab = _mm256_cmpeq_epi8(v, _mm256_set1_epi8(b'\t' as i8));
+            let blank_or_newline_after =
+                _mm256_cmpeq_epi8(_mm256_shuffle_epi8(blank_or_newline_table, after), after);
+            let newline_before = _mm256_cmpeq_epi8(before, _mm256_set1_epi8(b'\n' as i8));
+            let seeds = _mm256_or_si256(
+                tab,
+                _mm256_and_si256(blank, _mm256_or_si256(blank_or_newline_after, newline_before)),
+            );
+            _mm256_movemask_epi8(seeds) as u32
         };
-        (mask(b' '), mask(b'\t'), mask(b'\n'))
+        u64::from(half(1)) | u64::from(half(33)) << 32
     }
 }
 
@@ -613,42 +668,31 @@ unsafe fn blank_masks_avx2(block: &[u8; 64]) -> (u64, u64, u64) {
 #[target_feature(enable = "avx2")]
 unsafe fn space_runs_avx2(bytes: &[u8], lo: usize, hi: usize) -> Vec<(std::ops::Range<usize>, &'static str)> {
     let mut out = Vec::new();
-    if lo >= hi {
-        return out;
-    }
     let region = &bytes[..hi];
-    // The masks of block `k` (bytes `64 * k` to `64 * k + 63`) of the region. Past the region's end
-    // every byte counts as a newline: a run there is at a line's end, as a run at the region's end is.
-    let full = hi / 64;
-    let mut tail = [b'\n'; 64];
-    tail[..hi % 64].copy_from_slice(&region[full * 64..]);
-    let masks = |k: usize| match k {
-        // SAFETY (both): the processor has AVX2 (the caller's promise).
-        _ if k < full => unsafe {
-            blank_masks_avx2(region[k * 64..k * 64 + 64].try_into().expect("64 bytes"))
-        },
-        _ if k == full => unsafe { blank_masks_avx2(&tail) },
-        _ => (0, 0, u64::MAX),
-    };
-    let first = lo / 64;
-    // The newlines of the block before: the text's start counts as one.
-    let mut prev_newlines = if first == 0 { 1 << 63 } else { masks(first - 1).2 };
-    let mut cur = masks(first);
+    // Where the next run may start, and the first byte of the next block of 64.
     let mut i = lo;
-    for k in first..=(hi - 1) / 64 {
-        let (spaces, tabs, newlines) = cur;
-        let next = masks(k + 1);
-        let blanks = spaces | tabs;
-        // The bytes after and before each byte: blank or newline, and newline.
-        let after = ((blanks | newlines) >> 1) | ((next.0 | next.1 | next.2) << 63);
-        let newline_before = (newlines << 1) | (prev_newlines >> 63);
-        let mut seeds = tabs | (blanks & (after | newline_before));
-        // Only seeds in the region from `lo`.
-        if k == first {
-            seeds &= u64::MAX << (lo % 64);
-        }
+    let mut p = lo;
+    while p < hi {
+        // The block with the byte before and after it: read in place when they are all in the
+        // region, else from a copy with newlines before the text's start and from `hi` on (a run
+        // there is at a line's edge, as a run at the region's end is).
+        let copy;
+        let window: &[u8; 66] = match region.get(p.wrapping_sub(1)..p + 65) {
+            Some(window) if p > 0 => window.try_into().expect("66 bytes"),
+            _ => {
+                let mut window = [b'\n'; 66];
+                let from = p.saturating_sub(1);
+                let at = usize::from(p == 0);
+                let to = (p + 65).min(hi);
+                window[at..at + to - from].copy_from_slice(&region[from..to]);
+                copy = window;
+                &copy
+            }
+        };
+        // SAFETY: the processor has AVX2 (the caller's promise).
+        let mut seeds = unsafe { seeds_avx2(window) };
         while seeds != 0 {
-            let seed = k * 64 + seeds.trailing_zeros() as usize;
+            let seed = p + seeds.trailing_zeros() as usize;
             seeds &= seeds - 1;
             if seed < i {
                 continue;
@@ -669,8 +713,7 @@ unsafe fn space_runs_avx2(bytes: &[u8], lo: usize, hi: usize) -> Vec<(std::ops::
             }
             i = e;
         }
-        prev_newlines = newlines;
-        cur = next;
+        p += 64;
     }
     out
 }
