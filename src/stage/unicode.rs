@@ -121,6 +121,12 @@ impl Pass for CharPass {
             if i >= bytes.len() {
                 break;
             }
+            // The characters past ASCII that most texts have need nothing either: skipped without
+            // decoding and classifying them.
+            if let Some(len) = keep_len(&bytes[i..]) {
+                i += len;
+                continue;
+            }
             let c = text[i..].chars().next().expect("i is on a char boundary");
             let len = c.len_utf8();
             match classify(c) {
@@ -219,6 +225,19 @@ impl Pass for CharPass {
             }
             i += len;
         }
+    }
+}
+
+/// The length of the character that `text` starts with, when it is one of the common characters
+/// past ASCII that [`classify`] keeps: U+00C0 to U+00FF (Latin-1 letters, lead byte C3), and U+200C
+/// to U+2027 and U+2030 to U+203F (dashes, curly quotes, bullets, primes: E2 80 8C to A7 and B0 to
+/// BF). (Test: every such character is kept, and the bytes say no more.)
+#[inline]
+fn keep_len(text: &[u8]) -> Option<usize> {
+    match *text {
+        [0xc3, _, ..] => Some(2),
+        [0xe2, 0x80, 0x8c..=0xa7 | 0xb0..=0xbf, ..] => Some(3),
+        _ => None,
     }
 }
 
@@ -494,6 +513,22 @@ mod tests {
             assert_eq!(skip.plain(b, 0), b.len());
             assert_eq!(skip.ascii(b, 0), b.len());
         }
+    }
+
+    #[test]
+    fn the_characters_skipped_undecoded_are_kept() {
+        let mut taken = 0;
+        for c in ('\u{80}'..='\u{ffff}').chain(['\u{10000}', '\u{1f600}']) {
+            let mut buf = [0; 5];
+            let len = c.encode_utf8(&mut buf[..4]).len();
+            buf[len] = b'x';
+            if let Some(n) = super::keep_len(&buf[..len + 1]) {
+                taken += 1;
+                assert_eq!(n, len, "{c:?}");
+                assert!(matches!(super::classify(c), super::Fix::Keep), "{c:?}");
+            }
+        }
+        assert_eq!(taken, 0x40 + (0x2028 - 0x200c) + 0x10);
     }
 
     #[test]
