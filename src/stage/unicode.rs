@@ -113,12 +113,19 @@ impl Pass for CharPass {
     fn apply(&self, doc: &Doc, edits: &mut Edits) {
         let text = doc.text;
         let bytes = text.as_bytes();
+        let skip = Skip::new();
         let mut i = 0;
         while i < bytes.len() {
             // Fast path: printable ASCII, newline and tab need nothing.
-            i = skip_plain(bytes, i);
+            i = skip.plain(bytes, i);
             if i >= bytes.len() {
                 break;
+            }
+            // The characters past ASCII that most texts have need nothing either: skipped without
+            // decoding and classifying them.
+            if let Some(len) = keep_len(&bytes[i..]) {
+                i += len;
+                continue;
             }
             let c = text[i..].chars().next().expect("i is on a char boundary");
             let len = c.len_utf8();
@@ -221,6 +228,19 @@ impl Pass for CharPass {
     }
 }
 
+/// The length of the character that `text` starts with, when it is one of the common characters
+/// past ASCII that [`classify`] keeps: U+00C0 to U+00FF (Latin-1 letters, lead byte C3), and U+200C
+/// to U+2027 and U+2030 to U+203F (dashes, curly quotes, bullets, primes: E2 80 8C to A7 and B0 to
+/// BF). (Test: every such character is kept, and the bytes say no more.)
+#[inline]
+fn keep_len(text: &[u8]) -> Option<usize> {
+    match *text {
+        [0xc3, _, ..] => Some(2),
+        [0xe2, 0x80, 0x8c..=0xa7 | 0xb0..=0xbf, ..] => Some(3),
+        _ => None,
+    }
+}
+
 /// Whether `CharPass` leaves byte `b` alone without a look: printable ASCII (0x20 to 0x7e), newline
 /// and tab.
 #[inline]
@@ -245,6 +265,116 @@ fn skip_plain(bytes: &[u8], mut i: usize) -> usize {
         i += 1;
     }
     i
+}
+
+/// The skips of [`skip_plain`] and [`lines::skip_ascii`], 64 bytes at a time with AVX2 when the
+/// processor has it (asked once a pass, not once a skip). Nearly all text is plain ASCII, and the
+/// 16-byte folds cost over a instruction a byte, then a byte loop to find the byte that stopped
+/// them; with AVX2 a block of 64 bytes costs about fifteen, and its bit mask says where it stops.
+#[derive(Clone, Copy)]
+struct Skip {
+    avx2: bool,
+}
+
+impl Skip {
+    fn new() -> Skip {
+        #[cfg(target_arch = "x86_64")]
+        let avx2 = std::arch::is_x86_feature_detected!("avx2");
+        #[cfg(not(target_arch = "x86_64"))]
+        let avx2 = false;
+        Skip { avx2 }
+    }
+
+    /// [`skip_plain`].
+    #[inline]
+    fn plain(self, bytes: &[u8], i: usize) -> usize {
+        #[cfg(target_arch = "x86_64")]
+        if self.avx2 {
+            // SAFETY: the processor has AVX2 (`Skip::new` checked).
+            return unsafe { skip_avx2::<true>(bytes, i) };
+        }
+        skip_plain(bytes, i)
+    }
+
+    /// [`lines::skip_ascii`].
+    #[inline]
+    fn ascii(self, bytes: &[u8], i: usize) -> usize {
+        #[cfg(target_arch = "x86_64")]
+        if self.avx2 {
+            // SAFETY: the processor has AVX2 (`Skip::new` checked).
+            return unsafe { skip_avx2::<false>(bytes, i) };
+        }
+        lines::skip_ascii(bytes, i)
+    }
+}
+
+/// [`skip_plain`] if `PLAIN`, else [`lines::skip_ascii`]: the first position at or after `i` (at most
+/// `bytes.len()`) whose byte is not plain (not ASCII), or the end, 64 bytes at a time. The last,
+/// partial block is read padded with spaces, which are plain ASCII. (Test: the same positions as the
+/// byte loops.)
+///
+/// # Safety
+/// The processor must have AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn skip_avx2<const PLAIN: bool>(bytes: &[u8], mut i: usize) -> usize {
+    // SAFETY (both): the processor has AVX2 (the caller's promise).
+    while let Some(block) = bytes.get(i..i + 64) {
+        let stops = unsafe { stops_avx2::<PLAIN>(block.try_into().expect("64 bytes")) };
+        if stops != 0 {
+            return i + stops.trailing_zeros() as usize;
+        }
+        i += 64;
+    }
+    if i >= bytes.len() {
+        return bytes.len();
+    }
+    let mut block = [b' '; 64];
+    block[..bytes.len() - i].copy_from_slice(&bytes[i..]);
+    let stops = unsafe { stops_avx2::<PLAIN>(&block) };
+    if stops != 0 {
+        i + stops.trailing_zeros() as usize
+    } else {
+        bytes.len()
+    }
+}
+
+/// The bytes of `block` that are not [`is_plain`] (if `PLAIN`) or not ASCII, each as a bit, the first
+/// byte the lowest.
+///
+/// A byte is not ASCII when its top bit is set, which `movemask` takes. It is not plain when it is
+/// below 0x20 or 0x7f or above, save newline and tab: one signed compare of the byte plus one, which
+/// takes 0x7f to 0x80 and 0xff to 0, finds 0 to 0x1f and 0x7f to 0xff (the bytes past ASCII are
+/// negative, and stay so but for 0xff), and newline and tab are taken out again.
+///
+/// # Safety
+/// The processor must have AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+unsafe fn stops_avx2<const PLAIN: bool>(block: &[u8; 64]) -> u64 {
+    use std::arch::x86_64::{
+        __m256i, _mm256_add_epi8, _mm256_andnot_si256, _mm256_cmpeq_epi8, _mm256_cmpgt_epi8,
+        _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_or_si256, _mm256_set1_epi8,
+    };
+    // SAFETY: the processor has AVX2 (the caller's promise), and the loads read the 64 bytes of
+    // `block`, with no alignment needed.
+    unsafe {
+        let stops = |v: __m256i| -> u32 {
+            if !PLAIN {
+                return _mm256_movemask_epi8(v) as u32;
+            }
+            let odd = _mm256_cmpgt_epi8(_mm256_set1_epi8(0x21), _mm256_add_epi8(v, _mm256_set1_epi8(1)));
+            let kept = _mm256_or_si256(
+                _mm256_cmpeq_epi8(v, _mm256_set1_epi8(b'\n' as i8)),
+                _mm256_cmpeq_epi8(v, _mm256_set1_epi8(b'\t' as i8)),
+            );
+            _mm256_movemask_epi8(_mm256_andnot_si256(kept, odd)) as u32
+        };
+        let lo = _mm256_loadu_si256(block.as_ptr().cast());
+        let hi = _mm256_loadu_si256(block.as_ptr().add(32).cast());
+        u64::from(stops(lo)) | u64::from(stops(hi)) << 32
+    }
 }
 
 /// Whether the non-ASCII run `run` (whole characters) is made only of U+0080 to U+00FF and U+2002 to
@@ -279,9 +409,10 @@ impl Pass for NfcPass {
         // into runs of non-ASCII characters, each with the ASCII character before it (a base letter
         // that a combining mark may join).
         let bytes = text.as_bytes();
+        let skip = Skip::new();
         let mut i = 0;
         while i < bytes.len() {
-            i = lines::skip_ascii(bytes, i);
+            i = skip.ascii(bytes, i);
             if i >= bytes.len() {
                 break;
             }
@@ -349,6 +480,55 @@ mod tests {
         for b in 0..=255u8 {
             assert_eq!(super::is_plain(b), (0x20..0x7f).contains(&b) || b == b'\n' || b == b'\t', "{b}");
         }
+    }
+
+    #[test]
+    fn the_avx2_skips_stop_where_the_byte_loops_do() {
+        let skip = super::Skip::new();
+        if !skip.avx2 {
+            return;
+        }
+        // Each byte value, at places of a plain text that spans a few 64-byte blocks and ends in a
+        // partial one, skipped from places before, at and after it.
+        let plain: Vec<u8> = b"line one\tand two\nand three, four five six seven eight ~ nine."
+            .iter()
+            .cycle()
+            .take(150)
+            .copied()
+            .collect();
+        for x in 0..=255u8 {
+            for at in [0, 1, 31, 32, 63, 64, 65, 100, 127, 128, 129, 149] {
+                let mut b = plain.clone();
+                b[at] = x;
+                for i in [0, 1, at.saturating_sub(1), at, at + 1, 64, 86, 87, 120, 149, 150] {
+                    let want = (i..b.len()).find(|&k| !super::is_plain(b[k])).unwrap_or(b.len());
+                    assert_eq!(skip.plain(&b, i), want, "{x} at {at}, from {i}");
+                    let want = (i..b.len()).find(|&k| !b[k].is_ascii()).unwrap_or(b.len());
+                    assert_eq!(skip.ascii(&b, i), want, "{x} at {at}, from {i}");
+                }
+            }
+        }
+        for n in 0..200 {
+            let b = &plain[..n.min(150)];
+            assert_eq!(skip.plain(b, 0), b.len());
+            assert_eq!(skip.ascii(b, 0), b.len());
+        }
+    }
+
+    #[test]
+    fn the_characters_skipped_undecoded_are_kept() {
+        let mut taken = 0;
+        for c in ('\u{80}'..='\u{ffff}').chain(['\u{10000}', '\u{1f600}']) {
+            let mut buf = [0; 5];
+            let len = c.encode_utf8(&mut buf[..4]).len();
+            buf[len] = b'x';
+            if let Some(n) = super::keep_len(&buf[..len + 1]) {
+                taken += 1;
+                assert_eq!(n, len, "{c:?}");
+                assert!(matches!(super::classify(c), super::Fix::Keep), "{c:?}");
+            }
+        }
+        assert_eq!(taken, 0x40 + (0x2028 - 0x200c) + 0x10);
     }
 
     #[test]
