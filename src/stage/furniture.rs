@@ -920,12 +920,11 @@ impl FurniturePass {
         let mut end = first_meta;
         while end + 1 < head.len() {
             let i = head[end + 1];
-            let t = lines[i].text(text);
-            let names = self.is_names(t);
             // An author line below an affiliation belongs to the block only when another affiliation
             // follows it (a second author group); otherwise it may be the first heading.
             if (is_meta(i) && !full(i))
-                || (names && head.get(end + 2).is_some_and(|&j| is_meta(j) && !full(j)))
+                || (self.is_names(lines[i].text(text))
+                    && head.get(end + 2).is_some_and(|&j| is_meta(j) && !full(j)))
             {
                 end += 1;
             } else {
@@ -1245,20 +1244,28 @@ impl FurniturePass {
     /// An author line: capitalised names, initials, `and`, commas and note markers; not a title set in
     /// capitals.
     fn is_names(&self, t: &str) -> bool {
-        let words: Vec<&str> = t.split_whitespace().collect();
-        let caps = words.iter().filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 3).count();
-        let all_caps = words
-            .iter()
-            .filter(|w| {
-                let letters: Vec<char> = w.chars().filter(|c| c.is_alphabetic()).collect();
-                letters.len() >= 3 && letters.iter().all(|c| c.is_uppercase())
-            })
-            .count();
-        words.len() <= 16
-            && !lines::ends_sentence(t)
-            && self.names_re.is_match(t)
-            && t.starts_with(|c: char| c.is_alphabetic())
-            && !(caps > 0 && all_caps * 2 > caps)
+        // (The tests that need no regex and no look at each word first.)
+        // `count_words` up to 17: whether there are more than 16 words.
+        if !t.starts_with(|c: char| c.is_alphabetic()) || lines::ends_sentence(t) || count_words(t, 17) > 16 {
+            return false;
+        }
+        if !self.names_re.is_match(t) {
+            return false;
+        }
+        // The words of three letters or more, and how many of them are in capitals.
+        let (mut long, mut capitals) = (0, 0);
+        for w in t.split_whitespace() {
+            let (mut letters, mut upper) = (0, true);
+            for c in w.chars().filter(|c| c.is_alphabetic()) {
+                letters += 1;
+                upper &= c.is_uppercase();
+            }
+            if letters >= 3 {
+                long += 1;
+                capitals += usize::from(upper);
+            }
+        }
+        !(long > 0 && capitals * 2 > long)
     }
 
     fn is_page_number(&self, t: &str, multi: bool, _last_page: bool) -> bool {
