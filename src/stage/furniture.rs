@@ -1142,18 +1142,26 @@ fn may_start_with_digit(t: &str) -> bool {
 }
 
 /// Whether `t` can start as `print_date_re` does, `^\d{1,2}[/.]`: with a digit and a `/` or `.` after one or
-/// two digits, where a byte that is not ASCII may be a (Unicode) digit.
+/// two digits, where a byte that is not ASCII may start a (Unicode) digit (see [`may_lead_digit`]).
 fn may_be_print_date(t: &[u8]) -> bool {
     let sep = |b: u8| b == b'/' || b == b'.';
+    let wide_digit = |b: u8| !b.is_ascii() && may_lead_digit(b);
     match t {
-        [d, ..] if !d.is_ascii() => true,
+        [d, ..] if wide_digit(*d) => true,
         [d, rest @ ..] if d.is_ascii_digit() => match rest {
-            [s, ..] if sep(*s) || !s.is_ascii() => true,
+            [s, ..] if sep(*s) || wide_digit(*s) => true,
             [d2, s, ..] if d2.is_ascii_digit() => sep(*s),
             _ => false,
         },
         _ => false,
     }
+}
+
+/// Whether a character whose UTF-8 starts with `lead`, a byte beyond ASCII, can be a decimal digit (`\d`,
+/// Unicode's `Nd`). None of U+0080 to U+00FF (C2, C3) and U+2000 to U+3FFF (E2, E3) is, where the
+/// quotes, dashes and bullets that start lines are (the unit test reads every character).
+fn may_lead_digit(lead: u8) -> bool {
+    !matches!(lead, 0xc2 | 0xc3 | 0xe2 | 0xe3)
 }
 
 /// `^(?:https?://|file:/|www\.)\S+$` ([`URL`]; the proptest compares the two): one of the prefixes (no two
@@ -1364,7 +1372,7 @@ mod tests {
 
         #[test]
         fn print_dates_pass_their_prefilter(
-            line in "[1٣a/.]{0,3}([/.][1٣]{1,2}[/.][1٣]{2,4}, 1:23 AM)?",
+            line in "[1٣a/.“é²]{0,3}([/.][1٣]{1,2}[/.][1٣]{2,4}, 1:23 AM)?",
         ) {
             let re = regex::Regex::new(super::PRINT_DATE).expect("valid");
             if re.is_match(&line) {
@@ -1474,6 +1482,18 @@ mod tests {
             proptest::prop_assert_eq!(numbers.len(), first.len());
             for (id, k) in ids.iter().zip(&keys) {
                 proptest::prop_assert_eq!(&first[*id as usize], k);
+            }
+        }
+    }
+
+    /// [`super::may_lead_digit`] rules out only bytes that start no decimal digit.
+    #[test]
+    fn no_digit_starts_with_the_bytes_ruled_out() {
+        let digit = regex::Regex::new(r"^\d$").expect("valid");
+        for c in (0x80..=0x10ffff).filter_map(char::from_u32) {
+            let lead = c.encode_utf8(&mut [0; 4]).as_bytes()[0];
+            if !super::may_lead_digit(lead) {
+                assert!(!digit.is_match(c.encode_utf8(&mut [0; 4])), "{c:?}");
             }
         }
     }
