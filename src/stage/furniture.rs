@@ -511,6 +511,8 @@ impl Pass for FurniturePass {
         }
         let need = self.min_pages.max((pages.len().saturating_sub(1)) / 2);
 
+        // The keys taken at the top of the page (one vector for all pages: most take a line or two).
+        let mut taken: Vec<u32> = Vec::new();
         for (p, page) in pages.iter().enumerate() {
             let top = &page[..self.zone.min(page.len())];
             // Top of the page: walk down while lines are furniture; stop at the first that is not, so
@@ -518,7 +520,7 @@ impl Pass for FurniturePass {
             // A running head is printed once a page: a second copy at the same top is the headline
             // under a browser's print title that repeats it, and stays.
             // (Keys are numbered only when there are pages to compare: `taken` matters only then.)
-            let mut taken: Vec<u32> = Vec::new();
+            taken.clear();
             for (n, &i) in top.iter().enumerate() {
                 let t = lines[i].text(text);
                 let print_title =
