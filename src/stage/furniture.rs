@@ -30,6 +30,8 @@
 
 use std::cell::OnceCell;
 
+use std::collections::hash_map::Entry;
+
 use crate::hash::{FxHashMap, FxHashSet};
 
 use regex::Regex;
@@ -158,6 +160,11 @@ fn key(s: &str) -> String {
 /// Writes a line's key (see [`key`]) into `out`, as UTF-8, in place of what it held.
 fn key_into(s: &str, out: &mut Vec<u8>) {
     out.clear();
+    push_key(s, out);
+}
+
+/// Appends a line's key (see [`key`]) to `out`, as UTF-8.
+fn push_key(s: &str, out: &mut Vec<u8>) {
     if s.is_ascii() {
         fold_ascii(s.as_bytes(), OTHER, out);
         return;
@@ -222,6 +229,178 @@ fn is_own_key(b: &[u8]) -> bool {
     // Each byte with the one after it (the last alone): `&` and `|`, not `&&` and `||`, keep the loop
     // free of branches.
     !b.iter().zip(&b[1..]).fold(odd(last), |bad, (&x, &y)| bad | odd(x) | ((x == b' ') & (y == b' ')))
+}
+
+/// Numbers the keys of lines (see [`key`]): lines get the same number exactly when they have the same
+/// key, numbered from 0 in the order their keys first come.
+///
+/// Most zone lines have a key no other line has (a line of text at the top or bottom of a page), and
+/// folding their keys to look them up was most of the stage. A line is first summed up by
+/// [`key_sig`], a function of its key that is read off the line's bytes without folding: a line whose
+/// sum no line before it had has a new key. Only where sums meet are keys compared, and only where
+/// the lines' texts differ (a running head recurs as it is printed) are keys folded.
+#[derive(Default)]
+struct KeyNumbers<'t> {
+    /// The first key (its number) of each sum; the others with that sum follow through `Key::next`.
+    by_sig: FxHashMap<u64, u32>,
+    /// By number: each key's first line.
+    keys: Vec<Key<'t>>,
+    /// The keys folded so far, one after another (`Key::folded`).
+    folded: Vec<u8>,
+    /// The key of the line being numbered, once folded.
+    buf: Vec<u8>,
+}
+
+struct Key<'t> {
+    /// The first line with the key.
+    text: &'t str,
+    /// The next key with the same sum ([`NO_KEY`] for none).
+    next: u32,
+    /// Where the key is in `KeyNumbers::folded`, once folded.
+    folded: Option<std::ops::Range<usize>>,
+}
+
+const NO_KEY: u32 = u32::MAX;
+
+impl<'t> KeyNumbers<'t> {
+    fn with_capacity(n: usize) -> Self {
+        let mut numbers = KeyNumbers::default();
+        numbers.by_sig.reserve(n);
+        numbers.keys.reserve(n);
+        numbers
+    }
+
+    /// How many keys are numbered.
+    fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// The number of the key of `t`.
+    fn number(&mut self, t: &'t str) -> u32 {
+        let KeyNumbers { by_sig, keys, folded, buf } = self;
+        let new = keys.len() as u32;
+        let mut k = match by_sig.entry(key_sig(t)) {
+            Entry::Vacant(v) => {
+                v.insert(new);
+                keys.push(Key { text: t, next: NO_KEY, folded: None });
+                return new;
+            }
+            Entry::Occupied(o) => *o.get(),
+        };
+        // The keys with this sum, all different: the line's is one of them or a new one.
+        let mut t_folded = false;
+        loop {
+            // The same text has the same key.
+            if keys[k as usize].text == t {
+                return k;
+            }
+            if !t_folded {
+                key_into(t, buf);
+                t_folded = true;
+            }
+            let key = &mut keys[k as usize];
+            let range = key.folded.get_or_insert_with(|| {
+                let start = folded.len();
+                push_key(key.text, folded);
+                start..folded.len()
+            });
+            if folded[range.clone()] == buf[..] {
+                return k;
+            }
+            if key.next == NO_KEY {
+                key.next = new;
+                let start = folded.len();
+                folded.extend_from_slice(buf);
+                keys.push(Key { text: t, next: NO_KEY, folded: Some(start..folded.len()) });
+                return new;
+            }
+            k = key.next;
+        }
+    }
+}
+
+/// A sum of a line's key that is read off the line without folding it: how many ASCII letters other
+/// than `i` and `k` the key has, and the sum of their bytes (each in 32 bits, wrapping). Lines with the
+/// same key have the same sum.
+///
+/// The key's ASCII letters are the line's lower-cased, in order, and perhaps some more: the fold
+/// masks digits and white space, lower-cases ASCII letters, and writes each other character as its
+/// lower case, which holds no ASCII byte but the `i` of `İ` (U+0130, `i̇`) and the `k` of the Kelvin
+/// sign (the unit test reads every character). Leaving out `i` and `k`, the sum reads the line.
+///
+/// With SSE2 (part of every x86-64 processor), sixteen bytes at a time: [`key_sig_plainly`] otherwise
+/// (the proptest compares the two).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+fn key_sig(t: &str) -> u64 {
+    use std::arch::x86_64::{
+        __m128i, _mm_add_epi64, _mm_and_si128, _mm_andnot_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8,
+        _mm_cvtsi128_si64, _mm_loadu_si128, _mm_min_epu8, _mm_or_si128, _mm_sad_epu8, _mm_set1_epi8,
+        _mm_setr_epi8, _mm_setzero_si128, _mm_srli_si128, _mm_sub_epi8,
+    };
+    let b = t.as_bytes();
+    // SAFETY: SSE2 is enabled (the `cfg`); each load reads sixteen bytes within `b` or within `buf`,
+    // with no alignment needed.
+    unsafe {
+        let zero = _mm_setzero_si128();
+        let (mut n, mut sum) = (zero, zero);
+        // Adds the letters among the bytes of `v` that `keep` selects (all ones in their lanes).
+        let mut add = |v: __m128i, keep: __m128i| {
+            let lower = _mm_or_si128(v, _mm_set1_epi8(0x20));
+            // A letter's lower case less `a` is at most 25 (as an unsigned byte); any other byte's is more.
+            let d = _mm_sub_epi8(lower, _mm_set1_epi8(b'a' as i8));
+            let letter = _mm_and_si128(_mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(25)), d), keep);
+            let i_or_k = _mm_or_si128(
+                _mm_cmpeq_epi8(lower, _mm_set1_epi8(b'i' as i8)),
+                _mm_cmpeq_epi8(lower, _mm_set1_epi8(b'k' as i8)),
+            );
+            let counted = _mm_andnot_si128(i_or_k, letter);
+            // `sad` against zero sums each eight bytes into a 64-bit lane.
+            sum = _mm_add_epi64(sum, _mm_sad_epu8(_mm_and_si128(lower, counted), zero));
+            n = _mm_add_epi64(n, _mm_sad_epu8(_mm_and_si128(counted, _mm_set1_epi8(1)), zero));
+        };
+        let all = _mm_set1_epi8(-1);
+        let mut chunks = b.chunks_exact(16);
+        for c in &mut chunks {
+            add(_mm_loadu_si128(c.as_ptr().cast()), all);
+        }
+        let rest = chunks.remainder().len();
+        if rest > 0 && b.len() >= 16 {
+            // The last sixteen bytes, of which the first `16 - rest` were added already.
+            let lanes = _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+            let keep = _mm_cmpgt_epi8(lanes, _mm_set1_epi8(15 - rest as i8));
+            add(_mm_loadu_si128(b[b.len() - 16..].as_ptr().cast()), keep);
+        } else if rest > 0 {
+            let mut buf = [0u8; 16];
+            buf[..rest].copy_from_slice(b);
+            add(_mm_loadu_si128(buf.as_ptr().cast()), all);
+        }
+        let total = |v: __m128i| {
+            let (lo, hi) = (_mm_cvtsi128_si64(v) as u64, _mm_cvtsi128_si64(_mm_srli_si128(v, 8)) as u64);
+            // (Taken to 32 bits: the plain sums wrap there.)
+            lo.wrapping_add(hi) as u32 as u64
+        };
+        total(n) << 32 | total(sum)
+    }
+}
+
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+fn key_sig(t: &str) -> u64 {
+    key_sig_plainly(t.as_bytes())
+}
+
+/// What [`key_sig`] computes, byte by byte, of a line or of a key.
+#[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), allow(dead_code))]
+fn key_sig_plainly(b: &[u8]) -> u64 {
+    let (mut n, mut sum) = (0u32, 0u32);
+    for &c in b {
+        let lower = c | 0x20;
+        if lower.is_ascii_lowercase() && lower != b'i' && lower != b'k' {
+            // (Wrapping: the sum of a line of more than 35 MB overflows, and is a sum still.)
+            n = n.wrapping_add(1);
+            sum = sum.wrapping_add(lower as u32);
+        }
+    }
+    (n as u64) << 32 | sum as u64
 }
 
 /// The classes of [`ASCII_KEY`].
@@ -298,58 +477,42 @@ impl Pass for FurniturePass {
         let mut bottoms: Vec<usize> = Vec::new();
         if multi {
             key_id = vec![u32::MAX; lines.len()];
-            // Zone lines recur as they are printed far more often than they recur only once folded (a
-            // running head, a URL, a line of text a synthetic page repeats): a line whose text was seen
-            // takes that line's number without folding its key again. Lines with the same text have the
-            // same key, so this numbers keys as the key map alone would.
-            let zone_lines = (pages.len() * 2 * self.zone).min(nonblank.len());
-            let mut by_text: FxHashMap<&str, u32> = FxHashMap::default();
-            by_text.reserve(zone_lines);
-            let mut ids: FxHashMap<Vec<u8>, u32> = FxHashMap::default();
-            ids.reserve(zone_lines);
-            let mut buf = Vec::new();
+            // (Room for as many keys as there are zone lines: most lines are their own.)
+            let mut numbers = KeyNumbers::with_capacity((pages.len() * 2 * self.zone).min(nonblank.len()));
             for page in &pages {
                 for &i in page.iter().take(self.zone).chain(page.iter().rev().take(self.zone)) {
                     if key_id[i] == u32::MAX {
-                        let t = lines[i].text(text);
-                        key_id[i] = match by_text.get(t) {
-                            Some(&id) => id,
-                            None => {
-                                key_into(t, &mut buf);
-                                let next = ids.len() as u32;
-                                let id = match ids.get(&buf) {
-                                    Some(&id) => id,
-                                    None => *ids.entry(buf.clone()).or_insert(next),
-                                };
-                                by_text.insert(t, id);
-                                id
-                            }
-                        };
+                        key_id[i] = numbers.number(lines[i].text(text));
                     }
                 }
             }
-            tops = vec![0; ids.len()];
-            bottoms = vec![0; ids.len()];
-            let mut seen: Vec<u32> = Vec::new();
-            for page in &pages {
-                seen.clear();
+            let ids = numbers.len();
+            tops = vec![0; ids];
+            bottoms = vec![0; ids];
+            // The last page (counted from 1) on whose top and bottom each key was counted: a key that
+            // recurs within one zone counts once for the page.
+            let (mut top_page, mut bottom_page) = (vec![0u32; ids], vec![0u32; ids]);
+            for (p, page) in (1..).zip(&pages) {
                 for &i in page.iter().take(self.zone) {
-                    if !seen.contains(&key_id[i]) {
-                        tops[key_id[i] as usize] += 1;
-                        seen.push(key_id[i]);
+                    let k = key_id[i] as usize;
+                    if top_page[k] != p {
+                        tops[k] += 1;
+                        top_page[k] = p;
                     }
                 }
-                seen.clear();
                 for &i in page.iter().rev().take(self.zone) {
-                    if !seen.contains(&key_id[i]) {
-                        bottoms[key_id[i] as usize] += 1;
-                        seen.push(key_id[i]);
+                    let k = key_id[i] as usize;
+                    if bottom_page[k] != p {
+                        bottoms[k] += 1;
+                        bottom_page[k] = p;
                     }
                 }
             }
         }
         let need = self.min_pages.max((pages.len().saturating_sub(1)) / 2);
 
+        // The keys taken at the top of the page (one vector for all pages: most take a line or two).
+        let mut taken: Vec<u32> = Vec::new();
         for (p, page) in pages.iter().enumerate() {
             let top = &page[..self.zone.min(page.len())];
             // Top of the page: walk down while lines are furniture; stop at the first that is not, so
@@ -357,7 +520,7 @@ impl Pass for FurniturePass {
             // A running head is printed once a page: a second copy at the same top is the headline
             // under a browser's print title that repeats it, and stays.
             // (Keys are numbered only when there are pages to compare: `taken` matters only then.)
-            let mut taken: Vec<u32> = Vec::new();
+            taken.clear();
             for (n, &i) in top.iter().enumerate() {
                 let t = lines[i].text(text);
                 let print_title =
@@ -759,12 +922,11 @@ impl FurniturePass {
         let mut end = first_meta;
         while end + 1 < head.len() {
             let i = head[end + 1];
-            let t = lines[i].text(text);
-            let names = self.is_names(t);
             // An author line below an affiliation belongs to the block only when another affiliation
             // follows it (a second author group); otherwise it may be the first heading.
             if (is_meta(i) && !full(i))
-                || (names && head.get(end + 2).is_some_and(|&j| is_meta(j) && !full(j)))
+                || (self.is_names(lines[i].text(text))
+                    && head.get(end + 2).is_some_and(|&j| is_meta(j) && !full(j)))
             {
                 end += 1;
             } else {
@@ -982,18 +1144,26 @@ fn may_start_with_digit(t: &str) -> bool {
 }
 
 /// Whether `t` can start as `print_date_re` does, `^\d{1,2}[/.]`: with a digit and a `/` or `.` after one or
-/// two digits, where a byte that is not ASCII may be a (Unicode) digit.
+/// two digits, where a byte that is not ASCII may start a (Unicode) digit (see [`may_lead_digit`]).
 fn may_be_print_date(t: &[u8]) -> bool {
     let sep = |b: u8| b == b'/' || b == b'.';
+    let wide_digit = |b: u8| !b.is_ascii() && may_lead_digit(b);
     match t {
-        [d, ..] if !d.is_ascii() => true,
+        [d, ..] if wide_digit(*d) => true,
         [d, rest @ ..] if d.is_ascii_digit() => match rest {
-            [s, ..] if sep(*s) || !s.is_ascii() => true,
+            [s, ..] if sep(*s) || wide_digit(*s) => true,
             [d2, s, ..] if d2.is_ascii_digit() => sep(*s),
             _ => false,
         },
         _ => false,
     }
+}
+
+/// Whether a character whose UTF-8 starts with `lead`, a byte beyond ASCII, can be a decimal digit (`\d`,
+/// Unicode's `Nd`). None of U+0080 to U+00FF (C2, C3) and U+2000 to U+3FFF (E2, E3) is, where the
+/// quotes, dashes and bullets that start lines are (the unit test reads every character).
+fn may_lead_digit(lead: u8) -> bool {
+    !matches!(lead, 0xc2 | 0xc3 | 0xe2 | 0xe3)
 }
 
 /// `^(?:https?://|file:/|www\.)\S+$` ([`URL`]; the proptest compares the two): one of the prefixes (no two
@@ -1084,20 +1254,28 @@ impl FurniturePass {
     /// An author line: capitalised names, initials, `and`, commas and note markers; not a title set in
     /// capitals.
     fn is_names(&self, t: &str) -> bool {
-        let words: Vec<&str> = t.split_whitespace().collect();
-        let caps = words.iter().filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 3).count();
-        let all_caps = words
-            .iter()
-            .filter(|w| {
-                let letters: Vec<char> = w.chars().filter(|c| c.is_alphabetic()).collect();
-                letters.len() >= 3 && letters.iter().all(|c| c.is_uppercase())
-            })
-            .count();
-        words.len() <= 16
-            && !lines::ends_sentence(t)
-            && self.names_re.is_match(t)
-            && t.starts_with(|c: char| c.is_alphabetic())
-            && !(caps > 0 && all_caps * 2 > caps)
+        // (The tests that need no regex and no look at each word first.)
+        // `count_words` up to 17: whether there are more than 16 words.
+        if !t.starts_with(|c: char| c.is_alphabetic()) || lines::ends_sentence(t) || count_words(t, 17) > 16 {
+            return false;
+        }
+        if !self.names_re.is_match(t) {
+            return false;
+        }
+        // The words of three letters or more, and how many of them are in capitals.
+        let (mut long, mut capitals) = (0, 0);
+        for w in t.split_whitespace() {
+            let (mut letters, mut upper) = (0, true);
+            for c in w.chars().filter(|c| c.is_alphabetic()) {
+                letters += 1;
+                upper &= c.is_uppercase();
+            }
+            if letters >= 3 {
+                long += 1;
+                capitals += usize::from(upper);
+            }
+        }
+        !(long > 0 && capitals * 2 > long)
     }
 
     fn is_page_number(&self, t: &str, multi: bool, _last_page: bool) -> bool {
@@ -1196,7 +1374,7 @@ mod tests {
 
         #[test]
         fn print_dates_pass_their_prefilter(
-            line in "[1٣a/.]{0,3}([/.][1٣]{1,2}[/.][1٣]{2,4}, 1:23 AM)?",
+            line in "[1٣a/.“é²]{0,3}([/.][1٣]{1,2}[/.][1٣]{2,4}, 1:23 AM)?",
         ) {
             let re = regex::Regex::new(super::PRINT_DATE).expect("valid");
             if re.is_match(&line) {
@@ -1272,6 +1450,64 @@ mod tests {
         #[test]
         fn keys_are_the_folded_keys(line in "[aZ.9 \t\x0béÉΣ\u{a0}\u{2003}İ]{0,24}") {
             proptest::prop_assert_eq!(key(&line), key_by_chars(&line));
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn key_sums_are_the_plain_sums(line in "[aiKzAZ@\\[`{#9 \t\u{80}\u{e1}é\u{130}\u{212a}\u{fa}]{0,40}") {
+            proptest::prop_assert_eq!(super::key_sig(&line), super::key_sig_plainly(line.as_bytes()));
+        }
+
+        #[test]
+        fn key_sums_are_sums_of_the_keys(line in "[aiKkIzAZ@#9 \tÉé\u{130}\u{212a}\u{a0}ΣσẞſﬀK]{0,24}") {
+            proptest::prop_assert_eq!(super::key_sig(&line), super::key_sig_plainly(key(&line).as_bytes()));
+        }
+
+        #[test]
+        fn key_numbers_are_the_same_exactly_for_the_same_keys(
+            lines in proptest::collection::vec("[abBIi\u{130}1 2]{1,4}", 1..40),
+        ) {
+            let mut numbers = super::KeyNumbers::with_capacity(0);
+            let ids: Vec<u32> = lines.iter().map(|l| numbers.number(l)).collect();
+            let keys: Vec<String> = lines.iter().map(|l| key(l)).collect();
+            for (a, b) in (0..lines.len()).flat_map(|a| (0..lines.len()).map(move |b| (a, b))) {
+                proptest::prop_assert_eq!(ids[a] == ids[b], keys[a] == keys[b], "{:?} {:?}", lines[a], lines[b]);
+            }
+            // Numbered from 0 in order of first appearance.
+            let mut first = Vec::new();
+            for k in &keys {
+                if !first.contains(k) {
+                    first.push(k.clone());
+                }
+            }
+            proptest::prop_assert_eq!(numbers.len(), first.len());
+            for (id, k) in ids.iter().zip(&keys) {
+                proptest::prop_assert_eq!(&first[*id as usize], k);
+            }
+        }
+    }
+
+    /// [`super::may_lead_digit`] rules out only bytes that start no decimal digit.
+    #[test]
+    fn no_digit_starts_with_the_bytes_ruled_out() {
+        let digit = regex::Regex::new(r"^\d$").expect("valid");
+        for c in (0x80..=0x10ffff).filter_map(char::from_u32) {
+            let lead = c.encode_utf8(&mut [0; 4]).as_bytes()[0];
+            if !super::may_lead_digit(lead) {
+                assert!(!digit.is_match(c.encode_utf8(&mut [0; 4])), "{c:?}");
+            }
+        }
+    }
+
+    /// [`super::key_sig`] leaves out `i` and `k`, as the only ASCII letters that a character beyond ASCII
+    /// lower-cases to.
+    #[test]
+    fn no_other_character_lower_cases_to_an_ascii_letter() {
+        for c in (0x80..=0x10ffff).filter_map(char::from_u32) {
+            for l in c.to_lowercase() {
+                assert!(!l.is_ascii() || l == 'i' || l == 'k', "{c:?} lower-cases to {l:?}");
+            }
         }
     }
 
