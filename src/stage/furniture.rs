@@ -96,6 +96,11 @@ pub fn build(s: &ResolvedStage) -> Result<Vec<Box<dyn Pass>>, String> {
         affiliation_lower_re: regex::bytes::Regex::new(AFFILIATION.trim_start_matches("(?i)")).expect("valid"),
         affiliation_bound_lower_re: regex::bytes::Regex::new(&format!("{}\\b", AFFILIATION.trim_start_matches("(?i)")))
             .expect("valid"),
+        affiliation_ascii_re: regex::bytes::Regex::new(&format!(
+            "{}(?-u:\\b)",
+            AFFILIATION.trim_start_matches("(?i)")
+        ))
+        .expect("valid"),
         received_re: Regex::new(RECEIVED).expect("valid"),
         email_re: Regex::new(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\{[\w.,\s-]+\}@").expect("valid"),
         names_re: Regex::new(
@@ -137,6 +142,9 @@ struct FurniturePass {
     affiliation_lower_re: regex::bytes::Regex,
     /// `affiliation_re` with case kept, likewise.
     affiliation_bound_lower_re: regex::bytes::Regex,
+    /// `affiliation_bound_lower_re` with an ASCII word boundary, for ASCII lines lower-cased: see
+    /// [`FurniturePass::has_affiliation`].
+    affiliation_ascii_re: regex::bytes::Regex,
     received_re: Regex,
     email_re: Regex,
     names_re: Regex,
@@ -721,6 +729,15 @@ fn caseless_match(caseless: &Regex, lower: &regex::bytes::Regex, t: &str) -> boo
     }
 }
 
+/// `re.is_match` of an ASCII line of up to 512 bytes lower-cased on the stack; `None` for another line.
+fn ascii_lower_match(re: &regex::bytes::Regex, t: &str) -> Option<bool> {
+    let mut buf = [0u8; 512];
+    let buf = buf.get_mut(..t.len()).filter(|_| t.is_ascii())?;
+    buf.copy_from_slice(t.as_bytes());
+    buf.make_ascii_lowercase();
+    Some(re.is_match(buf))
+}
+
 /// Whether `t` holds a character that matches a letter of [`AFFILIATION`] caselessly other than itself
 /// and its ASCII case: `É`, `À`, `Ä` (C3 89, C3 80, C3 84), `ſ` for `s` (C5 BF), or the Kelvin sign for
 /// `k` (E2 84 AA).
@@ -873,17 +890,29 @@ impl FurniturePass {
             first.iter().copied().filter(|&i| verdict[i].is_none()).take(self.head_lines).collect();
         let is_meta = |i: usize| {
             let t = lines[i].text(text);
-            // (Counted up to 21: the tests below ask only whether there are more than 20 or 8 words, and
-            // the first lines of a page of pdfminer text can be whole paragraphs.)
-            let n = count_words(t, 21);
-            // An affiliation is a name and an address, not a sentence about one.
-            let prose = lines::ends_sentence(t) && n > 8;
-            n <= 20
-                && !prose
-                && (self.has_affiliation_words(t)
-                    && caseless_match(&self.affiliation_re, &self.affiliation_bound_lower_re, t)
-                    || self.is_received(t)
-                    || self.has_email(t))
+            let short = || {
+                // (Counted up to 21: the tests below ask only whether there are more than 20 or 8 words,
+                // and the first lines of a page of pdfminer text can be whole paragraphs.)
+                let n = count_words(t, 21);
+                // An affiliation is a name and an address, not a sentence about one.
+                let prose = lines::ends_sentence(t) && n > 8;
+                n <= 20 && !prose
+            };
+            let meta = || self.has_affiliation(t) || self.is_received(t) || self.has_email(t);
+            // The tests are pure, so any may go first. A long line (a paragraph) is counted first, which
+            // answers no sooner than a search through all of it. On another line the search for
+            // affiliation words goes first, and answers no on most: the words are then counted only
+            // where the cheap tests in front of the other two regexes pass (the `Received` one is slow
+            // on a line with other characters, of which a sentence is ruled out by the count).
+            if t.len() > 256 {
+                short() && meta()
+            } else if self.has_affiliation(t) {
+                short()
+            } else {
+                (may_be_received(t.as_bytes()) || t.contains('@'))
+                    && short()
+                    && (self.is_received(t) || self.has_email(t))
+            }
         };
         // The authors come right under the title: the block must start within the first lines.
         let Some(first_meta) = head.iter().take(6).position(|&i| is_meta(i)) else { return };
@@ -1244,6 +1273,17 @@ impl FurniturePass {
         caseless_match(&self.affiliation_words_re, &self.affiliation_lower_re, t)
     }
 
+    /// `affiliation_re.is_match(t)`. On an ASCII line of up to 512 bytes, one search of the line lower-cased
+    /// with `affiliation_ascii_re`, whose ASCII word boundary is the Unicode one on ASCII text (and which
+    /// the lazy DFA runs); on another line, [`FurniturePass::has_affiliation_words`] first, and the
+    /// boundary only where the words are (the proptest compares the two).
+    fn has_affiliation(&self, t: &str) -> bool {
+        ascii_lower_match(&self.affiliation_ascii_re, t).unwrap_or_else(|| {
+            self.has_affiliation_words(t)
+                && caseless_match(&self.affiliation_re, &self.affiliation_bound_lower_re, t)
+        })
+    }
+
     /// `email_re`, both of whose branches hold an `@`.
     fn has_email(&self, t: &str) -> bool {
         t.contains('@') && self.email_re.is_match(t)
@@ -1392,6 +1432,16 @@ mod tests {
                 let lower = regex::bytes::Regex::new(&lower).expect("valid");
                 proptest::prop_assert_eq!(super::caseless_match(&caseless, &lower, &line), caseless.is_match(&line));
             }
+        }
+
+        #[test]
+        fn ascii_affiliations_are_found_as_the_caseless_regex_finds_them(
+            line in "[a-zA-Z .,_9-]{0,6}(Dept\\.|DEPT\\.|UNIVERSITY|school  Of|Research\tLab|Centre|inc\\.|Ltd\\.|GmbH|Institut|Laboratories)?[a-zA-Z .,_9-]{0,6}",
+        ) {
+            let caseless = regex::Regex::new(&format!("{}\\b", super::AFFILIATION)).expect("valid");
+            let ascii = format!("{}(?-u:\\b)", super::AFFILIATION.trim_start_matches("(?i)"));
+            let ascii = regex::bytes::Regex::new(&ascii).expect("valid");
+            proptest::prop_assert_eq!(super::ascii_lower_match(&ascii, &line), Some(caseless.is_match(&line)));
         }
 
         #[test]
