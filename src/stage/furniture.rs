@@ -529,12 +529,19 @@ impl Pass for FurniturePass {
             // under a browser's print title that repeats it, and stays.
             // (Keys are numbered only when there are pages to compare: `taken` matters only then.)
             taken.clear();
+            // Whether the line above is a print date, where it was asked on that line's turn (the regex
+            // search of a date line is ~600 instructions: once a line is enough).
+            let mut prev_date: Option<bool> = None;
             for (n, &i) in top.iter().enumerate() {
                 let t = lines[i].text(text);
-                let print_title =
-                    n > 0 && verdict[top[n - 1]].is_some() && self.is_print_title(text, lines, top[n - 1], i);
+                let print_title = n > 0
+                    && verdict[top[n - 1]].is_some()
+                    && prev_date.unwrap_or_else(|| self.is_print_date(lines[top[n - 1]].text(text)))
+                    && is_print_title(t);
+                let date = !print_title && self.is_print_date(t);
+                prev_date = (!print_title).then_some(date);
                 let k = key_id.get(i).copied().unwrap_or(u32::MAX);
-                let v = if print_title || self.is_print_date(t) {
+                let v = if print_title || date {
                     self.print_header.as_ref()
                 } else if multi && tops[k as usize] >= need && !(p == 0 && n == 0) && !taken.contains(&k) {
                     // The first line of the first page is the title, even when later pages repeat it.
@@ -1172,20 +1179,34 @@ fn may_start_with_digit(t: &str) -> bool {
     t.as_bytes().first().is_some_and(|&b| b.is_ascii_digit() || !b.is_ascii())
 }
 
-/// Whether `t` can start as `print_date_re` does, `^\d{1,2}[/.]`: with a digit and a `/` or `.` after one or
-/// two digits, where a byte that is not ASCII may start a (Unicode) digit (see [`may_lead_digit`]).
+/// Whether `t` can start as `print_date_re` does, `^\d{1,2}[/.]\d{1,2}[/.]\d{2}`: one or two digits, a `/` or
+/// `.`, one or two digits, a `/` or `.`, two digits. Where a digit may stand, a byte that is not ASCII
+/// may start a (Unicode) digit (see [`may_lead_digit`]), and the rest is not read. (A line numbered
+/// `1.` or `3.2` passed the test of the first three bytes alone, and a regex search of ~400
+/// instructions.)
 fn may_be_print_date(t: &[u8]) -> bool {
-    let sep = |b: u8| b == b'/' || b == b'.';
-    let wide_digit = |b: u8| !b.is_ascii() && may_lead_digit(b);
-    match t {
-        [d, ..] if wide_digit(*d) => true,
-        [d, rest @ ..] if d.is_ascii_digit() => match rest {
-            [s, ..] if sep(*s) || wide_digit(*s) => true,
-            [d2, s, ..] if d2.is_ascii_digit() => sep(*s),
-            _ => false,
-        },
-        _ => false,
+    let mut rest = t;
+    for (min, max, sep_after) in [(1, 2, true), (1, 2, true), (2, 2, false)] {
+        let mut n = 0;
+        while n < max {
+            match rest.get(n) {
+                Some(b) if b.is_ascii_digit() => n += 1,
+                Some(&b) if !b.is_ascii() && may_lead_digit(b) => return true,
+                _ => break,
+            }
+        }
+        if n < min {
+            return false;
+        }
+        // After the most digits a group may have, only a separator continues the match (the digits
+        // and the separators are different characters, so no shorter group does better).
+        match rest[n..].split_first() {
+            Some((&b, after)) if sep_after && (b == b'/' || b == b'.') => rest = after,
+            _ if sep_after => return false,
+            _ => {}
+        }
     }
+    true
 }
 
 /// Whether a character whose UTF-8 starts with `lead`, a byte beyond ASCII, can be a decimal digit (`\d`,
@@ -1331,20 +1352,6 @@ impl FurniturePass {
         }
     }
 
-    /// The page title a browser prints after the date: the line right after it, when that line looks
-    /// like a title (`Headline - Site`, `Headline | Site`) rather than the first line of the page.
-    fn is_print_title(&self, text: &str, lines: &[Line], prev: usize, i: usize) -> bool {
-        let prev_t = lines[prev].text(text);
-        if !self.is_print_date(prev_t) {
-            return false;
-        }
-        let t = lines[i].text(text);
-        // A browser puts the date and the title on one line of the page; extractors print them on
-        // consecutive lines. A title has no sentence end of its own.
-        !lines::ends_sentence(t)
-            && (t.contains(" - ") || t.contains(" | ") || t.contains(" – ") || t.contains(" — "))
-    }
-
     /// Whether a page's next non-blank line below `i` is an `n/N` page count.
     fn next_is_page_count(&self, text: &str, lines: &[Line], page: &[usize], i: usize) -> bool {
         let pos = page.iter().position(|&x| x == i).unwrap_or(0);
@@ -1353,6 +1360,16 @@ impl FurniturePass {
             t.contains('/') && self.sure_page_number_re.is_match(t)
         })
     }
+}
+
+/// The page title a browser prints after the date (the caller has seen the date line above): the line
+/// right after it, when that line looks like a title (`Headline - Site`, `Headline | Site`) rather than
+/// the first line of the page.
+fn is_print_title(t: &str) -> bool {
+    // A browser puts the date and the title on one line of the page; extractors print them on
+    // consecutive lines. A title has no sentence end of its own.
+    !lines::ends_sentence(t)
+        && (t.contains(" - ") || t.contains(" | ") || t.contains(" – ") || t.contains(" — "))
 }
 
 /// `hay.contains(needle)` for a needle of at least one byte, by the places of its first byte in `hay`.
@@ -1415,6 +1432,16 @@ mod tests {
         #[test]
         fn print_dates_pass_their_prefilter(
             line in "[1٣a/.“é²]{0,3}([/.][1٣]{1,2}[/.][1٣]{2,4}, 1:23 AM)?",
+        ) {
+            let re = regex::Regex::new(super::PRINT_DATE).expect("valid");
+            if re.is_match(&line) {
+                proptest::prop_assert!(super::may_be_print_date(line.as_bytes()), "{:?}", line);
+            }
+        }
+
+        #[test]
+        fn near_print_dates_pass_their_prefilter(
+            line in "[1٣a“²]{1,3}[/.a][1٣a“]{1,3}[/.a ][1٣a“]{1,5},? 1:23 AM",
         ) {
             let re = regex::Regex::new(super::PRINT_DATE).expect("valid");
             if re.is_match(&line) {
@@ -1539,6 +1566,16 @@ mod tests {
     }
 
     /// [`super::may_lead_digit`] rules out only bytes that start no decimal digit.
+    #[test]
+    fn numbered_headings_are_no_print_dates() {
+        for line in ["1. Introduction", "3.2 Results", "12/30", "1.2.3 Scope", "11/26/2"] {
+            assert!(!super::may_be_print_date(line.as_bytes()), "{line:?}");
+        }
+        for line in ["11/26/26, 9:14 AM", "1.2.26 10:00", "1/٣", "1.2.٣"] {
+            assert!(super::may_be_print_date(line.as_bytes()), "{line:?}");
+        }
+    }
+
     #[test]
     fn no_digit_starts_with_the_bytes_ruled_out() {
         let digit = regex::Regex::new(r"^\d$").expect("valid");
