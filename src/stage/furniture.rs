@@ -96,6 +96,11 @@ pub fn build(s: &ResolvedStage) -> Result<Vec<Box<dyn Pass>>, String> {
         affiliation_lower_re: regex::bytes::Regex::new(AFFILIATION.trim_start_matches("(?i)")).expect("valid"),
         affiliation_bound_lower_re: regex::bytes::Regex::new(&format!("{}\\b", AFFILIATION.trim_start_matches("(?i)")))
             .expect("valid"),
+        affiliation_ascii_re: regex::bytes::Regex::new(&format!(
+            "{}(?-u:\\b)",
+            AFFILIATION.trim_start_matches("(?i)")
+        ))
+        .expect("valid"),
         received_re: Regex::new(RECEIVED).expect("valid"),
         email_re: Regex::new(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\{[\w.,\s-]+\}@").expect("valid"),
         names_re: Regex::new(
@@ -137,6 +142,9 @@ struct FurniturePass {
     affiliation_lower_re: regex::bytes::Regex,
     /// `affiliation_re` with case kept, likewise.
     affiliation_bound_lower_re: regex::bytes::Regex,
+    /// `affiliation_bound_lower_re` with an ASCII word boundary, for ASCII lines lower-cased: see
+    /// [`FurniturePass::has_affiliation`].
+    affiliation_ascii_re: regex::bytes::Regex,
     received_re: Regex,
     email_re: Regex,
     names_re: Regex,
@@ -521,12 +529,19 @@ impl Pass for FurniturePass {
             // under a browser's print title that repeats it, and stays.
             // (Keys are numbered only when there are pages to compare: `taken` matters only then.)
             taken.clear();
+            // Whether the line above is a print date, where it was asked on that line's turn (the regex
+            // search of a date line is ~600 instructions: once a line is enough).
+            let mut prev_date: Option<bool> = None;
             for (n, &i) in top.iter().enumerate() {
                 let t = lines[i].text(text);
-                let print_title =
-                    n > 0 && verdict[top[n - 1]].is_some() && self.is_print_title(text, lines, top[n - 1], i);
+                let print_title = n > 0
+                    && verdict[top[n - 1]].is_some()
+                    && prev_date.unwrap_or_else(|| self.is_print_date(lines[top[n - 1]].text(text)))
+                    && is_print_title(t);
+                let date = !print_title && self.is_print_date(t);
+                prev_date = (!print_title).then_some(date);
                 let k = key_id.get(i).copied().unwrap_or(u32::MAX);
-                let v = if print_title || self.is_print_date(t) {
+                let v = if print_title || date {
                     self.print_header.as_ref()
                 } else if multi && tops[k as usize] >= need && !(p == 0 && n == 0) && !taken.contains(&k) {
                     // The first line of the first page is the title, even when later pages repeat it.
@@ -721,6 +736,15 @@ fn caseless_match(caseless: &Regex, lower: &regex::bytes::Regex, t: &str) -> boo
     }
 }
 
+/// `re.is_match` of an ASCII line of up to 512 bytes lower-cased on the stack; `None` for another line.
+fn ascii_lower_match(re: &regex::bytes::Regex, t: &str) -> Option<bool> {
+    let mut buf = [0u8; 512];
+    let buf = buf.get_mut(..t.len()).filter(|_| t.is_ascii())?;
+    buf.copy_from_slice(t.as_bytes());
+    buf.make_ascii_lowercase();
+    Some(re.is_match(buf))
+}
+
 /// Whether `t` holds a character that matches a letter of [`AFFILIATION`] caselessly other than itself
 /// and its ASCII case: `É`, `À`, `Ä` (C3 89, C3 80, C3 84), `ſ` for `s` (C5 BF), or the Kelvin sign for
 /// `k` (E2 84 AA).
@@ -873,17 +897,29 @@ impl FurniturePass {
             first.iter().copied().filter(|&i| verdict[i].is_none()).take(self.head_lines).collect();
         let is_meta = |i: usize| {
             let t = lines[i].text(text);
-            // (Counted up to 21: the tests below ask only whether there are more than 20 or 8 words, and
-            // the first lines of a page of pdfminer text can be whole paragraphs.)
-            let n = count_words(t, 21);
-            // An affiliation is a name and an address, not a sentence about one.
-            let prose = lines::ends_sentence(t) && n > 8;
-            n <= 20
-                && !prose
-                && (self.has_affiliation_words(t)
-                    && caseless_match(&self.affiliation_re, &self.affiliation_bound_lower_re, t)
-                    || self.is_received(t)
-                    || self.has_email(t))
+            let short = || {
+                // (Counted up to 21: the tests below ask only whether there are more than 20 or 8 words,
+                // and the first lines of a page of pdfminer text can be whole paragraphs.)
+                let n = count_words(t, 21);
+                // An affiliation is a name and an address, not a sentence about one.
+                let prose = lines::ends_sentence(t) && n > 8;
+                n <= 20 && !prose
+            };
+            let meta = || self.has_affiliation(t) || self.is_received(t) || self.has_email(t);
+            // The tests are pure, so any may go first. A long line (a paragraph) is counted first, which
+            // answers no sooner than a search through all of it. On another line the search for
+            // affiliation words goes first, and answers no on most: the words are then counted only
+            // where the cheap tests in front of the other two regexes pass (the `Received` one is slow
+            // on a line with other characters, of which a sentence is ruled out by the count).
+            if t.len() > 256 {
+                short() && meta()
+            } else if self.has_affiliation(t) {
+                short()
+            } else {
+                (may_be_received(t.as_bytes()) || t.contains('@'))
+                    && short()
+                    && (self.is_received(t) || self.has_email(t))
+            }
         };
         // The authors come right under the title: the block must start within the first lines.
         let Some(first_meta) = head.iter().take(6).position(|&i| is_meta(i)) else { return };
@@ -1143,20 +1179,34 @@ fn may_start_with_digit(t: &str) -> bool {
     t.as_bytes().first().is_some_and(|&b| b.is_ascii_digit() || !b.is_ascii())
 }
 
-/// Whether `t` can start as `print_date_re` does, `^\d{1,2}[/.]`: with a digit and a `/` or `.` after one or
-/// two digits, where a byte that is not ASCII may start a (Unicode) digit (see [`may_lead_digit`]).
+/// Whether `t` can start as `print_date_re` does, `^\d{1,2}[/.]\d{1,2}[/.]\d{2}`: one or two digits, a `/` or
+/// `.`, one or two digits, a `/` or `.`, two digits. Where a digit may stand, a byte that is not ASCII
+/// may start a (Unicode) digit (see [`may_lead_digit`]), and the rest is not read. (A line numbered
+/// `1.` or `3.2` passed the test of the first three bytes alone, and a regex search of ~400
+/// instructions.)
 fn may_be_print_date(t: &[u8]) -> bool {
-    let sep = |b: u8| b == b'/' || b == b'.';
-    let wide_digit = |b: u8| !b.is_ascii() && may_lead_digit(b);
-    match t {
-        [d, ..] if wide_digit(*d) => true,
-        [d, rest @ ..] if d.is_ascii_digit() => match rest {
-            [s, ..] if sep(*s) || wide_digit(*s) => true,
-            [d2, s, ..] if d2.is_ascii_digit() => sep(*s),
-            _ => false,
-        },
-        _ => false,
+    let mut rest = t;
+    for (min, max, sep_after) in [(1, 2, true), (1, 2, true), (2, 2, false)] {
+        let mut n = 0;
+        while n < max {
+            match rest.get(n) {
+                Some(b) if b.is_ascii_digit() => n += 1,
+                Some(&b) if !b.is_ascii() && may_lead_digit(b) => return true,
+                _ => break,
+            }
+        }
+        if n < min {
+            return false;
+        }
+        // After the most digits a group may have, only a separator continues the match (the digits
+        // and the separators are different characters, so no shorter group does better).
+        match rest[n..].split_first() {
+            Some((&b, after)) if sep_after && (b == b'/' || b == b'.') => rest = after,
+            _ if sep_after => return false,
+            _ => {}
+        }
     }
+    true
 }
 
 /// Whether a character whose UTF-8 starts with `lead`, a byte beyond ASCII, can be a decimal digit (`\d`,
@@ -1244,6 +1294,17 @@ impl FurniturePass {
         caseless_match(&self.affiliation_words_re, &self.affiliation_lower_re, t)
     }
 
+    /// `affiliation_re.is_match(t)`. On an ASCII line of up to 512 bytes, one search of the line lower-cased
+    /// with `affiliation_ascii_re`, whose ASCII word boundary is the Unicode one on ASCII text (and which
+    /// the lazy DFA runs); on another line, [`FurniturePass::has_affiliation_words`] first, and the
+    /// boundary only where the words are (the proptest compares the two).
+    fn has_affiliation(&self, t: &str) -> bool {
+        ascii_lower_match(&self.affiliation_ascii_re, t).unwrap_or_else(|| {
+            self.has_affiliation_words(t)
+                && caseless_match(&self.affiliation_re, &self.affiliation_bound_lower_re, t)
+        })
+    }
+
     /// `email_re`, both of whose branches hold an `@`.
     fn has_email(&self, t: &str) -> bool {
         t.contains('@') && self.email_re.is_match(t)
@@ -1291,20 +1352,6 @@ impl FurniturePass {
         }
     }
 
-    /// The page title a browser prints after the date: the line right after it, when that line looks
-    /// like a title (`Headline - Site`, `Headline | Site`) rather than the first line of the page.
-    fn is_print_title(&self, text: &str, lines: &[Line], prev: usize, i: usize) -> bool {
-        let prev_t = lines[prev].text(text);
-        if !self.is_print_date(prev_t) {
-            return false;
-        }
-        let t = lines[i].text(text);
-        // A browser puts the date and the title on one line of the page; extractors print them on
-        // consecutive lines. A title has no sentence end of its own.
-        !lines::ends_sentence(t)
-            && (t.contains(" - ") || t.contains(" | ") || t.contains(" – ") || t.contains(" — "))
-    }
-
     /// Whether a page's next non-blank line below `i` is an `n/N` page count.
     fn next_is_page_count(&self, text: &str, lines: &[Line], page: &[usize], i: usize) -> bool {
         let pos = page.iter().position(|&x| x == i).unwrap_or(0);
@@ -1313,6 +1360,16 @@ impl FurniturePass {
             t.contains('/') && self.sure_page_number_re.is_match(t)
         })
     }
+}
+
+/// The page title a browser prints after the date (the caller has seen the date line above): the line
+/// right after it, when that line looks like a title (`Headline - Site`, `Headline | Site`) rather than
+/// the first line of the page.
+fn is_print_title(t: &str) -> bool {
+    // A browser puts the date and the title on one line of the page; extractors print them on
+    // consecutive lines. A title has no sentence end of its own.
+    !lines::ends_sentence(t)
+        && (t.contains(" - ") || t.contains(" | ") || t.contains(" – ") || t.contains(" — "))
 }
 
 /// `hay.contains(needle)` for a needle of at least one byte, by the places of its first byte in `hay`.
@@ -1383,6 +1440,16 @@ mod tests {
         }
 
         #[test]
+        fn near_print_dates_pass_their_prefilter(
+            line in "[1٣a“²]{1,3}[/.a][1٣a“]{1,3}[/.a ][1٣a“]{1,5},? 1:23 AM",
+        ) {
+            let re = regex::Regex::new(super::PRINT_DATE).expect("valid");
+            if re.is_match(&line) {
+                proptest::prop_assert!(super::may_be_print_date(line.as_bytes()), "{:?}", line);
+            }
+        }
+
+        #[test]
         fn affiliation_words_are_found_as_the_caseless_regex_finds_them(
             line in "[a-zA-Z .é“]{0,6}(Dept\\.|UNIVERSITY|school  Of|Research\tLab|Centre|inc|Universität|UNIVERSITÄT|École|ÉCOLE|école|ſchool\u{a0}of|Università|UNIVERSITÀ|Univerſity)?[a-zé .]{0,6}",
         ) {
@@ -1392,6 +1459,16 @@ mod tests {
                 let lower = regex::bytes::Regex::new(&lower).expect("valid");
                 proptest::prop_assert_eq!(super::caseless_match(&caseless, &lower, &line), caseless.is_match(&line));
             }
+        }
+
+        #[test]
+        fn ascii_affiliations_are_found_as_the_caseless_regex_finds_them(
+            line in "[a-zA-Z .,_9-]{0,6}(Dept\\.|DEPT\\.|UNIVERSITY|school  Of|Research\tLab|Centre|inc\\.|Ltd\\.|GmbH|Institut|Laboratories)?[a-zA-Z .,_9-]{0,6}",
+        ) {
+            let caseless = regex::Regex::new(&format!("{}\\b", super::AFFILIATION)).expect("valid");
+            let ascii = format!("{}(?-u:\\b)", super::AFFILIATION.trim_start_matches("(?i)"));
+            let ascii = regex::bytes::Regex::new(&ascii).expect("valid");
+            proptest::prop_assert_eq!(super::ascii_lower_match(&ascii, &line), Some(caseless.is_match(&line)));
         }
 
         #[test]
@@ -1489,6 +1566,16 @@ mod tests {
     }
 
     /// [`super::may_lead_digit`] rules out only bytes that start no decimal digit.
+    #[test]
+    fn numbered_headings_are_no_print_dates() {
+        for line in ["1. Introduction", "3.2 Results", "12/30", "1.2.3 Scope", "11/26/2"] {
+            assert!(!super::may_be_print_date(line.as_bytes()), "{line:?}");
+        }
+        for line in ["11/26/26, 9:14 AM", "1.2.26 10:00", "1/٣", "1.2.٣"] {
+            assert!(super::may_be_print_date(line.as_bytes()), "{line:?}");
+        }
+    }
+
     #[test]
     fn no_digit_starts_with_the_bytes_ruled_out() {
         let digit = regex::Regex::new(r"^\d$").expect("valid");
