@@ -238,7 +238,7 @@ fn restore_hyphens(
     let mut chars_before = 0usize;
     let mut pos = 0usize;
     let mut ascii_lower = String::new();
-    for tok in content.split(' ') {
+    for tok in split_ascii(content, b' ') {
         let start = pos;
         pos += tok.len() + 1;
         let tok_chars = tok.chars().count();
@@ -1027,7 +1027,7 @@ fn hyphen_split<'s>(a: &'s str, b: &'s str) -> Option<(&'s str, &'s str, &'s str
     let tok = last_word(a);
     let stem = &tok[..tok.len() - 1];
     let left_full = stem.trim_start_matches(|c: char| !c.is_alphanumeric());
-    let left = left_full.rsplit('-').next().unwrap_or("");
+    let left = after_last_hyphen(left_full);
     if left.is_empty() || !left.chars().last().is_some_and(char::is_alphabetic) {
         return None;
     }
@@ -1056,22 +1056,34 @@ fn split_word_forms(left: &str, right: &str) -> (String, String) {
     (joined, hyphenated)
 }
 
-/// `s.split('-')`, on bytes: `-` is ASCII, so its byte is that character wherever it stands in UTF-8
-/// (no byte of a longer character is below 0x80), and the pieces between those bytes start and end
-/// at character boundaries. (The library's split runs a character search, costly on short words.)
-/// (Test: the same pieces as `split`.)
-fn hyphen_parts(s: &str) -> impl Iterator<Item = &str> {
-    s.as_bytes().split(|&c| c == b'-').map(move |p| {
+/// `s.split(sep as char)` for an ASCII `sep`, on bytes: an ASCII character's byte is that character
+/// wherever it stands in UTF-8 (no byte of a longer character is below 0x80), and the pieces between
+/// those bytes start and end at character boundaries. (The library's split runs a character search
+/// for each piece, costly on short words.) (Test: the same pieces as `split`.)
+fn split_ascii(s: &str, sep: u8) -> impl Iterator<Item = &str> {
+    debug_assert!(sep.is_ascii());
+    s.as_bytes().split(move |&c| c == sep).map(move |p| {
         let from = p.as_ptr() as usize - s.as_ptr() as usize;
         &s[from..from + p.len()]
     })
+}
+
+/// `s.split('-')`: [`split_ascii`].
+fn hyphen_parts(s: &str) -> impl Iterator<Item = &str> {
+    split_ascii(s, b'-')
+}
+
+/// `s.rsplit('-').next().unwrap_or("")` (what follows the last `-`, all of `s` without one), on
+/// bytes (see [`split_ascii`]). (Test: the same pieces as `rsplit`.)
+fn after_last_hyphen(s: &str) -> &str {
+    &s[s.bytes().rposition(|c| c == b'-').map_or(0, |i| i + 1)..]
 }
 
 /// The part before the line-end hyphen of a line that ends in one, as the test for a hyphenating
 /// typesetter takes it (`determi` in `... determi-`).
 fn line_end_left(t: &str) -> &str {
     let tok = last_word(t).trim_end_matches('-');
-    tok.rsplit('-').next().unwrap_or("").trim_start_matches(|c: char| !c.is_alphanumeric())
+    after_last_hyphen(tok).trim_start_matches(|c: char| !c.is_alphanumeric())
 }
 
 impl ReflowPass {
@@ -1170,7 +1182,7 @@ impl ReflowPass {
         hyphenating: bool,
     ) -> Option<Gap> {
         let (left_full, left, right) = hyphen_split(a, b)?;
-        if right.chars().next().is_some_and(char::is_uppercase) || left_full.contains('-') {
+        if right.chars().next().is_some_and(char::is_uppercase) || left_full.as_bytes().contains(&b'-') {
             return Some(Gap::HyphenJoin);
         }
         let vocab = vocab.get_or_insert_with(|| Vocabulary::new(text));
@@ -1604,6 +1616,10 @@ mod tests {
         ] {
             let parts: Vec<&str> = super::hyphen_parts(s).collect();
             assert_eq!(parts, s.split('-').collect::<Vec<_>>(), "{s:?}");
+            assert_eq!(super::after_last_hyphen(s), s.rsplit('-').next().unwrap_or(""), "{s:?}");
+            let t = s.replace('-', " ");
+            let parts: Vec<&str> = super::split_ascii(&t, b' ').collect();
+            assert_eq!(parts, t.split(' ').collect::<Vec<_>>(), "{t:?}");
         }
     }
 
