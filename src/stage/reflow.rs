@@ -238,7 +238,7 @@ fn restore_hyphens(
     let mut chars_before = 0usize;
     let mut pos = 0usize;
     let mut ascii_lower = String::new();
-    for tok in content.split(' ') {
+    for tok in split_ascii(content, b' ') {
         let start = pos;
         pos += tok.len() + 1;
         let tok_chars = tok.chars().count();
@@ -655,7 +655,9 @@ impl<'t> Vocabulary<'t> {
             done = end;
             let tok = &text[start..end];
             let w = tok.trim_matches(|c: char| !c.is_alphanumeric());
-            if w.is_empty() || !w.contains('-') {
+            // The hyphens are looked for on bytes (see `hyphen_parts`): the character searches of
+            // `contains('-')` and `split('-')` cost more than these few bytes.
+            if w.is_empty() || !w.as_bytes().contains(&b'-') {
                 continue;
             }
             let last_on_line = text[end..].chars().take_while(|&c| c != '\n').all(char::is_whitespace);
@@ -663,8 +665,8 @@ impl<'t> Vocabulary<'t> {
                 continue;
             }
             let lower = lowercase(w);
-            if lower.split('-').all(|p| p.chars().any(char::is_alphabetic)) {
-                if let Some(first) = lower.split('-').next() {
+            if hyphen_parts(&lower).all(|p| p.chars().any(char::is_alphabetic)) {
+                if let Some(first) = hyphen_parts(&lower).next() {
                     // A new string only for a new prefix.
                     if !prefixes.contains(first) {
                         prefixes.insert(first.to_string());
@@ -673,7 +675,7 @@ impl<'t> Vocabulary<'t> {
                 // `lower.replace('-', "")`, part by part (`replace` cost several hundred
                 // instructions for these few bytes).
                 let mut joined = String::with_capacity(lower.len());
-                lower.split('-').for_each(|p| joined.push_str(p));
+                hyphen_parts(&lower).for_each(|p| joined.push_str(p));
                 hyphenated.insert(joined, lower);
             }
         }
@@ -1025,7 +1027,7 @@ fn hyphen_split<'s>(a: &'s str, b: &'s str) -> Option<(&'s str, &'s str, &'s str
     let tok = last_word(a);
     let stem = &tok[..tok.len() - 1];
     let left_full = stem.trim_start_matches(|c: char| !c.is_alphanumeric());
-    let left = left_full.rsplit('-').next().unwrap_or("");
+    let left = after_last_hyphen(left_full);
     if left.is_empty() || !left.chars().last().is_some_and(char::is_alphabetic) {
         return None;
     }
@@ -1040,11 +1042,48 @@ fn hyphen_split<'s>(a: &'s str, b: &'s str) -> Option<(&'s str, &'s str, &'s str
     Some((left_full, left, right))
 }
 
+/// The joined and the hyphenated form of a word split as `left-` + `right`: `left` + `right` and
+/// `left` + `-` + `right`. (Each string is sized once and filled by two or three copies:
+/// `[left, "-", right].concat()` cost about two hundred instructions a string, `format!` more.)
+fn split_word_forms(left: &str, right: &str) -> (String, String) {
+    let mut joined = String::with_capacity(left.len() + right.len());
+    joined.push_str(left);
+    joined.push_str(right);
+    let mut hyphenated = String::with_capacity(left.len() + 1 + right.len());
+    hyphenated.push_str(left);
+    hyphenated.push('-');
+    hyphenated.push_str(right);
+    (joined, hyphenated)
+}
+
+/// `s.split(sep as char)` for an ASCII `sep`, on bytes: an ASCII character's byte is that character
+/// wherever it stands in UTF-8 (no byte of a longer character is below 0x80), and the pieces between
+/// those bytes start and end at character boundaries. (The library's split runs a character search
+/// for each piece, costly on short words.) (Test: the same pieces as `split`.)
+fn split_ascii(s: &str, sep: u8) -> impl Iterator<Item = &str> {
+    debug_assert!(sep.is_ascii());
+    s.as_bytes().split(move |&c| c == sep).map(move |p| {
+        let from = p.as_ptr() as usize - s.as_ptr() as usize;
+        &s[from..from + p.len()]
+    })
+}
+
+/// `s.split('-')`: [`split_ascii`].
+fn hyphen_parts(s: &str) -> impl Iterator<Item = &str> {
+    split_ascii(s, b'-')
+}
+
+/// `s.rsplit('-').next().unwrap_or("")` (what follows the last `-`, all of `s` without one), on
+/// bytes (see [`split_ascii`]). (Test: the same pieces as `rsplit`.)
+fn after_last_hyphen(s: &str) -> &str {
+    &s[s.bytes().rposition(|c| c == b'-').map_or(0, |i| i + 1)..]
+}
+
 /// The part before the line-end hyphen of a line that ends in one, as the test for a hyphenating
 /// typesetter takes it (`determi` in `... determi-`).
 fn line_end_left(t: &str) -> &str {
     let tok = last_word(t).trim_end_matches('-');
-    tok.rsplit('-').next().unwrap_or("").trim_start_matches(|c: char| !c.is_alphanumeric())
+    after_last_hyphen(tok).trim_start_matches(|c: char| !c.is_alphanumeric())
 }
 
 impl ReflowPass {
@@ -1143,13 +1182,11 @@ impl ReflowPass {
         hyphenating: bool,
     ) -> Option<Gap> {
         let (left_full, left, right) = hyphen_split(a, b)?;
-        if right.chars().next().is_some_and(char::is_uppercase) || left_full.contains('-') {
+        if right.chars().next().is_some_and(char::is_uppercase) || left_full.as_bytes().contains(&b'-') {
             return Some(Gap::HyphenJoin);
         }
         let vocab = vocab.get_or_insert_with(|| Vocabulary::new(text));
-        // (`concat` sizes the string once; `format!` costs several times as much here.)
-        let joined = [left, right].concat();
-        let hyphenated = [left, "-", right].concat();
+        let (joined, hyphenated) = split_word_forms(left, right);
         if vocab.has(&hyphenated) {
             return Some(Gap::HyphenJoin);
         }
@@ -1340,7 +1377,8 @@ impl Pass for ReflowPass {
         let marks = self.table_marks(text);
         let mut m = 0;
         let mut idx: Vec<usize> = Vec::with_capacity(all.len());
-        let (mut one_word, mut list, mut table) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut one_word, mut list, mut table) =
+            (Vec::with_capacity(all.len()), Vec::with_capacity(all.len()), Vec::with_capacity(all.len()));
         // A typesetter that hyphenates (LaTeX, groff, justified layouts) leaves a line-end hyphen every
         // few dozen lines, mostly inside words (`determi-`); a browser laying out a news page leaves
         // only real compounds, whose first parts are words of their own (`evidence-`).
@@ -1377,8 +1415,9 @@ impl Pass for ReflowPass {
             for &w in hyphen_at.iter().filter(|&&w| w + 1 < idx.len()) {
                 let (at, bt) = (all[idx[w]].text(text), all[idx[w + 1]].text(text));
                 if let Some((_, left, right)) = hyphen_split(at, bt) {
-                    queries.push([left, right].concat());
-                    queries.push([left, "-", right].concat());
+                    let (joined, hyphenated) = split_word_forms(left, right);
+                    queries.push(joined);
+                    queries.push(hyphenated);
                 }
             }
             vocab.get_or_insert_with(|| Vocabulary::new(text)).learn(queries);
@@ -1557,6 +1596,41 @@ mod tests {
     }
 
     #[test]
+    fn hyphen_parts_are_those_of_split() {
+        for s in [
+            "",
+            "-",
+            "--",
+            "a",
+            "a-",
+            "-a",
+            "well-known",
+            "state-of-the-art",
+            "a--b",
+            "é-ü",
+            "naïve-ish-",
+            "\u{212a}-x",
+            "—-–",
+            "日本-語",
+            "x-\u{2010}-y",
+        ] {
+            let parts: Vec<&str> = super::hyphen_parts(s).collect();
+            assert_eq!(parts, s.split('-').collect::<Vec<_>>(), "{s:?}");
+            assert_eq!(super::after_last_hyphen(s), s.rsplit('-').next().unwrap_or(""), "{s:?}");
+            let t = s.replace('-', " ");
+            let parts: Vec<&str> = super::split_ascii(&t, b' ').collect();
+            assert_eq!(parts, t.split(' ').collect::<Vec<_>>(), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn split_word_forms_are_the_concatenations() {
+        for (l, r) in [("", ""), ("eco", "nomic"), ("é", "té"), ("a", "")] {
+            assert_eq!(super::split_word_forms(l, r), ([l, r].concat(), [l, "-", r].concat()));
+        }
+    }
+
+    #[test]
     fn word_hyphens_are_the_last_two_characters() {
         for t in ["", "-", "a", "a-", "é-", "1-", " -", "--", "a--", "ab-c", "eco-", "a\u{2010}", "日-"] {
             let mut rev = t.chars().rev();
@@ -1723,6 +1797,35 @@ mod tests {
             super::text_evidence_words(&t, |w, ascii| a.push((w, ascii)));
             super::evidence_words(t.lines(), |w, ascii| b.push((w, ascii)));
             proptest::prop_assert_eq!(a, b, "{:?}", t);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn vocabulary_hyphen_forms_are_those_of_the_evidence_words(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "a", "Bc", "eco-", "-", "--", " ", "  ", "\n", "\r\n", "\t", "\x0b", "\x0c", ".", "(x)",
+                    "12", "é", "É", "\u{a0}", "\u{3000}", "\u{212a}", "“", "wordy", "long-word", "-\n", " -",
+                    "Well-Known", "x-\u{2010}-y", "1-2", "İ", "—",
+                ]),
+                0..40,
+            )
+        ) {
+            // What `Vocabulary::new` says it collects, from all the evidence words.
+            let t: String = pieces.concat();
+            let mut hyphenated: FxHashMap<String, String> = FxHashMap::default();
+            let mut prefixes = crate::hash::FxHashSet::default();
+            super::text_evidence_words(&t, |w, _| {
+                let lower = w.to_lowercase();
+                if lower.contains('-') && lower.split('-').all(|p| p.chars().any(char::is_alphabetic)) {
+                    prefixes.insert(lower.split('-').next().unwrap_or("").to_string());
+                    hyphenated.insert(lower.replace('-', ""), lower);
+                }
+            });
+            let v = super::Vocabulary::new(&t);
+            proptest::prop_assert_eq!(&v.hyphenated, &hyphenated, "{:?}", t);
+            proptest::prop_assert_eq!(&v.prefixes, &prefixes, "{:?}", t);
         }
     }
 
