@@ -207,7 +207,7 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn whitespace_only_is_the_changes(text in "[ \t\n\r\x0b\x0ca.\u{85}\u{a0}\u{3000}é]{0,3}", replacement in "[ \t\n\r\x0b\x0ca.\u{85}\u{a0}\u{3000}é]{0,3}") {
-            let c = Change { rule: Arc::from("r"), start: 0, end: 0, text, replacement };
+            let c = Change { rule: Arc::from("r"), start: 0, end: 0, text: text.into(), replacement: replacement.into() };
             proptest::prop_assert_eq!(whitespace_only(&c), c.is_whitespace_only());
         }
     }
