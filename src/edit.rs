@@ -226,7 +226,7 @@ pub fn apply_edits(text: &str, edits: &[Edit]) -> String {
 /// the end of a long text (the edge trim of the white-space stage, on every document) then copies
 /// only what follows its first edit, not the whole text.
 pub fn apply_edits_from(text: &str, from: usize, edits: &[Edit]) -> String {
-    debug_assert!(edits.first().is_none_or(|e| from <= e.range.start));
+    debug_assert!(!edits.first().is_some_and(|e| e.range.start < from));
     let grow: isize = edits.iter().map(|e| e.replacement.len() as isize - e.range.len() as isize).sum();
     let mut out = String::with_capacity((text.len() as isize - from as isize + grow).max(0) as usize);
     let mut at = from;
