@@ -218,9 +218,18 @@ impl Edits {
 
 /// Applies sorted, non-overlapping edits to `text`.
 pub fn apply_edits(text: &str, edits: &[Edit]) -> String {
+    apply_edits_from(text, 0, edits)
+}
+
+/// Applies sorted, non-overlapping edits that all lie at or after `from` to `text`, and returns the
+/// new text from `from` on: `text[..from]` followed by it is [`apply_edits`]. A pass that edits only
+/// the end of a long text (the edge trim of the white-space stage, on every document) then copies
+/// only what follows its first edit, not the whole text.
+pub fn apply_edits_from(text: &str, from: usize, edits: &[Edit]) -> String {
+    debug_assert!(!edits.first().is_some_and(|e| e.range.start < from));
     let grow: isize = edits.iter().map(|e| e.replacement.len() as isize - e.range.len() as isize).sum();
-    let mut out = String::with_capacity((text.len() as isize + grow).max(0) as usize);
-    let mut at = 0;
+    let mut out = String::with_capacity((text.len() as isize - from as isize + grow).max(0) as usize);
+    let mut at = from;
     for e in edits {
         out.push_str(&text[at..e.range.start]);
         // Most replacements are a line join's space or nothing: pushed without a call to copy them.
@@ -656,7 +665,16 @@ mod tests {
                 edits.push(start..end, replacement.as_str(), &rule);
             }
             let edits = edits.into_sorted(&text);
-            proptest::prop_assert_eq!(apply_edits(&text, &edits), apply_edits_plainly(&text, &edits));
+            let whole = apply_edits(&text, &edits);
+            proptest::prop_assert_eq!(&whole, &apply_edits_plainly(&text, &edits));
+            // The text cut before the first edit (or anywhere before it) and the rest edited is the
+            // same, as `Run::pass` does it in place.
+            let first = edits.first().map_or(text.len(), |e| e.range.start);
+            for from in bounds.iter().copied().filter(|&b| b <= first) {
+                let mut cut = text[..from].to_string();
+                cut.push_str(&apply_edits_from(&text, from, &edits));
+                proptest::prop_assert_eq!(&cut, &whole);
+            }
         }
 
         /// The short way for lone edits gives the same changes and splices as the general walk.

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::edit::{apply_edits, compose, Change, Edit, Edits, RuleId, Splice};
+use crate::edit::{apply_edits_from, compose, Change, Edit, Edits, RuleId, Splice};
 use crate::lines::{self, Doc, Line};
 use crate::rules::{ResolvedStage, RuleSet, StageKind};
 use crate::stage;
@@ -180,10 +180,20 @@ impl Run<'_> {
             return false;
         }
         self.lines = self.lines.take().and_then(|l| lines::without_lines(current, l, &edits));
-        let next = apply_edits(current, &edits);
+        // When the edits all fall in the last eighth of a text of our own (the edge trim at its end),
+        // the text is cut there and the edited rest appended, in place of a copy of the whole.
+        let from = edits[0].range.start;
+        let in_place = self.text.is_some() && current.len() - from <= current.len() / 8;
+        let next = apply_edits_from(current, if in_place { from } else { 0 }, &edits);
         self.splices = compose(std::mem::take(&mut self.splices), current, &mut edits, &mut self.changes);
         self.edits = edits;
-        self.text = Some(next);
+        match &mut self.text {
+            Some(text) if in_place => {
+                text.truncate(from);
+                text.push_str(&next);
+            }
+            _ => self.text = Some(next),
+        }
         true
     }
 }
