@@ -124,20 +124,25 @@ pub fn without_lines(text: &str, mut lines: Vec<Line>, edits: &[crate::edit::Edi
 /// where SSE2 needs four of 16), else with SSE2; the same table either way (test).
 pub fn split(text: &str) -> Vec<Line> {
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the processor has AVX2 (just checked).
+    if std::arch::is_x86_feature_detected!("avx2")
+        && std::arch::is_x86_feature_detected!("bmi1")
+        && std::arch::is_x86_feature_detected!("bmi2")
+        && std::arch::is_x86_feature_detected!("lzcnt")
+    {
+        // SAFETY: the processor has AVX2, BMI1, BMI2 and LZCNT (just checked).
         return unsafe { split_avx2(text) };
     }
     // SAFETY: without AVX2.
     unsafe { split_with::<false>(text) }
 }
 
-/// [`split`] compiled for AVX2 as a whole, so that [`block_masks_avx2`] is put in line.
+/// [`split`] compiled for AVX2 as a whole, so that [`block_masks_avx2`] is put in line, and with
+/// the bit instructions every AVX2 processor has (BMI1, BMI2, LZCNT) for the masks' bits.
 ///
 /// # Safety
-/// The processor must have AVX2.
+/// The processor must have AVX2, BMI1, BMI2 and LZCNT.
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
+#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt")]
 unsafe fn split_avx2(text: &str) -> Vec<Line> {
     // SAFETY: the caller checked that the processor has AVX2.
     unsafe { split_with::<true>(text) }
@@ -181,6 +186,17 @@ unsafe fn split_with<const AVX2: bool>(text: &str) -> Vec<Line> {
         let masks = block_masks(block);
         let BlockMasks { newlines, form_feeds, high } = masks;
         let mut ends = newlines | form_feeds;
+        // Most blocks are all ASCII: their lines need no look at `high`.
+        if high == 0 {
+            while ends != 0 {
+                let k = ends.trailing_zeros() as usize;
+                let end = i + k;
+                lines.push(make_line(text, start..end, page, high_end <= start));
+                page += ((form_feeds >> k) & 1) as usize;
+                start = end + 1;
+                ends &= ends - 1;
+            }
+        }
         while ends != 0 {
             let k = ends.trailing_zeros() as usize;
             let end = i + k;
