@@ -1,4 +1,5 @@
-//! Reading and writing JSON strings by hand on the hot path, sixteen bytes a step, and the numbers.
+//! Reading and writing JSON strings by hand on the hot path, sixteen or thirty-two bytes a step,
+//! and the numbers.
 //! They read and write exactly what serde_json does (the tests compare them byte for byte), so an
 //! output record is the same whichever writes it; they exist because serde_json escapes a byte at a
 //! time, and the cleaned text and the removed strings are most of an output record's bytes.
@@ -7,32 +8,59 @@
 /// the control characters below U+0020 as `\b \t \n \f \r` or `\u00XX` (lower-case hex), everything
 /// else (U+2028 and DEL included) as it is.
 ///
-/// Sixteen bytes a step, written to the vector's spare room: each step stores all sixteen (one
-/// fixed-size store) and, when one of them needs escaping, keeps those before the first such byte and
-/// stores its escape after them. Copying the runs between escapes (40 bytes or so in prose) with
-/// `extend_from_slice` cost a `memcpy` call each; with bounds-checked stores into the spare room a
-/// step took 30 instructions, here 15.
+/// Sixteen bytes a step (thirty-two with AVX2, for long strings where the processor has it),
+/// written to the vector's spare room: each step stores all its bytes (one fixed-size store) and,
+/// when one of them needs escaping, keeps those before the first such byte and stores its escape
+/// after them. Copying the runs between escapes (40 bytes or so in prose) with `extend_from_slice`
+/// cost a `memcpy` call each; with bounds-checked stores into the spare room a step took 30
+/// instructions, here 15.
 pub fn write_str(out: &mut Vec<u8>, s: &str) {
+    // Short strings (keys, most removed strings) take a step or two either way: not worth the test.
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    if s.len() >= 64 && std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the processor has AVX2 (just checked).
+        return unsafe { write_str_avx2(out, s) };
+    }
+    write_steps::<16>(out, s, escape_bits)
+}
+
+/// [`write_steps`] thirty-two bytes a step.
+///
+/// # Safety
+/// The processor must have AVX2.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[target_feature(enable = "avx2")]
+unsafe fn write_str_avx2(out: &mut Vec<u8>, s: &str) {
+    // SAFETY: the caller makes sure of AVX2.
+    write_steps::<32>(out, s, |chunk| unsafe { escape_bits_avx2(chunk) })
+}
+
+/// [`write_str`], `W` bytes a step, `bits` flagging the bytes of a step that need escaping
+/// ([`escape_bits`]).
+#[inline(always)]
+fn write_steps<const W: usize>(out: &mut Vec<u8>, s: &str, bits: impl Fn(&[u8; W]) -> u32) {
+    // The room a step needs: its `W` bytes, or up to `W - 1` and an escape's eight.
+    let room = W + 8;
     let mut rest = s.as_bytes();
     // A string without escapes never grows the vector.
-    out.reserve(rest.len() + 2 + ROOM);
+    out.reserve(rest.len() + 2 + room);
     out.push(b'"');
     // The invariant at the top of each step: `out` has room (capacity less `len`) for the rest
-    // unescaped, the closing quote and a step's `ROOM` more. A step without escapes keeps it (it
+    // unescaped, the closing quote and a step's `room` more. A step without escapes keeps it (it
     // takes as many bytes as it writes); one with an escape makes sure of it.
     let mut len = out.len();
     let mut to = out.as_mut_ptr();
     // The whole steps, then the last few bytes with spaces after them (they need no escape, and are
     // not kept).
     loop {
-        let (chunk, n) = match rest.split_first_chunk::<16>() {
-            Some((chunk, _)) => (*chunk, 16),
+        let (chunk, n) = match rest.split_first_chunk::<W>() {
+            Some((chunk, _)) => (*chunk, W),
             None if rest.is_empty() => break,
-            None => (sixteen_bytes(rest, b' '), rest.len()),
+            None => (padded::<W>(rest, b' '), rest.len()),
         };
-        // SAFETY: by the invariant there is room for `ROOM` (more than sixteen) bytes at `len`.
-        unsafe { to.add(len).cast::<[u8; 16]>().write_unaligned(chunk) };
-        let mask = escape_bits(&chunk);
+        // SAFETY: by the invariant there is room for `room` (more than `W`) bytes at `len`.
+        unsafe { to.add(len).cast::<[u8; W]>().write_unaligned(chunk) };
+        let mask = bits(&chunk);
         if mask == 0 {
             len += n;
             rest = &rest[n..];
@@ -43,14 +71,14 @@ pub fn write_str(out: &mut Vec<u8>, s: &str) {
         // Read from `rest`, not `chunk`: that would keep the chunk on the stack, three more moves
         // a step.
         let (escape, escape_len) = escape(rest[at]);
-        // SAFETY: as above; `at + 8` is at most 23, within `ROOM`.
+        // SAFETY: as above; `at + 8` is at most `W + 7`, within `room`.
         unsafe { to.add(len + at).cast::<[u8; 8]>().write_unaligned(escape) };
         len += at + escape_len;
         rest = &rest[at + 1..];
-        if out.capacity() - len < rest.len() + 1 + ROOM {
+        if out.capacity() - len < rest.len() + 1 + room {
             // SAFETY: the bytes up to `len` are written: each step counts only what it wrote.
             unsafe { out.set_len(len) };
-            out.reserve(rest.len() + 1 + ROOM);
+            out.reserve(rest.len() + 1 + room);
             to = out.as_mut_ptr();
         }
     }
@@ -58,10 +86,6 @@ pub fn write_str(out: &mut Vec<u8>, s: &str) {
     unsafe { out.set_len(len) };
     out.push(b'"');
 }
-
-/// The room a step of [`write_str`] needs: its sixteen bytes, or up to fifteen and an escape's
-/// eight.
-const ROOM: usize = 24;
 
 /// The escape of a byte that needs one (see [`escape_bits`]): its bytes, and how many of the eight
 /// count.
@@ -84,12 +108,6 @@ fn escape(b: u8) -> ([u8; 8], usize) {
         Some(&short) if short != 0 => ([b'\\', short, 0, 0, 0, 0, 0, 0], 2),
         _ => ([b'\\', b'u', b'0', b'0', HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)], 0, 0], 6),
     }
-}
-
-/// The bytes of `rest` (fewer than sixteen), then `pad` up to sixteen: [`padded`].
-#[inline(always)]
-fn sixteen_bytes(rest: &[u8], pad: u8) -> [u8; 16] {
-    padded::<16>(rest, pad)
 }
 
 /// The bytes of `rest` (fewer than `W`, at most thirty-two), then `pad` up to `W`. Copied as two
@@ -348,6 +366,24 @@ mod tests {
         out.shrink_to_fit();
         write_str(&mut out, s);
         assert_eq!(out[0], b'[');
+        // Every width writes it alike: sixteen bytes a step (SSE2), thirty-two (AVX2 where the
+        // processor has it, and byte by byte everywhere).
+        let with = |write: &dyn Fn(&mut Vec<u8>)| {
+            let mut other = b"[".to_vec();
+            other.shrink_to_fit();
+            write(&mut other);
+            other
+        };
+        assert_eq!(with(&|o| write_steps::<16>(o, s, escape_bits)), out, "{s:?}");
+        let plainly_32 = |c: &[u8; 32]| {
+            c.iter().enumerate().fold(0, |m, (j, &b)| m | u32::from(b < 0x20 || b == b'"' || b == b'\\') << j)
+        };
+        assert_eq!(with(&|o| write_steps::<32>(o, s, plainly_32)), out, "{s:?}");
+        #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the processor has AVX2.
+            assert_eq!(with(&|o| unsafe { write_str_avx2(o, s) }), out, "{s:?}");
+        }
         String::from_utf8(out[1..].to_vec()).expect("UTF-8")
     }
 
@@ -379,7 +415,7 @@ mod tests {
         }
         // Two escaped bytes at every pair of positions, in one step or two, in the last (padded) step
         // or not. The fillers are the bytes a borrow from an escaped byte below could flag.
-        for len in [5, 9, 15, 16, 17, 19, 23, 32, 37] {
+        for len in [5, 9, 15, 16, 17, 19, 23, 32, 37, 63, 64, 65, 70] {
             for a in 0..len {
                 for b in a + 1..len {
                     let mut s: Vec<u8> = [b' ', b'#', b']', b'y'][len % 4..len % 4 + 1].repeat(len);
@@ -393,12 +429,17 @@ mod tests {
     }
 
     #[test]
-    fn sixteen_bytes_are_the_bytes_then_the_pad() {
-        let bytes: Vec<u8> = (1..=15).collect();
+    fn padded_is_the_bytes_then_the_pad() {
+        let bytes: Vec<u8> = (1..=31).collect();
         for n in 0..16 {
             let mut want = [0xee; 16];
             want[..n].copy_from_slice(&bytes[..n]);
-            assert_eq!(sixteen_bytes(&bytes[..n], 0xee), want, "{n}");
+            assert_eq!(padded::<16>(&bytes[..n], 0xee), want, "{n}");
+        }
+        for n in 0..32 {
+            let mut want = [0xee; 32];
+            want[..n].copy_from_slice(&bytes[..n]);
+            assert_eq!(padded::<32>(&bytes[..n], 0xee), want, "{n}");
         }
     }
 
