@@ -1,4 +1,5 @@
-//! Reading and writing JSON strings by hand on the hot path, sixteen bytes a step, and the numbers.
+//! Reading and writing JSON strings by hand on the hot path, sixteen or thirty-two bytes a step,
+//! and the numbers.
 //! They read and write exactly what serde_json does (the tests compare them byte for byte), so an
 //! output record is the same whichever writes it; they exist because serde_json escapes a byte at a
 //! time, and the cleaned text and the removed strings are most of an output record's bytes.
@@ -7,32 +8,59 @@
 /// the control characters below U+0020 as `\b \t \n \f \r` or `\u00XX` (lower-case hex), everything
 /// else (U+2028 and DEL included) as it is.
 ///
-/// Sixteen bytes a step, written to the vector's spare room: each step stores all sixteen (one
-/// fixed-size store) and, when one of them needs escaping, keeps those before the first such byte and
-/// stores its escape after them. Copying the runs between escapes (40 bytes or so in prose) with
-/// `extend_from_slice` cost a `memcpy` call each; with bounds-checked stores into the spare room a
-/// step took 30 instructions, here 15.
+/// Sixteen bytes a step (thirty-two with AVX2, for long strings where the processor has it),
+/// written to the vector's spare room: each step stores all its bytes (one fixed-size store) and,
+/// when one of them needs escaping, keeps those before the first such byte and stores its escape
+/// after them. Copying the runs between escapes (40 bytes or so in prose) with `extend_from_slice`
+/// cost a `memcpy` call each; with bounds-checked stores into the spare room a step took 30
+/// instructions, here 15.
 pub fn write_str(out: &mut Vec<u8>, s: &str) {
+    // Short strings (keys, most removed strings) take a step or two either way: not worth the test.
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    if s.len() >= 64 && std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the processor has AVX2 (just checked).
+        return unsafe { write_str_avx2(out, s) };
+    }
+    write_steps::<16>(out, s, escape_bits)
+}
+
+/// [`write_steps`] thirty-two bytes a step.
+///
+/// # Safety
+/// The processor must have AVX2.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[target_feature(enable = "avx2")]
+unsafe fn write_str_avx2(out: &mut Vec<u8>, s: &str) {
+    // SAFETY: the caller makes sure of AVX2.
+    write_steps::<32>(out, s, |chunk| unsafe { escape_bits_avx2(chunk) })
+}
+
+/// [`write_str`], `W` bytes a step, `bits` flagging the bytes of a step that need escaping
+/// ([`escape_bits`]).
+#[inline(always)]
+fn write_steps<const W: usize>(out: &mut Vec<u8>, s: &str, bits: impl Fn(&[u8; W]) -> u32) {
+    // The room a step needs: its `W` bytes, or up to `W - 1` and an escape's eight.
+    let room = W + 8;
     let mut rest = s.as_bytes();
     // A string without escapes never grows the vector.
-    out.reserve(rest.len() + 2 + ROOM);
+    out.reserve(rest.len() + 2 + room);
     out.push(b'"');
     // The invariant at the top of each step: `out` has room (capacity less `len`) for the rest
-    // unescaped, the closing quote and a step's `ROOM` more. A step without escapes keeps it (it
+    // unescaped, the closing quote and a step's `room` more. A step without escapes keeps it (it
     // takes as many bytes as it writes); one with an escape makes sure of it.
     let mut len = out.len();
     let mut to = out.as_mut_ptr();
     // The whole steps, then the last few bytes with spaces after them (they need no escape, and are
     // not kept).
     loop {
-        let (chunk, n) = match rest.split_first_chunk::<16>() {
-            Some((chunk, _)) => (*chunk, 16),
+        let (chunk, n) = match rest.split_first_chunk::<W>() {
+            Some((chunk, _)) => (*chunk, W),
             None if rest.is_empty() => break,
-            None => (sixteen_bytes(rest, b' '), rest.len()),
+            None => (padded::<W>(rest, b' '), rest.len()),
         };
-        // SAFETY: by the invariant there is room for `ROOM` (more than sixteen) bytes at `len`.
-        unsafe { to.add(len).cast::<[u8; 16]>().write_unaligned(chunk) };
-        let mask = escape_bits(&chunk);
+        // SAFETY: by the invariant there is room for `room` (more than `W`) bytes at `len`.
+        unsafe { to.add(len).cast::<[u8; W]>().write_unaligned(chunk) };
+        let mask = bits(&chunk);
         if mask == 0 {
             len += n;
             rest = &rest[n..];
@@ -43,14 +71,14 @@ pub fn write_str(out: &mut Vec<u8>, s: &str) {
         // Read from `rest`, not `chunk`: that would keep the chunk on the stack, three more moves
         // a step.
         let (escape, escape_len) = escape(rest[at]);
-        // SAFETY: as above; `at + 8` is at most 23, within `ROOM`.
+        // SAFETY: as above; `at + 8` is at most `W + 7`, within `room`.
         unsafe { to.add(len + at).cast::<[u8; 8]>().write_unaligned(escape) };
         len += at + escape_len;
         rest = &rest[at + 1..];
-        if out.capacity() - len < rest.len() + 1 + ROOM {
+        if out.capacity() - len < rest.len() + 1 + room {
             // SAFETY: the bytes up to `len` are written: each step counts only what it wrote.
             unsafe { out.set_len(len) };
-            out.reserve(rest.len() + 1 + ROOM);
+            out.reserve(rest.len() + 1 + room);
             to = out.as_mut_ptr();
         }
     }
@@ -58,10 +86,6 @@ pub fn write_str(out: &mut Vec<u8>, s: &str) {
     unsafe { out.set_len(len) };
     out.push(b'"');
 }
-
-/// The room a step of [`write_str`] needs: its sixteen bytes, or up to fifteen and an escape's
-/// eight.
-const ROOM: usize = 24;
 
 /// The escape of a byte that needs one (see [`escape_bits`]): its bytes, and how many of the eight
 /// count.
@@ -86,14 +110,17 @@ fn escape(b: u8) -> ([u8; 8], usize) {
     }
 }
 
-/// The bytes of `rest` (fewer than sixteen), then `pad` up to sixteen. Copied as two pieces of a fixed
-/// size that overlap as they must (the way `memcpy` copies a few bytes), where a `copy_from_slice` of
-/// the length called `memset` and `memcpy`: once for every string written.
+/// The bytes of `rest` (fewer than `W`, at most thirty-two), then `pad` up to `W`. Copied as two
+/// pieces of a fixed size that overlap as they must (the way `memcpy` copies a few bytes), where a
+/// `copy_from_slice` of the length called `memset` and `memcpy`: once for every string written.
 #[inline(always)]
-fn sixteen_bytes(rest: &[u8], pad: u8) -> [u8; 16] {
-    let mut buf = [pad; 16];
+fn padded<const W: usize>(rest: &[u8], pad: u8) -> [u8; W] {
+    let mut buf = [pad; W];
     let n = rest.len();
-    if n >= 8 {
+    if W > 16 && n >= 16 {
+        buf[..16].copy_from_slice(&rest[..16]);
+        buf[n - 16..n].copy_from_slice(&rest[n - 16..]);
+    } else if n >= 8 {
         buf[..8].copy_from_slice(&rest[..8]);
         buf[n - 8..n].copy_from_slice(&rest[n - 8..]);
     } else if n >= 4 {
@@ -133,6 +160,29 @@ fn escape_bits(chunk: &[u8; 16]) -> u32 {
     }
 }
 
+/// [`escape_bits`] for thirty-two bytes, with AVX2 (the same test, twice as wide).
+///
+/// # Safety
+/// The processor must have AVX2.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[target_feature(enable = "avx2")]
+#[inline]
+unsafe fn escape_bits_avx2(chunk: &[u8; 32]) -> u32 {
+    use std::arch::x86_64::{
+        _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_min_epu8, _mm256_movemask_epi8, _mm256_or_si256,
+        _mm256_set1_epi8, _mm256_xor_si256,
+    };
+    // SAFETY: AVX2 is there (the caller), and the load reads the thirty-two bytes of `chunk`, with
+    // no alignment needed.
+    unsafe {
+        let v = _mm256_loadu_si256(chunk.as_ptr().cast());
+        let flipped = _mm256_xor_si256(v, _mm256_set1_epi8(0x02));
+        let control_or_quote = _mm256_cmpeq_epi8(_mm256_min_epu8(flipped, _mm256_set1_epi8(0x20)), flipped);
+        let backslash = _mm256_cmpeq_epi8(v, _mm256_set1_epi8(b'\\' as i8));
+        _mm256_movemask_epi8(_mm256_or_si256(control_or_quote, backslash)) as u32
+    }
+}
+
 #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
 fn escape_bits(chunk: &[u8; 16]) -> u32 {
     escape_bits_plainly(chunk)
@@ -163,58 +213,108 @@ pub fn unescape_plain(raw: &str) -> Option<String> {
 /// literal that does not end, invalid UTF-8.
 ///
 /// One pass finds the end of the literal and unescapes it, where serde_json's `RawValue` and
-/// [`unescape_plain`] take one each.
+/// [`unescape_plain`] take one each. Thirty-two bytes a step with AVX2 where the processor has it
+/// (most do), sixteen with SSE2 otherwise: the same code (tests check both).
 pub fn unescape_literal(bytes: &[u8], from: usize) -> Option<(String, usize)> {
     // The literal is read from the valid UTF-8 that starts it; one that does not end inside it is
     // unterminated or not UTF-8.
-    let rest = valid_utf8_start(&bytes[from..]);
-    let raw = rest.as_bytes();
-    // Room for the whole rest and a step's sixteen bytes past it: what is written (`len`) is never
-    // more than what is read (`raw.len() - rest.len()`), so a step's sixteen bytes at `len` fit.
-    let mut out: Vec<u8> = Vec::with_capacity(raw.len() + 16);
+    let raw = valid_utf8_start(&bytes[from..]).as_bytes();
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the processor has AVX2 (just checked).
+        return unsafe { unescape_avx2(raw) }.map(|(text, end)| (text, from + end));
+    }
+    unescape_steps::<16>(raw, escape_bits).map(|(text, end)| (text, from + end))
+}
+
+/// [`unescape_steps`] thirty-two bytes a step.
+///
+/// # Safety
+/// The processor must have AVX2.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[target_feature(enable = "avx2")]
+unsafe fn unescape_avx2(raw: &[u8]) -> Option<(String, usize)> {
+    // SAFETY: the caller makes sure of AVX2.
+    unescape_steps::<32>(raw, |chunk| unsafe { escape_bits_avx2(chunk) })
+}
+
+/// The string whose literal's inside starts `raw` (valid UTF-8), and the index just past its closing
+/// quote, `W` bytes a step, `bits` flagging the bytes of a step that need escaping ([`escape_bits`]).
+///
+/// Each step stores its `W` bytes (one fixed-size store) and flags the escapes and the closing quote
+/// in them. For each escape in turn it keeps the bytes before it, writes the character it stands
+/// for, and stores the next `W` bytes of `raw` after that character, so that all the escapes of a
+/// step (prose has one every 40 bytes or so) are read in one: restarting a step after each escape
+/// cost a step more per escape. Zero bytes past the end are flagged as control
+/// characters, so a step always stops at the end of `raw`, where the literal has not ended (the `?`
+/// below).
+#[inline(always)]
+fn unescape_steps<const W: usize>(raw: &[u8], bits: impl Fn(&[u8; W]) -> u32) -> Option<(String, usize)> {
+    // Room for the whole of `raw` and a step's `W` bytes past it: what is written (`len`) is never
+    // more than what is read, so a step's bytes at `len` fit.
+    let mut out: Vec<u8> = Vec::with_capacity(raw.len() + W);
     let to = out.as_mut_ptr();
     let mut len = 0;
-    let mut rest = raw;
-    // As `write_str`: each step stores sixteen bytes and, at an escape or the closing quote, keeps
-    // those before it. Zero bytes past the end are flagged as control characters, so a step always
-    // stops at the end of `raw`, where the literal has not ended (the `?` below).
+    // Where the step reads in `raw`.
+    let mut at = 0;
     loop {
-        let chunk = match rest.split_first_chunk::<16>() {
-            Some((chunk, _)) => *chunk,
-            None => sixteen_bytes(rest, 0),
+        let chunk = match raw[at..].first_chunk::<W>() {
+            Some(chunk) => *chunk,
+            None => padded::<W>(&raw[at..], 0),
         };
-        // SAFETY: `len + 16` is at most `raw.len() + 16`, the capacity (see above).
-        unsafe { to.add(len).cast::<[u8; 16]>().write_unaligned(chunk) };
-        let mask = escape_bits(&chunk);
+        // SAFETY: `len + W` is at most `raw.len() + W`, the capacity (see above).
+        unsafe { to.add(len).cast::<[u8; W]>().write_unaligned(chunk) };
+        let mut mask = bits(&chunk);
         if mask == 0 {
-            len += 16;
-            rest = &rest[16..];
+            len += W;
+            at += W;
             continue;
         }
-        let at = mask.trailing_zeros() as usize;
-        len += at;
-        match rest.get(at)? {
-            b'"' => {
-                // SAFETY: the first `len` bytes are written. They are the pieces of `rest` between its
-                // escapes, each a whole string (an escape starts and ends at ASCII bytes, and each
-                // piece is copied whole, sixteen bytes at a time), and the ASCII characters the
-                // escapes stand for: valid UTF-8.
-                let text = unsafe {
-                    out.set_len(len);
-                    String::from_utf8_unchecked(out)
-                };
-                let end = raw.len() - rest.len() + at + 1;
-                return Some((text, from + end));
+        // The bytes of `raw` from `piece` on are stored at `len`.
+        let mut piece = at;
+        loop {
+            let i = mask.trailing_zeros() as usize;
+            len += at + i - piece;
+            match raw.get(at + i)? {
+                b'"' => {
+                    // SAFETY: the first `len` bytes are written. They are the pieces of `raw` between
+                    // its escapes, each a whole string (an escape starts and ends at ASCII bytes, and
+                    // each piece is copied whole, in one store), and the ASCII characters the escapes
+                    // stand for: valid UTF-8.
+                    let text = unsafe {
+                        out.set_len(len);
+                        String::from_utf8_unchecked(out)
+                    };
+                    return Some((text, at + i + 1));
+                }
+                b'\\' => {
+                    let c = unescape(*raw.get(at + i + 1)?)?;
+                    // SAFETY: `len` is at most where the backslash was read, within the capacity.
+                    unsafe { to.add(len).write(c) };
+                    len += 1;
+                    piece = at + i + 2;
+                }
+                _ => return None,
             }
-            b'\\' => {
-                let c = unescape(*rest.get(at + 1)?)?;
-                // SAFETY: `len` is at most where the backslash was read, within the capacity.
-                unsafe { to.add(len).write(c) };
-                len += 1;
-                rest = &rest[at + 2..];
+            // The escape's two bytes are read (the second may be flagged: `\"`, `\\`); the next
+            // flagged byte, if any, is past them. (`3 << i` may reach past the step's bits: nothing
+            // is flagged there.)
+            mask &= !(3 << i);
+            if mask == 0 {
+                break;
             }
-            _ => return None,
+            // The bytes after the escape, up to the next flagged one (fewer than `W`): stored whole
+            // from `raw`, when `W` bytes are there; else the next step starts there.
+            match raw[piece..].first_chunk::<W>() {
+                // SAFETY: `len` is less than `piece` (an escape read two bytes and wrote one), and
+                // `piece + W` is at most `raw.len()`: within the capacity.
+                Some(next) => unsafe { to.add(len).cast::<[u8; W]>().write_unaligned(*next) },
+                None => break,
+            }
         }
+        // The next step starts after the last escape. (Going on at `at + W` instead, with the bytes
+        // after the escape stored whatever follows, cost 0.7M instructions more on b5.)
+        at = piece;
     }
 }
 
@@ -266,6 +366,24 @@ mod tests {
         out.shrink_to_fit();
         write_str(&mut out, s);
         assert_eq!(out[0], b'[');
+        // Every width writes it alike: sixteen bytes a step (SSE2), thirty-two (AVX2 where the
+        // processor has it, and byte by byte everywhere).
+        let with = |write: &dyn Fn(&mut Vec<u8>)| {
+            let mut other = b"[".to_vec();
+            other.shrink_to_fit();
+            write(&mut other);
+            other
+        };
+        assert_eq!(with(&|o| write_steps::<16>(o, s, escape_bits)), out, "{s:?}");
+        let plainly_32 = |c: &[u8; 32]| {
+            c.iter().enumerate().fold(0, |m, (j, &b)| m | u32::from(b < 0x20 || b == b'"' || b == b'\\') << j)
+        };
+        assert_eq!(with(&|o| write_steps::<32>(o, s, plainly_32)), out, "{s:?}");
+        #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the processor has AVX2.
+            assert_eq!(with(&|o| unsafe { write_str_avx2(o, s) }), out, "{s:?}");
+        }
         String::from_utf8(out[1..].to_vec()).expect("UTF-8")
     }
 
@@ -297,7 +415,7 @@ mod tests {
         }
         // Two escaped bytes at every pair of positions, in one step or two, in the last (padded) step
         // or not. The fillers are the bytes a borrow from an escaped byte below could flag.
-        for len in [5, 9, 15, 16, 17, 19, 23, 32, 37] {
+        for len in [5, 9, 15, 16, 17, 19, 23, 32, 37, 63, 64, 65, 70] {
             for a in 0..len {
                 for b in a + 1..len {
                     let mut s: Vec<u8> = [b' ', b'#', b']', b'y'][len % 4..len % 4 + 1].repeat(len);
@@ -311,12 +429,17 @@ mod tests {
     }
 
     #[test]
-    fn sixteen_bytes_are_the_bytes_then_the_pad() {
-        let bytes: Vec<u8> = (1..=15).collect();
+    fn padded_is_the_bytes_then_the_pad() {
+        let bytes: Vec<u8> = (1..=31).collect();
         for n in 0..16 {
             let mut want = [0xee; 16];
             want[..n].copy_from_slice(&bytes[..n]);
-            assert_eq!(sixteen_bytes(&bytes[..n], 0xee), want, "{n}");
+            assert_eq!(padded::<16>(&bytes[..n], 0xee), want, "{n}");
+        }
+        for n in 0..32 {
+            let mut want = [0xee; 32];
+            want[..n].copy_from_slice(&bytes[..n]);
+            assert_eq!(padded::<32>(&bytes[..n], 0xee), want, "{n}");
         }
     }
 
@@ -377,6 +500,20 @@ mod tests {
     /// has a `\u` escape.
     fn literal_as_serde_json_reads_it(bytes: &[u8]) {
         let ours = unescape_literal(bytes, 1);
+        // Every width reads it alike: sixteen bytes a step (SSE2), thirty-two (AVX2 where the
+        // processor has it, and byte by byte everywhere).
+        let raw = valid_utf8_start(&bytes[1..]).as_bytes();
+        let at_end = |r: Option<(String, usize)>| r.map(|(t, end)| (t, end + 1));
+        assert_eq!(at_end(unescape_steps::<16>(raw, escape_bits)), ours, "{bytes:?}");
+        let plainly_32 = |c: &[u8; 32]| {
+            c.iter().enumerate().fold(0, |m, (j, &b)| m | u32::from(b < 0x20 || b == b'"' || b == b'\\') << j)
+        };
+        assert_eq!(at_end(unescape_steps::<32>(raw, plainly_32)), ours, "{bytes:?}");
+        #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the processor has AVX2.
+            assert_eq!(at_end(unsafe { unescape_avx2(raw) }), ours, "{bytes:?}");
+        }
         let mut stream = serde_json::Deserializer::from_slice(bytes).into_iter::<String>();
         let theirs = match stream.next() {
             Some(Ok(s)) => Some((s, stream.byte_offset())),
@@ -438,6 +575,30 @@ mod tests {
                 line.push(b'"');
                 line[at] = b;
                 literal_as_serde_json_reads_it(&line);
+            }
+        }
+        // Escapes at every pair of places within and across the steps of either width, with the
+        // literal's end near them or far, and what follows it short or long.
+        for len in [3, 15, 16, 17, 31, 32, 33, 47, 70] {
+            for a in 0..len {
+                for b in a..len {
+                    for tail in ["", "}", ",\"id\":\"0123456789abcdef0123456789abcdef\"}"] {
+                        let mut inside: Vec<u8> = b"y".repeat(len);
+                        let mut put = |i: usize, e: &[u8]| {
+                            inside.splice(i..i + 1, e.iter().copied());
+                        };
+                        // The later place first, so that the earlier one stays where it is.
+                        put(b, [&b"\\n"[..], b"\\\\", b"\\\"", b"\\/"][b % 4]);
+                        if a < b {
+                            put(a, [b"\\\"", b"\\t"][a % 2]);
+                        }
+                        let mut line = b"\"".to_vec();
+                        line.extend(&inside);
+                        line.push(b'"');
+                        line.extend(tail.as_bytes());
+                        literal_as_serde_json_reads_it(&line);
+                    }
+                }
             }
         }
     }
