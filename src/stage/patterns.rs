@@ -181,6 +181,9 @@ struct SetEngine {
     /// `None` when the lazy DFA could not be built (a cache too small for its few first states).
     dfa: Option<hybrid::dfa::DFA>,
     pikevm: PikeVM,
+    /// When every floating entry (not anchored at the line start) is anchored at the line end
+    /// (photo-credit ends in `$`): a reverse lazy DFA of just those entries ([`SetEngine::with_reverse`]).
+    rev: Option<hybrid::dfa::DFA>,
     pattern_len: usize,
     /// Caches for the searches, one a document being cleaned; kept from one document to the next,
     /// for the lazy DFA's states (building them was a sixth of the pass on a 5 MB run).
@@ -190,6 +193,7 @@ struct SetEngine {
 struct SetCache {
     dfa: Option<hybrid::dfa::Cache>,
     pikevm: pikevm::Cache,
+    rev: Option<hybrid::dfa::Cache>,
 }
 
 impl SetEngine {
@@ -232,7 +236,58 @@ impl SetEngine {
             .configure(PikeVM::config().match_kind(MatchKind::All))
             .build_from_nfa(nfa)
             .map_err(|e| e.to_string())?;
-        Ok(SetEngine { dfa, pikevm, pattern_len: hirs.len(), caches: Mutex::default() })
+        Ok(SetEngine { dfa, pikevm, rev: None, pattern_len: hirs.len(), caches: Mutex::default() })
+    }
+
+    /// Adds the reverse lazy DFA of `floating`, the entries that are not anchored at the line start,
+    /// when each of them is anchored at the line end: a match of one then ends where the line does,
+    /// so a reverse search anchored there tells whether one matches, and it stops where no match can
+    /// go on, nearly always a word or two from the end (an unanchored forward search reads the line
+    /// to its end). Built as `regex_automata::meta::Regex` builds its reverse engine, but from the
+    /// [`widened`] entries (a filter: a line it passes gets the forward search), and shrunk, which
+    /// halves the states of the reversed automaton: each new state of its lazy DFA cost some 35,000
+    /// instructions unshrunk, and a 5 MB run made a few thousand. (Shrinking the exact entries' big
+    /// Unicode classes took 5 billion instructions.) Left out when it cannot be built.
+    fn with_reverse(mut self, floating: &[&Hir]) -> SetEngine {
+        let at_end = |h: &&Hir| h.properties().look_set_suffix().contains(Look::End);
+        if floating.is_empty() || !floating.iter().all(at_end) {
+            return self;
+        }
+        let nfa = thompson::Compiler::new()
+            .configure(
+                thompson::Config::new()
+                    .utf8(true)
+                    .nfa_size_limit(Some(1 << 24))
+                    .shrink(true)
+                    .which_captures(thompson::WhichCaptures::None)
+                    .reverse(true),
+            )
+            .build_many_from_hir(&floating.iter().map(|h| widened(h)).collect::<Vec<_>>());
+        self.rev = nfa.ok().and_then(|nfa| {
+            hybrid::dfa::Builder::new()
+                .configure(
+                    hybrid::dfa::Config::new()
+                        .match_kind(MatchKind::All)
+                        .prefilter(None)
+                        .specialize_start_states(false)
+                        .unicode_word_boundary(true)
+                        .cache_capacity(1 << 25)
+                        .skip_cache_capacity_check(false)
+                        .minimum_cache_clear_count(Some(3))
+                        .minimum_bytes_per_state(Some(10)),
+                )
+                .build_from_nfa(nfa)
+                .ok()
+        });
+        self
+    }
+
+    /// Whether a floating entry matches `line`, by the reverse lazy DFA from the line's end; `None`
+    /// when there is no such DFA or it gave up (then the forward search must tell).
+    fn floating_match(&self, cache: &mut SetCache, line: &str) -> Option<bool> {
+        let (dfa, c) = (self.rev.as_ref()?, cache.rev.as_mut()?);
+        let input = Input::new(line).anchored(Anchored::Yes).earliest(true);
+        dfa.try_search_rev(c, &input).ok().map(|m| m.is_some())
     }
 
     fn take_cache(&self) -> SetCache {
@@ -240,6 +295,7 @@ impl SetEngine {
         cached.unwrap_or_else(|| SetCache {
             dfa: self.dfa.as_ref().map(|d| d.create_cache()),
             pikevm: self.pikevm.create_cache(),
+            rev: self.rev.as_ref().map(|d| d.create_cache()),
         })
     }
 
@@ -382,7 +438,10 @@ impl LineSet {
                 .collect()
         };
         let relaxed = match trees.iter().map(Option::as_ref).collect::<Option<Vec<&Hir>>>() {
-            Some(hirs) => SetEngine::new(&hirs, texts)?,
+            Some(hirs) => {
+                let floating: Vec<&Hir> = floating.iter().map(|&e| hirs[e]).collect();
+                SetEngine::new(&hirs, texts)?.with_reverse(&floating)
+            }
             // A pattern that does not parse: the regex crate says why.
             None => {
                 return Err(RegexSetBuilder::new(texts())
@@ -391,8 +450,9 @@ impl LineSet {
                     .map_or_else(|| "a pattern does not parse".to_string(), |e| e.to_string()))
             }
         };
-        // The gate serves only lines that the literals rule the floating entries out of.
-        let gate = literals.as_ref().and_then(|_| {
+        // The gate serves lines that the literals rule the floating entries out of, and those the
+        // reverse search does.
+        let gate = (literals.is_some() || relaxed.rev.is_some()).then_some(()).and_then(|_| {
             let anchored: Vec<&Hir> = trees.iter().flatten().filter(|h| is_anchored_hir(h)).collect();
             StartGate::new(&anchored)
         });
@@ -437,15 +497,31 @@ impl LineSet {
                 return Matches((0..singles.len()).filter(|&k| singles[k].is_match(line)).collect());
             }
         }
-        if !floating && self.gate.as_ref().is_some_and(|g| !g.may_match(line, holds)) {
-            return Matches(Vec::new());
-        }
         // Most lines match nothing, and telling that costs less than listing what matched (no
         // overlapping search, no list of matches made and thrown away).
-        let input = Input::new(line).anchored(if floating { Anchored::No } else { Anchored::Yes });
-        if !self.relaxed.is_match(cache, &input) {
-            return Matches(Vec::new());
-        }
+        let may_start = |cache: &mut SetCache| {
+            self.gate.as_ref().map_or(true, |g| g.may_match(line, holds))
+                && self.relaxed.is_match(cache, &Input::new(line).anchored(Anchored::Yes))
+        };
+        let input = if !floating {
+            // Only an anchored entry can match: it does at the line start, if anywhere.
+            if !may_start(cache) {
+                return Matches(Vec::new());
+            }
+            Input::new(line).anchored(Anchored::Yes)
+        } else {
+            // A floating entry matches when the reverse search from the line end says so, and an
+            // anchored one when the forward search from the start does; a floating entry's match
+            // found by the latter is a match too.
+            let any = match self.relaxed.floating_match(cache, line) {
+                Some(found) => found || may_start(cache),
+                None => self.relaxed.is_match(cache, &Input::new(line)),
+            };
+            if !any {
+                return Matches(Vec::new());
+            }
+            Input::new(line)
+        };
         let mut hits = PatternSet::new(self.relaxed.pattern_len);
         self.relaxed.which_overlapping_matches(cache, &input, &mut hits);
         // Entries are in pattern order, a pattern's own entries next to each other, so the list comes
@@ -953,6 +1029,40 @@ mod ast {
             Ast::concat(Concat { span: alt.span, asts: p })
         };
         Some((with(plain), with(bounded)))
+    }
+}
+
+/// `hir` with every non-ASCII character added to each of its classes that holds one, and its bounded
+/// repetitions unbounded: it matches all that `hir` matches (and more). The reverse search of the
+/// floating entries ([`SetEngine::with_reverse`]) runs on this: the UTF-8 automata of the reversed
+/// Unicode classes (`\p{L}`, a few hundred ranges) made each state of its lazy DFA costly to build,
+/// a billion instructions on a 5 MB run, where one range above ASCII compiles to a handful of byte
+/// ranges. Its answers are only a filter: a line it finds a match in gets the exact search.
+fn widened(hir: &Hir) -> Hir {
+    use regex_syntax::hir::{Capture, Class, ClassUnicode, ClassUnicodeRange, HirKind, Repetition};
+    match hir.kind() {
+        HirKind::Class(Class::Unicode(c)) if c.ranges().last().is_some_and(|r| r.end() > '\x7f') => {
+            let mut wide = ClassUnicode::new(
+                c.ranges()
+                    .iter()
+                    .filter(|r| r.start() <= '\x7f')
+                    .map(|r| ClassUnicodeRange::new(r.start(), r.end().min('\x7f'))),
+            );
+            wide.push(ClassUnicodeRange::new('\u{80}', char::MAX));
+            Hir::class(Class::Unicode(wide))
+        }
+        HirKind::Concat(v) => Hir::concat(v.iter().map(widened).collect()),
+        HirKind::Alternation(v) => Hir::alternation(v.iter().map(widened).collect()),
+        // A bounded repetition counts in the automaton's states, and the reversed pattern's many
+        // counters, all live at once, made thousands of them: unbounded, it matches more, with few.
+        HirKind::Repetition(r) => Hir::repetition(Repetition {
+            min: r.min.min(1),
+            max: None,
+            sub: Box::new(widened(&r.sub)),
+            ..r.clone()
+        }),
+        HirKind::Capture(c) => Hir::capture(Capture { sub: Box::new(widened(&c.sub)), ..c.clone() }),
+        _ => hir.clone(),
     }
 }
 
@@ -1575,6 +1685,7 @@ mod line_set_tests {
                     .filter_map(|r| r.pattern.clone())
                     .collect();
                 let set = LineSet::new(&patterns).unwrap();
+                let exact = regex::RegexSet::new(&patterns).unwrap();
                 assert!(*name != "default" || set.literals.is_some(), "the default rules give no literals");
                 let mut floating = set.floating_candidates(&text);
                 let candidates: Vec<bool> = split.iter().map(|l| floating.holds(&l.content)).collect();
@@ -1584,6 +1695,7 @@ mod line_set_tests {
                 for ((l, &candidate), &holds) in split.iter().zip(&candidates).zip(&holds) {
                     let line = l.text(&text);
                     let full = set.searcher().matches(line, true, true).0;
+                    assert_eq!(full, exact.matches(line).iter().collect::<Vec<_>>(), "{name}: {line:?}");
                     assert_eq!(set.searcher().matches(line, candidate, holds).0, full, "{name}: {line:?}");
                     passed += usize::from(!candidate);
                     let gate = set.gate.as_ref().unwrap();
@@ -1710,6 +1822,10 @@ mod line_set_tests {
                 ".",
                 "Jane",
                 "Doe",
+                ")",
+                "Getty Images",
+                "via",
+                "Émile",
             ]),
             1..8,
         );
@@ -1721,7 +1837,7 @@ mod line_set_tests {
         /// of the full search.
         #[test]
         fn the_start_gate_keeps_every_match(lines in proptest::collection::vec(gate_line(), 1..20)) {
-            static SETS: OnceLock<Vec<LineSet>> = OnceLock::new();
+            static SETS: OnceLock<Vec<(LineSet, regex::RegexSet)>> = OnceLock::new();
             let sets = SETS.get_or_init(|| {
                 crate::rules::PRESETS
                     .iter()
@@ -1734,23 +1850,26 @@ mod line_set_tests {
                             .filter(|r| r.enabled && r.action != Action::Replace)
                             .filter_map(|r| r.pattern.clone())
                             .collect();
-                        LineSet::new(&patterns).unwrap()
+                        (LineSet::new(&patterns).unwrap(), regex::RegexSet::new(&patterns).unwrap())
                     })
                     .collect()
             });
             let lines: Vec<String> = lines.into_iter().filter(|l| !l.is_empty()).collect();
             let text = lines.join("\n");
             let split = crate::lines::split(&text);
-            for set in sets {
+            for (set, exact) in sets {
                 proptest::prop_assert!(set.gate.is_some());
+                // The reverse search of the floating entries (photo-credit) is there to be tested.
+                proptest::prop_assert!(set.relaxed.rev.is_some());
                 let mut floating = set.floating_candidates(&text);
                 let mut gate = set.gate_candidates(&text);
                 let mut searcher = set.searcher();
                 for l in split.iter().filter(|l| !l.is_blank()) {
                     let line = l.text(&text);
                     let (candidate, holds) = (floating.holds(&l.content), gate.holds(&l.content));
-                    let full = searcher.matches(line, true, true).0;
-                    proptest::prop_assert_eq!(searcher.matches(line, candidate, holds).0, full, "{:?}", line);
+                    let want: Vec<usize> = exact.matches(line).iter().collect();
+                    proptest::prop_assert_eq!(&searcher.matches(line, true, true).0, &want, "{:?}", line);
+                    proptest::prop_assert_eq!(searcher.matches(line, candidate, holds).0, want, "{:?}", line);
                 }
             }
         }
