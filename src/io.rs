@@ -139,11 +139,6 @@ impl Write for AtomicFile {
     fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
         self.writer.as_mut().expect("not committed").write_all(buf)
     }
-    /// Passed on, so that a batch of records reaches the file in one `writev` (the default writes
-    /// the first slice only).
-    fn write_vectored(&mut self, bufs: &[io::IoSlice<'_>]) -> io::Result<usize> {
-        self.writer.as_mut().expect("not committed").write_vectored(bufs)
-    }
     fn flush(&mut self) -> io::Result<()> {
         self.writer.as_mut().expect("not committed").flush()
     }

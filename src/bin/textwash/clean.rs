@@ -141,15 +141,12 @@ fn write_outcomes(
     // strings. Named into `t.counts` at the end, or when ids that are not shared fill the list.
     let mut by_id: RuleCounts = Vec::new();
     let mut failed = false;
-    for outcomes in rx {
+    'batches: for outcomes in rx {
         let w: &mut dyn Write = match &mut sink {
             Sink::File(f) => f,
             Sink::Stdout(w) => w,
         };
-        // The batch's outputs, written together at its end: one vectored write hands them all to the
-        // system, where copying each into the output buffer first took a 13 KB `memcpy` a record.
-        let mut pending: Vec<&[u8]> = Vec::with_capacity(2 * outcomes.len());
-        for o in &outcomes {
+        for o in outcomes {
             t.bytes += o.input_bytes;
             if let Some(e) = &o.error {
                 t.errors += 1;
@@ -157,31 +154,27 @@ fn write_outcomes(
                 if fail_fast {
                     failed = true;
                     stop.store(true, Ordering::Relaxed);
-                    break;
+                    break 'batches;
                 }
             }
-            for (k, v) in &o.counts {
-                match by_id.iter().position(|(r, _)| Arc::ptr_eq(r, k)) {
+            for (k, v) in o.counts {
+                match by_id.iter().position(|(r, _)| Arc::ptr_eq(r, &k)) {
                     Some(at) => by_id[at].1 += v,
                     None => {
                         if by_id.len() == 64 {
                             name_counts(&mut t.counts, by_id.drain(..));
                         }
-                        by_id.push((k.clone(), *v));
+                        by_id.push((k, v));
                     }
                 }
             }
-            if let Some(data) = &o.output {
+            if let Some(data) = o.output {
                 if format == OutputFormat::Text && t.docs > 0 {
-                    pending.push(b"\x0c\n");
+                    w.write_all(b"\x0c\n").map_err(exit::write_error)?;
                 }
                 t.docs += 1;
-                pending.push(data);
+                w.write_all(&data).map_err(exit::write_error)?;
             }
-        }
-        write_all_vectored(w, &pending).map_err(exit::write_error)?;
-        if failed {
-            break;
         }
         progress.update(t.docs, t.bytes);
     }
@@ -192,39 +185,6 @@ fn write_outcomes(
         Sink::Stdout(mut w) => w.flush().map_err(exit::write_error)?,
     }
     Ok(t)
-}
-
-/// Writes `bufs` one after the other, as few vectored writes as the writer takes them in.
-/// (`Write::write_all_vectored` is not stable yet.)
-fn write_all_vectored(w: &mut dyn Write, mut bufs: &[&[u8]]) -> io::Result<()> {
-    // How much of `bufs[0]` is written.
-    let mut done = 0;
-    while !bufs.is_empty() {
-        // At most 1,024 slices a call: the most a `writev` takes on Linux.
-        let mut slices: Vec<io::IoSlice> = Vec::with_capacity(bufs.len().min(1024));
-        slices.push(io::IoSlice::new(&bufs[0][done..]));
-        slices.extend(bufs[1..].iter().take(1023).map(|b| io::IoSlice::new(b)));
-        let mut n = match w.write_vectored(&slices) {
-            Ok(0) if slices.iter().any(|s| !s.is_empty()) => {
-                return Err(io::Error::new(io::ErrorKind::WriteZero, "failed to write whole buffer"));
-            }
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        // Past the slices written whole, then into the one written in part.
-        while let Some(first) = bufs.first() {
-            let left = first.len() - done;
-            if n < left {
-                done += n;
-                break;
-            }
-            n -= left;
-            done = 0;
-            bufs = &bufs[1..];
-        }
-    }
-    Ok(())
 }
 
 /// Adds counts by rule id to the counts by rule name.
