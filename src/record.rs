@@ -65,7 +65,7 @@ impl<'a> Report<'a> {
                     run = Some((&c.rule, 1));
                 }
             }
-            if !whitespace_only(c) {
+            if !c.is_whitespace_only() {
                 listed.push(c);
             }
         }
@@ -205,21 +205,6 @@ fn sort_by_span(mut listed: Vec<&Change>) -> Vec<&Change> {
     listed
 }
 
-/// [`Change::is_whitespace_only`], told at once in the common cases (without a call per change, a
-/// fifth of making the report): a line join replaces one white-space byte with one or none, a removed
-/// line starts with a letter.
-#[inline(always)]
-fn whitespace_only(c: &Change) -> bool {
-    // The ASCII white space of `char::is_whitespace`: tab to carriage return, and the space.
-    let space = |b: u8| matches!(b, b'\t'..=b'\r' | b' ');
-    match (c.text.as_bytes(), c.replacement.as_bytes()) {
-        (&[a], &[]) => space(a),
-        (&[a], &[b]) => space(a) && space(b),
-        (&[a, ..], _) if a.is_ascii() && !space(a) => false,
-        _ => c.is_whitespace_only(),
-    }
-}
-
 /// How many characters `s` has: its bytes less its UTF-8 continuation bytes (`0b10xx_xxxx`, below
 /// -64 as an `i8`). Counted in blocks of 192 bytes into one `u8` (at most 192, so it cannot wrap),
 /// a loop the compiler turns into vector compares and subtractions: about a quarter of an instruction
@@ -247,14 +232,6 @@ mod tests {
             for t in [s.as_str(), ascii.as_str(), &s.repeat(3), &format!("{ascii}{s}{ascii}")] {
                 proptest::prop_assert_eq!(char_count(t), t.chars().count());
             }
-        }
-    }
-
-    proptest::proptest! {
-        #[test]
-        fn whitespace_only_is_the_changes(text in "[ \t\n\r\x0b\x0ca.\u{85}\u{a0}\u{3000}é]{0,3}", replacement in "[ \t\n\r\x0b\x0ca.\u{85}\u{a0}\u{3000}é]{0,3}") {
-            let c = Change { rule: Arc::from("r"), start: 0, end: 0, text: text.into(), replacement: replacement.into() };
-            proptest::prop_assert_eq!(whitespace_only(&c), c.is_whitespace_only());
         }
     }
 
