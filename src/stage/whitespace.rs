@@ -697,21 +697,7 @@ unsafe fn space_runs_avx2(bytes: &[u8], lo: usize, hi: usize) -> Vec<(std::ops::
             if seed < i {
                 continue;
             }
-            let mut s = seed;
-            while s > i && is_blank(region[s - 1]) {
-                s -= 1;
-            }
-            let mut e = seed + 1;
-            while e < hi && is_blank(region[e]) {
-                e += 1;
-            }
-            let at_line_edge = e >= hi || region[e] == b'\n' || s == 0 || region[s - 1] == b'\n';
-            if at_line_edge {
-                out.push((s..e, ""));
-            } else if e - s > 1 || region[s] == b'\t' {
-                out.push((s..e, " "));
-            }
-            i = e;
+            i = push_run(region, i, seed, &mut out);
         }
         p += 64;
     }
@@ -776,25 +762,39 @@ fn space_runs(bytes: &[u8], lo: usize, hi: usize) -> Vec<(std::ops::Range<usize>
         let Some(seed) = [tab, double, by_newline, at_start, at_end].into_iter().flatten().min() else {
             break;
         };
-        let mut s = seed;
-        while s > i && is_blank(region[s - 1]) {
-            s -= 1;
-        }
-        let mut e = seed + 1;
-        while e < hi && is_blank(region[e]) {
-            e += 1;
-        }
-        // Spaces at a line's end or start go too (reflow leaves none between lines it joined, but a
-        // line it kept, in a list or a table, may still have them).
-        let at_line_edge = e >= hi || region[e] == b'\n' || s == 0 || region[s - 1] == b'\n';
-        if at_line_edge {
-            out.push((s..e, ""));
-        } else if e - s > 1 || region[s] == b'\t' {
-            out.push((s..e, " "));
-        }
-        i = e;
+        i = push_run(region, i, seed, &mut out);
     }
     out
+}
+
+/// Takes the run of blanks around `seed` (back to `from` at most, on to the end of `region`) and
+/// pushes its edit when it changes: removed at a line's edge, else made one space. Returns where the
+/// run ends.
+#[inline(always)]
+fn push_run(
+    region: &[u8],
+    from: usize,
+    seed: usize,
+    out: &mut Vec<(std::ops::Range<usize>, &'static str)>,
+) -> usize {
+    let hi = region.len();
+    let mut s = seed;
+    while s > from && is_blank(region[s - 1]) {
+        s -= 1;
+    }
+    let mut e = seed + 1;
+    while e < hi && is_blank(region[e]) {
+        e += 1;
+    }
+    // Spaces at a line's end or start go too (reflow leaves none between lines it joined, but a
+    // line it kept, in a list or a table, may still have them).
+    let at_line_edge = e >= hi || region[e] == b'\n' || s == 0 || region[s - 1] == b'\n';
+    if at_line_edge {
+        out.push((s..e, ""));
+    } else if e - s > 1 || region[s] == b'\t' {
+        out.push((s..e, " "));
+    }
+    e
 }
 
 #[cfg(test)]
