@@ -124,9 +124,10 @@ impl Pipeline {
         // memory that no change is written to is never touched.
         let changes = Vec::with_capacity(input.len() / 48);
         // One pass's edits, the same way: reflow, which makes the most, makes about one per 70
-        // bytes of its text (b5: 52,134 in 3.7M), and growing the buffer copied it a few times a
-        // document (b5: 1.5M instructions).
-        let edits = Vec::with_capacity(input.len() / 64);
+        // bytes of its text (b5: 52,134 in 3.7M), but many documents make more, and growing the
+        // buffer copied it (b5, with room for one per 64 bytes: 137 times, 1.4M instructions).
+        // Room for one per 40 bytes leaves one document of the slice growing it.
+        let edits = Vec::with_capacity(input.len() / 40);
         let mut run = Run { input, text: None, lines: None, splices: Vec::new(), changes, edits };
         for (_, pass) in &self.passes {
             run.pass(pass.as_ref());
