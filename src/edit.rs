@@ -34,18 +34,39 @@ const ASCII: &str = concat!(
 const COMMON: [&str; 14] =
     ["\n\n", "\n\n\n", "-\n", " \n", "ff", "fi", "fl", "ffi", "ffl", "st", "ﬀ", "ﬁ", "ﬂ", "ﬃ"];
 
+/// The length of the longest [`COMMON`] text (and of a one-character ASCII text): no longer text has
+/// a static copy.
+const LONGEST_COMMON: usize = 3;
+
 /// The static copy of `s` when there is one ([`Text`]): the empty string, one ASCII character, or one
 /// of the [`COMMON`] texts.
+///
+/// Inline, because the first two cases are most of the calls (every line join's `"\n"` and `" "`)
+/// and each takes a compare or two; the search of [`COMMON`] is a call ([`common_short`]).
+#[inline]
 fn common(s: &str) -> Option<&'static str> {
-    match s.as_bytes() {
+    common_bytes(s.as_bytes())
+}
+
+/// [`common`] of the text whose bytes are `s`.
+#[inline]
+fn common_bytes(s: &[u8]) -> Option<&'static str> {
+    match s {
         [] => Some(""),
         &[b] if b.is_ascii() => Some(&ASCII[b as usize..b as usize + 1]),
-        b if b.len() <= 3 => COMMON.iter().find(|c| **c == s).copied(),
+        s if s.len() <= LONGEST_COMMON => common_short(s),
         _ => None,
     }
 }
 
+/// The [`COMMON`] text whose bytes are `s`, if any.
+#[inline(never)]
+fn common_short(s: &[u8]) -> Option<&'static str> {
+    COMMON.iter().find(|c| c.as_bytes() == s).copied()
+}
+
 /// `s` as a [`Text`]: borrowed from a static copy when there is one, else copied.
+#[inline]
 pub fn text(s: &str) -> Text {
     common(s).map_or_else(|| Cow::Owned(s.to_owned()), Cow::Borrowed)
 }
@@ -208,10 +229,13 @@ impl Edits {
         self.edits.retain(|e| {
             // `get` is `None` exactly when the range is out of the text or off its char boundaries
             // (or backwards, which `push` rules out).
-            let Some(seen) = text.get(e.range.clone()) else {
-                panic!("rule {} proposed an edit {:?} off the text's char boundaries", e.rule, e.range)
+            let Some(seen) = text.get(e.range.clone()) else { off_boundaries(e) };
+            // A line join's one byte for one byte is told without a call to compare memory.
+            let same = match (seen.as_bytes(), e.replacement.as_bytes()) {
+                (&[a], &[b]) => a == b,
+                (a, b) => a == b,
             };
-            if seen == &*e.replacement {
+            if same {
                 return false;
             }
             if let Some(last) = &last {
@@ -226,6 +250,13 @@ impl Edits {
         });
         self.edits
     }
+}
+
+/// The panic of [`Edits::into_sorted`] for an edit off the text, out of the way of its loop.
+#[cold]
+#[inline(never)]
+fn off_boundaries(e: &Edit) -> ! {
+    panic!("rule {} proposed an edit {:?} off the text's char boundaries", e.rule, e.range)
 }
 
 /// Applies sorted, non-overlapping edits to `text`.
@@ -269,14 +300,6 @@ pub fn apply_splices(input: &str, splices: &[Splice]) -> String {
     out
 }
 
-/// An old splice placed in `current`: its range in the input, where its replacement stands, and the
-/// shift (output - input) of everything after it.
-struct Placed {
-    input: Range<usize>,
-    out: Range<usize>,
-    shift: isize,
-}
-
 /// Folds one pass's edits (positions in `current`, the text the pass saw) into the composed log
 /// (positions in the input, producing `current`), and maps each edit back to the input as a [`Change`].
 /// The edits are taken out of `edits`, which is left empty for the next pass to reuse.
@@ -306,10 +329,9 @@ pub fn compose(
     let mut edits = edits.drain(..);
     // Output position - input position after every old splice taken so far.
     let mut delta: isize = 0;
-    // The buffers of the clusters, reused from one cluster to the next.
-    let mut cluster: Vec<Edit> = Vec::new();
-    let mut olds: Vec<Placed> = Vec::new();
-    while let Some(e) = edits.next() {
+    // The edit is looked at where it lies and taken out (by fields) only once its way is known: a
+    // lone edit's fields go straight into its change and its splice.
+    while let Some(e) = edits.as_slice().first() {
         // Old splices wholly before the edit (not touching it) move over unchanged, in one go: a pass
         // that edits a few places of a long log moves most of it.
         let (a, b) = (e.range.start, e.range.end);
@@ -321,31 +343,22 @@ pub fn compose(
         }
         out.extend(pending.by_ref().take(n));
         let touches_old = pending.as_slice().first().is_some_and(|s| place(s, delta).start <= b);
-        let touches_next = edits.as_slice().first().is_some_and(|n| n.range.start <= b);
+        let touches_next = edits.as_slice().get(1).is_some_and(|n| n.range.start <= b);
         if !touches_old && !touches_next {
             // A cluster of this one edit: `delta` maps both of its ends back to the input.
+            let Some(Edit { replacement, rule, .. }) = edits.next() else { unreachable!() };
             let range = (a as isize - delta) as usize..(b as isize - delta) as usize;
             changes.push(Change {
-                rule: e.rule,
+                rule,
                 start: range.start,
                 end: range.end,
                 text: text(&current[a..b]),
-                replacement: e.replacement.clone(),
+                replacement: replacement.clone(),
             });
-            out.push(Splice { range, replacement: e.replacement });
+            out.push(Splice { range, replacement });
             continue;
         }
-        cluster.push(e);
-        compose_cluster(
-            &mut pending,
-            &mut edits,
-            current,
-            &mut delta,
-            &mut cluster,
-            &mut olds,
-            changes,
-            &mut out,
-        );
+        compose_cluster(&mut pending, &mut edits, current, &mut delta, changes, &mut out);
     }
     out.extend(pending);
     out
@@ -362,71 +375,86 @@ fn shift(s: &Splice) -> isize {
     s.replacement.len() as isize - s.range.len() as isize
 }
 
-/// Grows the cluster that starts with `cluster[0]` (the only edit in it) over the old splices and the
-/// edits it touches, to a fixed point, and makes its changes and its splice. Leaves `cluster` and
-/// `olds` empty.
-#[allow(clippy::too_many_arguments)]
+/// Grows the cluster that starts with the next edit over the old splices and the edits it touches,
+/// to a fixed point, and makes its changes and its splice. Both lists are sorted, so the cluster is
+/// the next `k` edits and the next `m` old splices: it is measured and put together where they lie,
+/// then its edits are taken into their changes and its old splices dropped.
 fn compose_cluster(
     pending: &mut std::vec::IntoIter<Splice>,
     edits: &mut std::vec::Drain<Edit>,
     current: &str,
     delta: &mut isize,
-    cluster: &mut Vec<Edit>,
-    olds: &mut Vec<Placed>,
     changes: &mut Vec<Change>,
     out: &mut Vec<Splice>,
 ) {
     let delta_before = *delta;
-    let (mut cs, mut ce) = (cluster[0].range.start, cluster[0].range.end);
+    let olds = pending.as_slice();
+    let all = edits.as_slice();
+    let (mut cs, mut ce) = (all[0].range.start, all[0].range.end);
+    let (mut k, mut m) = (1, 0);
     loop {
         let mut grew = false;
-        while pending.as_slice().first().is_some_and(|s| place(s, *delta).start <= ce) {
-            let s = pending.next().unwrap();
-            let o = place(&s, *delta);
+        while m < olds.len() && place(&olds[m], *delta).start <= ce {
+            let o = place(&olds[m], *delta);
             cs = cs.min(o.start);
             ce = ce.max(o.end);
-            *delta += shift(&s);
-            olds.push(Placed { input: s.range, out: o, shift: *delta });
+            *delta += shift(&olds[m]);
+            m += 1;
             grew = true;
         }
-        while edits.as_slice().first().is_some_and(|n| n.range.start <= ce) {
-            let n = edits.next().unwrap();
-            ce = ce.max(n.range.end);
-            cluster.push(n);
+        while k < all.len() && all[k].range.start <= ce {
+            ce = ce.max(all[k].range.end);
+            k += 1;
             grew = true;
         }
         if !grew {
             break;
         }
     }
-    let mut replacement = String::with_capacity(ce - cs);
-    let mut at = cs;
-    for e in cluster.iter() {
-        replacement.push_str(&current[at..e.range.start]);
-        replacement.push_str(&e.replacement);
-        at = e.range.end;
-    }
-    replacement.push_str(&current[at..ce]);
-    // Each edit mapped back to the input, widened to whole old splices it reaches into. The
-    // change takes the edit's replacement: the splice above is built, and the edits are done.
+    let (olds, cluster) = (&olds[..m], &all[..k]);
+    // The stretch `cs..ce` of `current` with the edits applied. Most clusters' replacements are a
+    // short common text ([`text`]): those are put together on the stack and take no allocation.
+    // A longer one cannot be common and is built in a string of its exact length.
+    let len = cluster.iter().fold(ce - cs, |n, e| n - e.range.len() + e.replacement.len());
+    let replacement = if len <= LONGEST_COMMON {
+        let mut buf = [0u8; LONGEST_COMMON];
+        let mut n = 0;
+        cluster_pieces(current, cs..ce, cluster, |s| {
+            for &b in s.as_bytes() {
+                buf[n] = b;
+                n += 1;
+            }
+        });
+        match common_bytes(&buf[..n]) {
+            Some(t) => Cow::Borrowed(t),
+            None => Cow::Owned(String::from_utf8(buf[..n].to_vec()).expect("whole strs put together")),
+        }
+    } else {
+        let mut s = String::with_capacity(len);
+        cluster_pieces(current, cs..ce, cluster, |p| s.push_str(p));
+        Cow::Owned(s)
+    };
+    // Each edit mapped back to the input, widened to whole old splices it reaches into. An old
+    // splice's place in `current` is told by the shift before it (`place`), which the two walks
+    // carry along. The change takes the edit's replacement: the splice above is built.
     let (mut ps, mut pe) = (0usize, 0usize);
     let (mut shift_s, mut shift_e) = (delta_before, delta_before);
-    for e in cluster.drain(..) {
+    for e in edits.by_ref().take(k) {
         let (a, b) = (e.range.start, e.range.end);
-        while ps < olds.len() && olds[ps].out.end <= a {
-            shift_s = olds[ps].shift;
+        while ps < olds.len() && place(&olds[ps], shift_s).end <= a {
+            shift_s += shift(&olds[ps]);
             ps += 1;
         }
         let start = match olds.get(ps) {
-            Some(o) if o.out.start < a => o.input.start,
+            Some(o) if place(o, shift_s).start < a => o.range.start,
             _ => (a as isize - shift_s) as usize,
         };
-        while pe < olds.len() && olds[pe].out.end <= b {
-            shift_e = olds[pe].shift;
+        while pe < olds.len() && place(&olds[pe], shift_e).end <= b {
+            shift_e += shift(&olds[pe]);
             pe += 1;
         }
         let end = match olds.get(pe) {
-            Some(o) if o.out.start < b => o.input.end,
+            Some(o) if place(o, shift_e).start < b => o.range.end,
             _ => (b as isize - shift_e) as usize,
         };
         changes.push(Change {
@@ -437,10 +465,25 @@ fn compose_cluster(
             replacement: e.replacement,
         });
     }
-    olds.clear();
+    // The old splices in the cluster are spent: the new splice covers them.
+    if m > 0 {
+        pending.nth(m - 1);
+    }
     let in_start = (cs as isize - delta_before) as usize;
     let in_end = (ce as isize - *delta) as usize;
-    out.push(Splice { range: in_start..in_end, replacement: replacement.into_text() });
+    out.push(Splice { range: in_start..in_end, replacement });
+}
+
+/// Hands `put` the pieces of `current[range]` with the (sorted) edits of `cluster` applied, in order.
+#[inline]
+fn cluster_pieces(current: &str, range: Range<usize>, cluster: &[Edit], mut put: impl FnMut(&str)) {
+    let mut at = range.start;
+    for e in cluster {
+        put(&current[at..e.range.start]);
+        put(&e.replacement);
+        at = e.range.end;
+    }
+    put(&current[at..range.end]);
 }
 
 #[cfg(test)]
@@ -483,6 +526,7 @@ mod tests {
             assert!(matches!(text(s), Cow::Borrowed(t) if t == s), "{s:?}");
             assert!(matches!(s.to_string().into_text(), Cow::Borrowed(t) if t == s), "{s:?}");
         }
+        assert!(COMMON.iter().all(|c| c.len() <= LONGEST_COMMON));
         for s in ["é", "\u{a0}", "xyz", "\n\n\n\n", "a longer text\n"] {
             assert!(matches!(text(s), Cow::Owned(t) if t == s), "{s:?}");
             assert!(matches!(Text::from(s.to_string()).into_text(), Cow::Owned(t) if t == s), "{s:?}");
