@@ -198,6 +198,7 @@ impl Edits {
 
     /// Proposes replacing `range` by `replacement`. Edits may be pushed in any order; overlapping
     /// edits are resolved in [`Edits::into_sorted`] (the first one pushed wins).
+    #[inline]
     pub fn push(&mut self, range: Range<usize>, replacement: impl IntoText, rule: &RuleId) {
         debug_assert!(range.start <= range.end);
         self.edits.push(Edit { range, replacement: replacement.into_text(), rule: rule.clone() });
@@ -314,7 +315,8 @@ pub fn apply_splices(input: &str, splices: &[Splice]) -> String {
 ///
 /// Most edits (a line join, a removed line) touch neither an earlier splice nor the next edit: such an
 /// edit is its own cluster, its splice is the edit itself mapped back by one shift, and it skips the
-/// cluster machinery ([`compose_cluster`]); a proptest holds the two ways together.
+/// cluster machinery ([`compose_cluster`]), in runs of such edits; a proptest holds the two ways
+/// together.
 pub fn compose(
     splices: Vec<Splice>,
     current: &str,
@@ -329,12 +331,11 @@ pub fn compose(
     let mut edits = edits.drain(..);
     // Output position - input position after every old splice taken so far.
     let mut delta: isize = 0;
-    // The edit is looked at where it lies and taken out (by fields) only once its way is known: a
-    // lone edit's fields go straight into its change and its splice.
+    // The edits are looked at where they lie and taken out only once their way is known.
     while let Some(e) = edits.as_slice().first() {
         // Old splices wholly before the edit (not touching it) move over unchanged, in one go: a pass
         // that edits a few places of a long log moves most of it.
-        let (a, b) = (e.range.start, e.range.end);
+        let a = e.range.start;
         let rest = pending.as_slice();
         let mut n = 0;
         while n < rest.len() && place(&rest[n], delta).end < a {
@@ -342,23 +343,38 @@ pub fn compose(
             n += 1;
         }
         out.extend(pending.by_ref().take(n));
-        let touches_old = pending.as_slice().first().is_some_and(|s| place(s, delta).start <= b);
-        let touches_next = edits.as_slice().get(1).is_some_and(|n| n.range.start <= b);
-        if !touches_old && !touches_next {
-            // A cluster of this one edit: `delta` maps both of its ends back to the input.
-            let Some(Edit { replacement, rule, .. }) = edits.next() else { unreachable!() };
-            let range = (a as isize - delta) as usize..(b as isize - delta) as usize;
-            changes.push(Change {
-                rule,
-                start: range.start,
-                end: range.end,
-                text: text(&current[a..b]),
-                replacement: replacement.clone(),
-            });
-            out.push(Splice { range, replacement });
+        // Where the next old splice's replacement starts in `current`: an edit that reaches it
+        // touches it.
+        let next_old = pending.as_slice().first().map_or(usize::MAX, |s| place(s, delta).start);
+        let rest = edits.as_slice();
+        let lone = |i: usize| {
+            let end = rest[i].range.end;
+            end < next_old && rest.get(i + 1).map_or(true, |n| n.range.start > end)
+        };
+        if !lone(0) {
+            compose_cluster(&mut pending, &mut edits, current, &mut delta, changes, &mut out);
             continue;
         }
-        compose_cluster(&mut pending, &mut edits, current, &mut delta, changes, &mut out);
+        // A run of lone edits, each a cluster of its own: clear of the next edit and of the next
+        // old splice, so that no old splice moves over between them and `delta` maps both ends
+        // of every one of them back to the input. Their splices and changes are written in two
+        // sweeps (each written in place, with no check of the room left per edit).
+        let mut run = 1;
+        while run < rest.len() && lone(run) {
+            run += 1;
+        }
+        let back = |at: usize| (at as isize - delta) as usize;
+        out.extend(rest[..run].iter().map(|e| Splice {
+            range: back(e.range.start)..back(e.range.end),
+            replacement: e.replacement.clone(),
+        }));
+        changes.extend(edits.by_ref().take(run).map(|e| Change {
+            start: back(e.range.start),
+            end: back(e.range.end),
+            text: text(&current[e.range]),
+            rule: e.rule,
+            replacement: e.replacement,
+        }));
     }
     out.extend(pending);
     out
