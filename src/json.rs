@@ -14,8 +14,61 @@
 /// after them. Copying the runs between escapes (40 bytes or so in prose) with `extend_from_slice`
 /// cost a `memcpy` call each; with bounds-checked stores into the spare room a step took 30
 /// instructions, here 15.
+#[inline]
 pub fn write_str(out: &mut Vec<u8>, s: &str) {
-    // Short strings (keys, most removed strings) take a step or two either way: not worth the test.
+    // Most strings written are short (keys, rule names, half the removed lines), and most of those
+    // need no escape or only their last byte escaped (a removed line's newline): they take an inline
+    // way without a call, the loop's set-up and its room checks ([`write_short`]).
+    if s.len() < 32 && write_short(out, s.as_bytes()) {
+        return;
+    }
+    write_long(out, s)
+}
+
+/// [`write_str`] for a string shorter than 32 bytes that needs no escape but maybe one for its last
+/// byte; `false` (and nothing written) for any other. Its bytes are taken as two sixteen-byte steps,
+/// padded with spaces (not flagged), stored whole (the pad is written, not counted); the last byte's
+/// escape and the closing quote are stored over what follows the bytes kept.
+#[inline(always)]
+fn write_short(out: &mut Vec<u8>, bytes: &[u8]) -> bool {
+    let n = bytes.len();
+    let (low, high) = match bytes.split_first_chunk::<16>() {
+        Some((low, rest)) => (*low, padded::<16>(rest, b' ')),
+        None => (padded::<16>(bytes, b' '), [b' '; 16]),
+    };
+    let mask = escape_bits(&low) | escape_bits(&high) << 16;
+    // The bytes kept as they are: all, or all but the last (which is escaped).
+    let kept = match mask {
+        0 => n,
+        // A flagged byte is one of the string's own: `n` is at least 1 here.
+        _ if mask == 1 << (n - 1) => n - 1,
+        _ => return false,
+    };
+    let (escape, escape_len) = match kept < n {
+        true => escape(bytes[n - 1]),
+        false => ([0; 8], 0),
+    };
+    // The quote and the two steps reach 33 bytes past `len`, the escape at most `1 + 30 + 8`.
+    out.reserve(40);
+    // SAFETY: there is room for 40 bytes after the `len` written ones, and the stores stay within
+    // them (above); `len` counts only the bytes meant: the quote, the kept bytes, the escape (or
+    // nothing) and the closing quote, each stored after what it overwrites.
+    unsafe {
+        let len = out.len();
+        let to = out.as_mut_ptr().add(len);
+        to.write(b'"');
+        to.add(1).cast::<[u8; 16]>().write_unaligned(low);
+        to.add(17).cast::<[u8; 16]>().write_unaligned(high);
+        to.add(1 + kept).cast::<[u8; 8]>().write_unaligned(escape);
+        to.add(1 + kept + escape_len).write(b'"');
+        out.set_len(len + 2 + kept + escape_len);
+    }
+    true
+}
+
+/// [`write_str`] for any string, the long ones and those with escapes inside.
+#[inline(never)]
+fn write_long(out: &mut Vec<u8>, s: &str) {
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
     if s.len() >= 64 && std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the processor has AVX2 (just checked).
@@ -473,6 +526,21 @@ mod tests {
         ];
         for s in cases {
             assert_eq!(ours(s), serde_json::to_string(s).expect("a string"), "{s:?}");
+        }
+        // Short strings (the inline way) with one byte to escape anywhere, the last one included,
+        // and with two.
+        for len in 1..34 {
+            for at in 0..len {
+                for b in [b'\n', b'"', b'\\', 0x01, 0x1f] {
+                    let mut s = "y".repeat(len).into_bytes();
+                    s[at] = b;
+                    let one = String::from_utf8(s.clone()).expect("ASCII");
+                    assert_eq!(ours(&one), serde_json::to_string(&one).expect("a string"), "{one:?}");
+                    s[len - 1] = b'\n';
+                    let two = String::from_utf8(s).expect("ASCII");
+                    assert_eq!(ours(&two), serde_json::to_string(&two).expect("a string"), "{two:?}");
+                }
+            }
         }
         // Every position of every escaped byte relative to the sixteen-byte steps.
         for b in (0u8..0x20).chain([b'"', b'\\']) {
