@@ -426,14 +426,16 @@ pub fn typical_width(text: &str, lines: &[Line]) -> usize {
     const SHORT: usize = 256;
     let mut counts = [0u32; SHORT];
     let mut long: Vec<usize> = Vec::new();
+    // (The lengths are counted as they go into the table: summing the table after cost more.)
+    let mut n = 0;
     for l in lines.iter().filter(|l| l.chars >= 8) {
+        n += 1;
         match counts.get_mut(l.chars) {
             Some(c) => *c += 1,
             None => long.push(l.chars),
         }
     }
-    let short = counts.iter().map(|&c| c as usize).sum::<usize>();
-    let n = short + long.len();
+    let short = n - long.len();
     if n < 6 {
         return 0;
     }
