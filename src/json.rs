@@ -14,8 +14,61 @@
 /// after them. Copying the runs between escapes (40 bytes or so in prose) with `extend_from_slice`
 /// cost a `memcpy` call each; with bounds-checked stores into the spare room a step took 30
 /// instructions, here 15.
+#[inline]
 pub fn write_str(out: &mut Vec<u8>, s: &str) {
-    // Short strings (keys, most removed strings) take a step or two either way: not worth the test.
+    // Most strings written are short (keys, rule names, half the removed lines), and most of those
+    // need no escape or only their last byte escaped (a removed line's newline): they take an inline
+    // way without a call, the loop's set-up and its room checks ([`write_short`]).
+    if s.len() < 32 && write_short(out, s.as_bytes()) {
+        return;
+    }
+    write_long(out, s)
+}
+
+/// [`write_str`] for a string shorter than 32 bytes that needs no escape but maybe one for its last
+/// byte; `false` (and nothing written) for any other. Its bytes are taken as two sixteen-byte steps,
+/// padded with spaces (not flagged), stored whole (the pad is written, not counted); the last byte's
+/// escape and the closing quote are stored over what follows the bytes kept.
+#[inline(always)]
+fn write_short(out: &mut Vec<u8>, bytes: &[u8]) -> bool {
+    let n = bytes.len();
+    let (low, high) = match bytes.split_first_chunk::<16>() {
+        Some((low, rest)) => (*low, padded::<16>(rest, b' ')),
+        None => (padded::<16>(bytes, b' '), [b' '; 16]),
+    };
+    let mask = escape_bits(&low) | escape_bits(&high) << 16;
+    // The bytes kept as they are: all, or all but the last (which is escaped).
+    let kept = match mask {
+        0 => n,
+        // A flagged byte is one of the string's own: `n` is at least 1 here.
+        _ if mask == 1 << (n - 1) => n - 1,
+        _ => return false,
+    };
+    let (escape, escape_len) = match kept < n {
+        true => escape(bytes[n - 1]),
+        false => ([0; 8], 0),
+    };
+    // The quote and the two steps reach 33 bytes past `len`, the escape at most `1 + 30 + 8`.
+    out.reserve(40);
+    // SAFETY: there is room for 40 bytes after the `len` written ones, and the stores stay within
+    // them (above); `len` counts only the bytes meant: the quote, the kept bytes, the escape (or
+    // nothing) and the closing quote, each stored after what it overwrites.
+    unsafe {
+        let len = out.len();
+        let to = out.as_mut_ptr().add(len);
+        to.write(b'"');
+        to.add(1).cast::<[u8; 16]>().write_unaligned(low);
+        to.add(17).cast::<[u8; 16]>().write_unaligned(high);
+        to.add(1 + kept).cast::<[u8; 8]>().write_unaligned(escape);
+        to.add(1 + kept + escape_len).write(b'"');
+        out.set_len(len + 2 + kept + escape_len);
+    }
+    true
+}
+
+/// [`write_str`] for any string, the long ones and those with escapes inside.
+#[inline(never)]
+fn write_long(out: &mut Vec<u8>, s: &str) {
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
     if s.len() >= 64 && std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the processor has AVX2 (just checked).
@@ -352,7 +405,76 @@ fn valid_utf8_start(bytes: &[u8]) -> &str {
 
 /// Appends an unsigned integer.
 pub fn write_usize(out: &mut Vec<u8>, n: usize) {
-    out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+    out.reserve(USIZE_DIGITS);
+    // SAFETY: there is room for `USIZE_DIGITS` bytes after the `len` written ones, and `put_usize`
+    // writes the digits it counts.
+    unsafe {
+        let len = out.len();
+        let n = put_usize(out.as_mut_ptr().add(len), n);
+        out.set_len(len + n);
+    }
+}
+
+/// The most digits a `usize` has (twenty, for 64 bits).
+pub const USIZE_DIGITS: usize = 20;
+
+/// Writes the decimal digits of `n` at `to` and says how many: what `itoa` and serde_json write,
+/// without their buffer and the `memcpy` call that copies it out (a report writes two numbers for
+/// each removal), and without a loop: a number below 10^8 (every offset in a text under 100 MB) is
+/// made in one register ([`eight_digits`]), its leading zeros shifted out, and stored with one 8-byte
+/// store (the bytes past the digits are written, not counted).
+///
+/// # Safety
+/// `to` must be valid for writing [`USIZE_DIGITS`] bytes.
+#[inline]
+pub unsafe fn put_usize(to: *mut u8, n: usize) -> usize {
+    if n >= 100_000_000 {
+        // SAFETY: the caller's.
+        return unsafe { put_large_usize(to, n) };
+    }
+    let digits = eight_digits(n as u32);
+    // The leading zeros are the zero bytes before the first digit that is not zero; the last digit
+    // always counts (bit 56 is in its byte), so that zero is written `0`.
+    let skip = (digits | 1 << 56).trailing_zeros() as usize / 8;
+    // SAFETY: the caller gives room for `USIZE_DIGITS` bytes, more than 8.
+    unsafe { to.cast::<[u8; 8]>().write_unaligned(((digits >> (8 * skip)) | ZEROS).to_le_bytes()) };
+    8 - skip
+}
+
+/// Eight `b'0'` bytes in a `u64`: or-ed with digits from 0 to 9, their ASCII characters.
+const ZEROS: u64 = u64::from_le_bytes([b'0'; 8]);
+
+/// [`put_usize`] for a number of nine digits or more: the digits before the last eight, then those
+/// eight.
+///
+/// # Safety
+/// As for [`put_usize`].
+#[cold]
+unsafe fn put_large_usize(to: *mut u8, n: usize) -> usize {
+    // SAFETY: the caller's room; the high part has at most 12 digits (`usize::MAX` has 20), and the
+    // eight after it end within 20.
+    unsafe {
+        let high = put_usize(to, n / 100_000_000);
+        let low = eight_digits((n % 100_000_000) as u32) | ZEROS;
+        to.add(high).cast::<[u8; 8]>().write_unaligned(low.to_le_bytes());
+        high + 8
+    }
+}
+
+/// The eight decimal digits of `n` (below 10^8, leading zeros included), one a byte, the first digit
+/// in the lowest byte (the first in memory), each a value from 0 to 9. Worked out in lanes of one
+/// `u64` (the known SWAR method): `n` as two four-digit halves in 32-bit lanes, each split into two
+/// two-digit numbers in 16-bit lanes, each of those into two digits in bytes. Division by 100 and by
+/// 10 is a multiply and a shift, exact for the ranges here (below 10^4: `x * 10486 >> 20`; below
+/// 100: `x * 103 >> 10`), and no lane's product reaches into the next. (Test: every number against
+/// serde_json, at every length.)
+#[inline(always)]
+fn eight_digits(n: u32) -> u64 {
+    let halves = u64::from(n / 10_000) | u64::from(n % 10_000) << 32;
+    let hundreds = ((halves * 10_486) >> 20) & 0x0000_007f_0000_007f;
+    let pairs = hundreds | (halves - hundreds * 100) << 16;
+    let tens = ((pairs * 103) >> 10) & 0x000f_000f_000f_000f;
+    tens | (pairs - tens * 10) << 8
 }
 
 #[cfg(test)]
@@ -404,6 +526,21 @@ mod tests {
         ];
         for s in cases {
             assert_eq!(ours(s), serde_json::to_string(s).expect("a string"), "{s:?}");
+        }
+        // Short strings (the inline way) with one byte to escape anywhere, the last one included,
+        // and with two.
+        for len in 1..34 {
+            for at in 0..len {
+                for b in [b'\n', b'"', b'\\', 0x01, 0x1f] {
+                    let mut s = "y".repeat(len).into_bytes();
+                    s[at] = b;
+                    let one = String::from_utf8(s.clone()).expect("ASCII");
+                    assert_eq!(ours(&one), serde_json::to_string(&one).expect("a string"), "{one:?}");
+                    s[len - 1] = b'\n';
+                    let two = String::from_utf8(s).expect("ASCII");
+                    assert_eq!(ours(&two), serde_json::to_string(&two).expect("a string"), "{two:?}");
+                }
+            }
         }
         // Every position of every escaped byte relative to the sixteen-byte steps.
         for b in (0u8..0x20).chain([b'"', b'\\']) {
@@ -633,9 +770,25 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_number_comes_out_as_serde_json_writes_it(n: usize, small in 0usize..100_000_000, k in 0u32..20) {
+            for n in [n, small, n >> (k * 3), small / 10usize.pow(k % 8)] {
+                let mut out = b"x".to_vec();
+                write_usize(&mut out, n);
+                proptest::prop_assert_eq!(&out[1..], &serde_json::to_vec(&n).expect("a number")[..]);
+            }
+        }
+    }
+
     #[test]
     fn numbers_come_out_as_serde_json_writes_them() {
-        for n in [0, 7, 10, 12345, usize::MAX] {
+        let mut ns = vec![0, 7, 9, 10, 11, 99, 100, 101, 999, 1000, 12345, usize::MAX, usize::MAX / 10];
+        for k in 1..20 {
+            let p = 10usize.pow(k);
+            ns.extend([p - 1, p, p + 1, p * 3 / 2]);
+        }
+        for n in ns {
             let mut out = Vec::new();
             write_usize(&mut out, n);
             assert_eq!(out, serde_json::to_vec(&n).expect("a number"));

@@ -86,31 +86,44 @@ pub fn without_lines(text: &str, mut lines: Vec<Line>, edits: &[crate::edit::Edi
     let mut read = kept;
     let mut removed = 0;
     let table = lines.as_mut_slice();
-    // Moves the line at `read` to `kept`, back by what was removed before it.
-    let keep = |table: &mut [Line], read: usize, kept: usize, removed: usize| {
-        let l = &table[read];
-        let shift = |r: &Range<usize>| r.start - removed..r.end - removed;
-        table[kept] = Line { range: shift(&l.range), content: shift(&l.content), ..*l };
+    // Moves the lines `from..to` back to `kept` on (`kept` <= `from`), and back by what was removed
+    // before them: one run of lines between two removals, found by a search for the removal's line
+    // rather than by testing each line against the edit (nearly every line of a document is moved,
+    // twice: after furniture's removals and after the pattern rules').
+    let shift_run = |table: &mut [Line], from: usize, to: usize, kept: usize, removed: usize| {
+        let table = &mut table[kept..to];
+        let back = from - kept;
+        for k in 0..to - from {
+            let l = &table[back + k];
+            let shift = |r: &Range<usize>| r.start - removed..r.end - removed;
+            table[k] = Line { range: shift(&l.range), content: shift(&l.content), ..*l };
+        }
     };
     for e in edits {
-        while read < table.len() && table[read].range.start < e.range.start {
-            keep(table, read, kept, removed);
-            (read, kept) = (read + 1, kept + 1);
+        // The first line from `read` on that does not start before the edit: galloping from `read`
+        // (the removals of a page come close together), then a binary search in the last step.
+        let rest = &table[read..];
+        let before = |l: &Line| l.range.start < e.range.start;
+        let (mut lo, mut step) = (0, 1);
+        while lo + step < rest.len() && before(&rest[lo + step]) {
+            lo += step;
+            step *= 2;
         }
+        let at = read + lo + rest[lo..(lo + step).min(rest.len())].partition_point(before);
+        shift_run(table, read, at, kept, removed);
+        kept += at - read;
         // The edit must start a line and end one past it: the edit ends with a newline (`removal`),
         // which is then the line's own.
-        match table.get(read) {
+        match table.get(at) {
             Some(l) if l.range.start == e.range.start && e.range.end == l.range.end + 1 => {
                 removed += e.range.len();
-                read += 1;
+                read = at + 1;
             }
             _ => return None,
         }
     }
-    while read < table.len() {
-        keep(table, read, kept, removed);
-        (read, kept) = (read + 1, kept + 1);
-    }
+    shift_run(table, read, table.len(), kept, removed);
+    kept += table.len() - read;
     lines.truncate(kept);
     Some(lines)
 }
@@ -413,14 +426,16 @@ pub fn typical_width(text: &str, lines: &[Line]) -> usize {
     const SHORT: usize = 256;
     let mut counts = [0u32; SHORT];
     let mut long: Vec<usize> = Vec::new();
+    // (The lengths are counted as they go into the table: summing the table after cost more.)
+    let mut n = 0;
     for l in lines.iter().filter(|l| l.chars >= 8) {
+        n += 1;
         match counts.get_mut(l.chars) {
             Some(c) => *c += 1,
             None => long.push(l.chars),
         }
     }
-    let short = counts.iter().map(|&c| c as usize).sum::<usize>();
-    let n = short + long.len();
+    let short = n - long.len();
     if n < 6 {
         return 0;
     }
@@ -455,13 +470,32 @@ pub fn first_word(s: &str) -> &str {
 /// tab to carriage return), then the character search from the first other byte, which starts a
 /// character. Reflow asks this of every line; the library's search decodes every character.
 pub fn first_ws(s: &str) -> Option<usize> {
-    for (i, &c) in s.as_bytes().iter().enumerate() {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        // Eight bytes at a time up to the first that may end the search: one that is not ASCII or
+        // is below `!` (the ASCII white space is among those). In `x - 0x21…21`, a byte borrows only
+        // when it is below 0x21 or a lower byte borrowed, so up to the first byte below 0x21 each
+        // byte's top bit is its own difference's: set (with the byte's own top bit clear) exactly
+        // when the byte is below 0x21. Later bytes may be flagged falsely, which does not matter:
+        // the first flagged byte is the first byte of either kind. (Test: the library's search.)
+        if let Some(chunk) = b.get(i..i + 8) {
+            let x = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+            let flagged = (x | (x.wrapping_sub(0x2121_2121_2121_2121) & !x)) & 0x8080_8080_8080_8080;
+            if flagged == 0 {
+                i += 8;
+                continue;
+            }
+            i += flagged.trailing_zeros() as usize / 8;
+        }
+        let c = b[i];
         if c >= 0x80 {
             return s[i..].find(char::is_whitespace).map(|k| i + k);
         }
         if c == b' ' || (b'\t'..=b'\r').contains(&c) {
             return Some(i);
         }
+        i += 1;
     }
     None
 }
@@ -767,6 +801,16 @@ mod tests {
         ) {
             let text: String = pieces.concat();
             proptest::prop_assert_eq!(is_reflowed(&text), is_reflowed_plainly(&text), "{:?}", text);
+        }
+    }
+
+    proptest::proptest! {
+        /// Eight bytes at a time, the library's search, with every byte below `!` and around 0x80.
+        #[test]
+        fn first_ws_is_the_library_search(s in "[a!~ \t\n\x0b\x0c\r\x00\x08\x0e\x1f\x20\x7f\u{80}\u{85}\u{a0}é\u{2028}\u{3000}]{0,40}") {
+            proptest::prop_assert_eq!(first_ws(&s), s.find(char::is_whitespace));
+            let long = format!("abcdefghijklmnopq{s}");
+            proptest::prop_assert_eq!(first_ws(&long), long.find(char::is_whitespace));
         }
     }
 
