@@ -976,19 +976,59 @@ fn search_words(text: &str, known: &mut FxHashMap<String, bool>) -> bool {
     let mut firsts: Vec<u8> = keys.iter().map(|q| q.as_bytes()[0]).collect();
     firsts.sort_unstable();
     firsts.dedup();
+    let mut found = vec![false; keys.len()];
+    let mut left = keys.len();
+    let b = text.as_bytes();
+    // The look at a start `i`: whether a key not yet found is the word there. Says whether all are
+    // found (the search can stop).
+    // (Called only where `pair_known` says yes: most starts stop there, and the test in line in the
+    // walks costs less than a call.)
+    let mut look = |i: usize| -> bool {
+        let c = (b[i] | 0x20) as usize & 127;
+        let (from, to) = by_first[c];
+        for &k in &order[from as usize..to as usize] {
+            let q = keys[k].as_bytes();
+            let e = i + q.len();
+            // Mostly the word goes on past the key (`eco` in `economy`): the first test of
+            // `evidence_word_at`, before the bytes are compared. A key is lower-case, so a byte
+            // equals its byte up to ASCII case when its ASCII lower case does.
+            if found[k]
+                || b.get(e).is_some_and(u8::is_ascii_alphanumeric)
+                || !b.get(i..e).is_some_and(|t| t.iter().zip(q).all(|(x, y)| x.to_ascii_lowercase() == *y))
+            {
+                continue;
+            }
+            if evidence_word_at(text, i, e) {
+                found[k] = true;
+                left -= 1;
+            }
+        }
+        left == 0
+    };
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: AVX2 is there (just asked).
+        unsafe { word_starts_avx2(b, &first_byte_set(&firsts), &pairs, look) };
+        let keys: Vec<String> =
+            keys.into_iter().zip(found).filter(|&(_, f)| f).map(|(k, _)| k.clone()).collect();
+        for k in keys {
+            known.insert(k, true);
+        }
+        return true;
+    }
+    // The keys' first bytes, when they are at most eight: only the starts that begin with one of
+    // them (ASCII case aside) are looked at further. Most are passed over sixteen at a time, which
+    // costs less than a look-up each. (Zero pads the list: a byte `| 0x20` is never zero.)
     let firsts: Option<[u8; 8]> = (firsts.len() <= 8).then(|| {
         let mut f = [0u8; 8];
         f[..firsts.len()].copy_from_slice(&firsts);
         f
     });
-    let mut found = vec![false; keys.len()];
-    let mut left = keys.len();
-    let b = text.as_bytes();
     // A key can only stand where an ASCII letter or digit follows a byte that is none (or the text's
     // start): at the starts of the runs of ASCII letters and digits, found sixteen bytes at a time.
     let mut prev = 0u32;
     let mut base = 0;
-    while base < b.len() && left > 0 {
+    'chunks: while base < b.len() {
         // Past the text's end, zeros: no letter or digit.
         let chunk = lines::sixteen_bytes(b, base);
         let alnum = ascii_alphanumeric_mask(&chunk);
@@ -1002,30 +1042,8 @@ fn search_words(text: &str, known: &mut FxHashMap<String, bool>) -> bool {
         while starts != 0 {
             let i = base + starts.trailing_zeros() as usize;
             starts &= starts - 1;
-            let c = (b[i] | 0x20) as usize & 127;
-            let p = c << 7 | (b.get(i + 1).map_or(0, |&d| d | 0x20) as usize & 127);
-            if pairs[p >> 6] & (1 << (p & 63)) == 0 {
-                continue;
-            }
-            let (from, to) = by_first[c];
-            for &k in &order[from as usize..to as usize] {
-                let q = keys[k].as_bytes();
-                let e = i + q.len();
-                // Mostly the word goes on past the key (`eco` in `economy`): the first test of
-                // `evidence_word_at`, before the bytes are compared. A key is lower-case, so a byte
-                // equals its byte up to ASCII case when its ASCII lower case does.
-                if found[k]
-                    || b.get(e).is_some_and(u8::is_ascii_alphanumeric)
-                    || !b
-                        .get(i..e)
-                        .is_some_and(|t| t.iter().zip(q).all(|(x, y)| x.to_ascii_lowercase() == *y))
-                {
-                    continue;
-                }
-                if evidence_word_at(text, i, e) {
-                    found[k] = true;
-                    left -= 1;
-                }
+            if pair_known(&pairs, b, i) && look(i) {
+                break 'chunks;
             }
         }
         base += 16;
@@ -1035,6 +1053,98 @@ fn search_words(text: &str, known: &mut FxHashMap<String, bool>) -> bool {
         known.insert(k, true);
     }
     true
+}
+
+/// Whether the first two bytes at `i` (`| 0x20`, taken on seven bits; zero past the end) have their
+/// bit in `pairs`: whether a key can start there (see `search_words`).
+#[inline(always)]
+fn pair_known(pairs: &[u64; 256], b: &[u8], i: usize) -> bool {
+    let c = (b[i] | 0x20) as usize & 127;
+    let p = c << 7 | (b.get(i + 1).map_or(0, |&d| d | 0x20) as usize & 127);
+    pairs[p >> 6] & (1 << (p & 63)) != 0
+}
+
+/// A set of ASCII bytes as [`word_starts_avx2`] looks it up: bit `h` of entry `n` says that
+/// `h << 4 | n` is in the set.
+fn first_byte_set(bytes: &[u8]) -> [u8; 16] {
+    let mut set = [0u8; 16];
+    for &c in bytes.iter().filter(|c| c.is_ascii()) {
+        set[usize::from(c & 15)] |= 1 << (c >> 4);
+    }
+    set
+}
+
+/// Calls `look` with each start of a run of ASCII letters and digits in `b` (a position whose byte
+/// is one, after one that is not, or at 0) whose byte `| 0x20` is in `set` ([`first_byte_set`]) and
+/// whose first two bytes are in `pairs` ([`pair_known`]), in order, until it says to stop: the walk of `search_words` (with its filter of at most eight
+/// first bytes) thirty-two bytes at a time, for any number of first bytes. A byte is looked up in
+/// the set by its two halves (`pshufb` on each): the entry of its low half, and the bit of its high
+/// half, none for a byte beyond ASCII. (Test: the same starts as the plain walk.)
+///
+/// # Safety
+/// AVX2 must be there.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn word_starts_avx2(
+    b: &[u8],
+    set: &[u8; 16],
+    pairs: &[u64; 256],
+    mut look: impl FnMut(usize) -> bool,
+) {
+    use std::arch::x86_64::{
+        _mm256_and_si256, _mm256_broadcastsi128_si256, _mm256_cmpeq_epi8, _mm256_cmpgt_epi8,
+        _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_or_si256, _mm256_set1_epi8, _mm256_setr_epi8,
+        _mm256_setzero_si256, _mm256_shuffle_epi8, _mm256_srli_epi16, _mm_loadu_si128,
+    };
+    let lows = _mm256_broadcastsi128_si256(_mm_loadu_si128(set.as_ptr().cast()));
+    #[rustfmt::skip]
+    let highs = _mm256_setr_epi8(
+        1, 2, 4, 8, 16, 32, 64, -128, 0, 0, 0, 0, 0, 0, 0, 0,
+        1, 2, 4, 8, 16, 32, 64, -128, 0, 0, 0, 0, 0, 0, 0, 0,
+    );
+    let nibble = _mm256_set1_epi8(0x0f);
+    let mut prev = 0u32;
+    let mut base = 0;
+    while base < b.len() {
+        // Past the text's end, zeros: no letter or digit.
+        let mut buf = [0u8; 32];
+        let bytes = match b.get(base..base + 32) {
+            Some(chunk) => chunk,
+            None => {
+                buf[..b.len() - base].copy_from_slice(&b[base..]);
+                &buf
+            }
+        };
+        // The compares are signed: a byte beyond ASCII is negative, below every range, and stays so
+        // `| 0x20` (as in `ascii_alphanumeric_mask`).
+        let v = _mm256_loadu_si256(bytes.as_ptr().cast());
+        let y = _mm256_or_si256(v, _mm256_set1_epi8(0x20));
+        let letter = _mm256_and_si256(
+            _mm256_cmpgt_epi8(y, _mm256_set1_epi8(b'a' as i8 - 1)),
+            _mm256_cmpgt_epi8(_mm256_set1_epi8(b'z' as i8 + 1), y),
+        );
+        let digit = _mm256_and_si256(
+            _mm256_cmpgt_epi8(v, _mm256_set1_epi8(b'0' as i8 - 1)),
+            _mm256_cmpgt_epi8(_mm256_set1_epi8(b'9' as i8 + 1), v),
+        );
+        let alnum = _mm256_movemask_epi8(_mm256_or_si256(letter, digit)) as u32;
+        let mut starts = alnum & !(alnum << 1 | prev >> 31);
+        prev = alnum;
+        if starts != 0 {
+            let low = _mm256_shuffle_epi8(lows, _mm256_and_si256(y, nibble));
+            let high = _mm256_shuffle_epi8(highs, _mm256_and_si256(_mm256_srli_epi16(y, 4), nibble));
+            let out = _mm256_cmpeq_epi8(_mm256_and_si256(low, high), _mm256_setzero_si256());
+            starts &= !(_mm256_movemask_epi8(out) as u32);
+        }
+        while starts != 0 {
+            let i = base + starts.trailing_zeros() as usize;
+            starts &= starts - 1;
+            if pair_known(pairs, b, i) && look(i) {
+                return;
+            }
+        }
+        base += 32;
+    }
 }
 
 /// The bytes of `chunk` that are one of `firsts` once `| 0x20` (which takes an ASCII capital to its
@@ -1796,6 +1906,48 @@ mod tests {
             super::text_evidence_words(t, |w, ascii| a.push((w, ascii)));
             super::evidence_words(t.lines(), |w, ascii| b.push((w, ascii)));
             assert_eq!(a, b, "{t:?}");
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    proptest::proptest! {
+        /// The AVX2 walk visits the starts of the runs of ASCII letters and digits whose first byte
+        /// is in the set and whose first two bytes have their pair, all of them, in order, and stops
+        /// when told.
+        #[test]
+        fn avx2_word_starts_are_the_plain_ones(
+            text in "([a-zA-Z0-9]{0,9}[ .,\\-\n\x00\x7fé€\u{a0}]{0,3}){0,40}",
+            firsts in proptest::collection::vec(proptest::sample::select(b"abcdefxyz0189".to_vec()), 0..14),
+            seconds in proptest::collection::vec(proptest::sample::select(b"aeiou0tz".to_vec()), 0..14),
+            stop_after in 1usize..50,
+        ) {
+            if !std::arch::is_x86_feature_detected!("avx2") {
+                return Ok(());
+            }
+            let b = text.as_bytes();
+            let mut pairs = [0u64; 256];
+            for (&f, &c) in firsts.iter().zip(&seconds) {
+                let p = (f as usize & 127) << 7 | (c as usize & 127);
+                pairs[p >> 6] |= 1 << (p & 63);
+            }
+            let expected: Vec<usize> = (0..b.len())
+                .filter(|&i| {
+                    b[i].is_ascii_alphanumeric()
+                        && (i == 0 || !b[i - 1].is_ascii_alphanumeric())
+                        && firsts.contains(&(b[i] | 0x20))
+                        && super::pair_known(&pairs, b, i)
+                })
+                .take(stop_after)
+                .collect();
+            let mut seen = Vec::new();
+            // SAFETY: AVX2 is there (just asked).
+            unsafe {
+                super::word_starts_avx2(b, &super::first_byte_set(&firsts), &pairs, |i| {
+                    seen.push(i);
+                    seen.len() == stop_after
+                })
+            };
+            proptest::prop_assert_eq!(seen, expected, "{:?}", text);
         }
     }
 
