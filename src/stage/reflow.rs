@@ -238,6 +238,7 @@ fn restore_hyphens(
     let mut chars_before = 0usize;
     let mut pos = 0usize;
     let mut ascii_lower = String::new();
+    let hyphenated = v.hyphenated();
     for tok in split_ascii(content, b' ') {
         let start = pos;
         pos += tok.len() + 1;
@@ -253,15 +254,15 @@ fn restore_hyphens(
         let lead = word.as_ptr() as usize - tok.as_ptr() as usize;
         let base = line.content.start + start + lead;
         // Lower-cased without a new string when ASCII, and not at all when there is nothing to find.
-        let known = if v.hyphenated.is_empty() {
+        let known = if hyphenated.is_empty() {
             None
         } else if word.is_ascii() {
             ascii_lower.clear();
             ascii_lower.push_str(word);
             ascii_lower.make_ascii_lowercase();
-            v.hyphenated.get(ascii_lower.as_str())
+            hyphenated.get(ascii_lower.as_str())
         } else {
-            v.hyphenated.get(&word.to_lowercase())
+            hyphenated.get(&word.to_lowercase())
         };
         if let Some(h) = known {
             // Copy the word, inserting the hyphens where the document's hyphenated form has them.
@@ -324,14 +325,33 @@ impl ReflowPass {
         let b = text.as_bytes();
         let mut marks: Vec<usize> = self.three_spaces.find_iter(b).collect();
         marks.extend(memchr::memchr3_iter(b'\t', b'\x0b', b'\r', b));
-        marks.extend(self.two_dots.find_iter(b));
-        marks.extend(self.spaced_dots.find_iter(b));
+        marks.extend(first_in_dot_runs(b, &self.two_dots));
+        marks.extend(first_in_dot_runs(b, &self.spaced_dots));
         let non_ascii_space = |p: &usize| text[*p..].chars().next().is_some_and(char::is_whitespace);
         marks.extend(memchr::memchr3_iter(0xc2, 0xe1, 0xe2, b).filter(non_ascii_space));
         marks.extend(memchr::memchr_iter(0xe3, b).filter(non_ascii_space));
         marks.sort_unstable();
         marks
     }
+}
+
+/// The matches of `finder` (`".."` or `". ."`) in `b`, but only the first in each run of dots and
+/// spaces: the others stand on the same line (a run holds no `\n` or `\x0c`), in its content (a dot
+/// is no white space), so they mark no other line. A dot leader (`Contents .......... 4`) is one
+/// match instead of one every two dots, each a new search of a few hundred instructions.
+fn first_in_dot_runs<'b>(
+    b: &'b [u8],
+    finder: &'b memchr::memmem::Finder<'_>,
+) -> impl Iterator<Item = usize> + 'b {
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        let p = from + finder.find(&b[from..])?;
+        from = p + 1;
+        while from < b.len() && matches!(b[from], b'.' | b' ') {
+            from += 1;
+        }
+        Some(p)
+    })
 }
 
 /// Whether `t` holds four dots, each at most four bytes after the one before: `(?:\.\s?){4,}` matches
@@ -429,6 +449,40 @@ fn pattern_break(word: &str, at: usize) -> bool {
     })
 }
 
+/// `lines::first_word(s).chars().count()`, in one walk: an ASCII byte is a character of its own, and
+/// white space exactly when it is the space or tab to carriage return (see [`lines::first_ws`]); from
+/// the first other byte, which starts a character, the words's rest is counted as characters.
+/// (Test: the same counts.)
+fn first_word_chars(s: &str) -> usize {
+    const L: u64 = 0x0101_0101_0101_0101;
+    let b = s.as_bytes();
+    // Eight bytes at a time: the first that is white space or not ASCII (the bytes are taken on
+    // seven bits for `ascii_space_bytes`, which is right for the ASCII ones, the only ones read
+    // before the first byte that is not).
+    let mut i = 0;
+    while let Some(chunk) = b.get(i..i + 8) {
+        let x = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+        let stop = ascii_space_bytes(x & (0x7f * L)) | (x & (0x80 * L));
+        if stop != 0 {
+            i += (stop.trailing_zeros() / 8) as usize;
+            if b[i] >= 0x80 {
+                return i + lines::first_word(&s[i..]).chars().count();
+            }
+            return i;
+        }
+        i += 8;
+    }
+    for (i, &c) in b.iter().enumerate().skip(i) {
+        if c >= 0x80 {
+            return i + lines::first_word(&s[i..]).chars().count();
+        }
+        if c == b' ' || (b'\t'..=b'\r').contains(&c) {
+            return i;
+        }
+    }
+    s.len()
+}
+
 fn starts_lower(s: &str) -> bool {
     s.chars().next().is_some_and(char::is_lowercase)
 }
@@ -499,8 +553,11 @@ struct Vocabulary<'t> {
     words: OnceCell<FxHashSet<Cow<'t, str>>>,
     /// The answers to the lookups the stage said it would make ([`Vocabulary::learn`]), lower-cased.
     known: FxHashMap<String, bool>,
-    /// Hyphenated words, keyed by their form without hyphens (`longstanding` -> `long-standing`).
-    hyphenated: FxHashMap<String, String>,
+    /// Hyphenated words, keyed by their form without hyphens (`longstanding` -> `long-standing`):
+    /// only restoring glued hyphens asks for them, so they are built on the first
+    /// [`Vocabulary::hyphenated`] (the strings and the map cost more than the scan for the prefixes).
+    hyphenated: OnceCell<FxHashMap<String, String>>,
+    /// The first parts of the hyphenated words, lower-cased (`self` from `Self-made`).
     prefixes: FxHashSet<String>,
 }
 
@@ -635,51 +692,102 @@ fn ascii_evidence_words<'t>(line: &'t str, f: &mut impl FnMut(&'t str, bool)) {
     }
 }
 
+/// Calls `f` with each token of `text` (trimmed of all but letters and digits at its ends) that holds a
+/// `-` and counts as evidence ([`text_evidence_words`]), the hyphenated words of the text, in order.
+///
+/// Lower-casing never makes a `-`, so only a token holding one can give a hyphenated form: the
+/// tokens are found from the hyphens, rather than by splitting every line. A token is what
+/// `evidence_words` takes it to be: a run of non-white-space, and a line's last one when only
+/// white space follows it up to the next `\n`.
+fn hyphenated_words<'t>(text: &'t str, mut f: impl FnMut(&'t str)) {
+    let mut done = 0;
+    for p in memchr::memchr_iter(b'-', text.as_bytes()) {
+        if p < done {
+            continue;
+        }
+        // Just after the last white-space character before the hyphen, and at the first at or
+        // after it (the searches of `last_word` and `lines::first_ws`).
+        let start = p - last_word(&text[..p]).len();
+        let end = lines::first_ws(&text[p..]).map_or(text.len(), |i| p + i);
+        done = end;
+        let tok = &text[start..end];
+        let w = tok.trim_matches(|c: char| !c.is_alphanumeric());
+        // The hyphens are looked for on bytes (see `hyphen_parts`): the character searches of
+        // `contains('-')` and `split('-')` cost more than these few bytes.
+        if w.is_empty() || !w.as_bytes().contains(&b'-') {
+            continue;
+        }
+        let last_on_line = text[end..].chars().take_while(|&c| c != '\n').all(char::is_whitespace);
+        if last_on_line && tok.ends_with('-') {
+            continue;
+        }
+        f(w);
+    }
+}
+
 impl<'t> Vocabulary<'t> {
     fn new(text: &'t str) -> Self {
-        let mut hyphenated = FxHashMap::default();
-        let mut prefixes = FxHashSet::default();
-        // Lower-casing never makes a `-`, so only a token holding one can give a hyphenated form: the
-        // tokens are found from the hyphens, rather than by splitting every line. A token is what
-        // `evidence_words` takes it to be: a run of non-white-space, and a line's last one when only
-        // white space follows it up to the next `\n`.
-        let mut done = 0;
-        for p in memchr::memchr_iter(b'-', text.as_bytes()) {
-            if p < done {
-                continue;
-            }
-            // Just after the last white-space character before the hyphen, and at the first at or
-            // after it (the searches of `last_word` and `lines::first_ws`).
-            let start = p - last_word(&text[..p]).len();
-            let end = lines::first_ws(&text[p..]).map_or(text.len(), |i| p + i);
-            done = end;
-            let tok = &text[start..end];
-            let w = tok.trim_matches(|c: char| !c.is_alphanumeric());
-            // The hyphens are looked for on bytes (see `hyphen_parts`): the character searches of
-            // `contains('-')` and `split('-')` cost more than these few bytes.
-            if w.is_empty() || !w.as_bytes().contains(&b'-') {
-                continue;
-            }
-            let last_on_line = text[end..].chars().take_while(|&c| c != '\n').all(char::is_whitespace);
-            if last_on_line && tok.ends_with('-') {
-                continue;
+        let mut prefixes: FxHashSet<String> = FxHashSet::default();
+        // One buffer for the lower case of an ASCII prefix with capitals.
+        let mut ascii_lower = String::new();
+        hyphenated_words(text, |w| {
+            if w.is_ascii() {
+                // `hyphenated`'s test and first part without the lower-cased copy of the word: ASCII
+                // lower-casing keeps every byte where it is, and a byte alphabetic
+                // (`char::is_alphabetic` of an ASCII character is `is_ascii_alphabetic`) or not.
+                // (Test: the same prefixes as the lower-cased word's.)
+                if !hyphen_parts(w).all(|p| p.bytes().any(|c| c.is_ascii_alphabetic())) {
+                    return;
+                }
+                let Some(first) = hyphen_parts(w).next() else { return };
+                let first = if first.bytes().any(|c| c.is_ascii_uppercase()) {
+                    ascii_lower.clear();
+                    ascii_lower.push_str(first);
+                    ascii_lower.make_ascii_lowercase();
+                    ascii_lower.as_str()
+                } else {
+                    first
+                };
+                // A new string only for a new prefix.
+                if !prefixes.contains(first) {
+                    prefixes.insert(first.to_string());
+                }
+                return;
             }
             let lower = lowercase(w);
             if hyphen_parts(&lower).all(|p| p.chars().any(char::is_alphabetic)) {
                 if let Some(first) = hyphen_parts(&lower).next() {
-                    // A new string only for a new prefix.
                     if !prefixes.contains(first) {
                         prefixes.insert(first.to_string());
                     }
                 }
-                // `lower.replace('-', "")`, part by part (`replace` cost several hundred
-                // instructions for these few bytes).
-                let mut joined = String::with_capacity(lower.len());
-                hyphen_parts(&lower).for_each(|p| joined.push_str(p));
-                hyphenated.insert(joined, lower);
             }
+        });
+        Vocabulary {
+            text,
+            words: OnceCell::new(),
+            known: FxHashMap::default(),
+            hyphenated: OnceCell::new(),
+            prefixes,
         }
-        Vocabulary { text, words: OnceCell::new(), known: FxHashMap::default(), hyphenated, prefixes }
+    }
+
+    /// The hyphenated words by their form without hyphens (see the field).
+    fn hyphenated(&self) -> &FxHashMap<String, String> {
+        self.hyphenated.get_or_init(|| {
+            let mut hyphenated = FxHashMap::default();
+            hyphenated_words(self.text, |w| {
+                let lower = lowercase(w);
+                if hyphen_parts(&lower).all(|p| p.chars().any(char::is_alphabetic)) {
+                    // `lower.replace('-', "")`, part by part (`replace` cost several hundred
+                    // instructions for these few bytes).
+                    let mut joined = String::with_capacity(lower.len());
+                    hyphen_parts(&lower).for_each(|p| joined.push_str(p));
+                    hyphenated.insert(joined, lower);
+                }
+            });
+            hyphenated
+        })
     }
 
     fn words(&self) -> &FxHashSet<Cow<'t, str>> {
@@ -784,6 +892,19 @@ fn walk_words(text: &str, known: &mut FxHashMap<String, bool>) {
 /// character.)
 const KELVIN: char = '\u{212a}';
 
+/// `text.contains(KELVIN)`, on the bytes of its UTF-8 (`E2 84 AA`) by their rare middle one (the
+/// library's search, and a `memmem` searcher made for each text, cost several times as much).
+/// (Test: the same answers.)
+fn has_kelvin(b: &[u8]) -> bool {
+    // The three bytes of a character from U+0800 to U+FFFF.
+    const K: [u8; 3] = [
+        0xe0 | (KELVIN as u32 >> 12) as u8,
+        0x80 | (KELVIN as u32 >> 6 & 0x3f) as u8,
+        0x80 | (KELVIN as u32 & 0x3f) as u8,
+    ];
+    memchr::memchr_iter(K[1], b).any(|p| p > 0 && b[p - 1] == K[0] && b.get(p + 1) == Some(&K[2]))
+}
+
 /// [`walk_words`] by searching the text for the keys rather than walking all its words, when the
 /// keys are ASCII; `false` (and `known` untouched) when they are not, or when the text has a
 /// [`KELVIN`] sign and a key a `k`. (Test: the same answers as `walk_words`.)
@@ -806,7 +927,7 @@ fn search_words(text: &str, known: &mut FxHashMap<String, bool>) -> bool {
     if !known.keys().all(|q| q.is_ascii()) {
         return false;
     }
-    if known.keys().any(|q| q.contains('k')) && text.contains(KELVIN) {
+    if known.keys().any(|q| q.contains('k')) && has_kelvin(text.as_bytes()) {
         return false;
     }
     let keys: Vec<&String> = known
@@ -855,19 +976,59 @@ fn search_words(text: &str, known: &mut FxHashMap<String, bool>) -> bool {
     let mut firsts: Vec<u8> = keys.iter().map(|q| q.as_bytes()[0]).collect();
     firsts.sort_unstable();
     firsts.dedup();
+    let mut found = vec![false; keys.len()];
+    let mut left = keys.len();
+    let b = text.as_bytes();
+    // The look at a start `i`: whether a key not yet found is the word there. Says whether all are
+    // found (the search can stop).
+    // (Called only where `pair_known` says yes: most starts stop there, and the test in line in the
+    // walks costs less than a call.)
+    let mut look = |i: usize| -> bool {
+        let c = (b[i] | 0x20) as usize & 127;
+        let (from, to) = by_first[c];
+        for &k in &order[from as usize..to as usize] {
+            let q = keys[k].as_bytes();
+            let e = i + q.len();
+            // Mostly the word goes on past the key (`eco` in `economy`): the first test of
+            // `evidence_word_at`, before the bytes are compared. A key is lower-case, so a byte
+            // equals its byte up to ASCII case when its ASCII lower case does.
+            if found[k]
+                || b.get(e).is_some_and(u8::is_ascii_alphanumeric)
+                || !b.get(i..e).is_some_and(|t| t.iter().zip(q).all(|(x, y)| x.to_ascii_lowercase() == *y))
+            {
+                continue;
+            }
+            if evidence_word_at(text, i, e) {
+                found[k] = true;
+                left -= 1;
+            }
+        }
+        left == 0
+    };
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: AVX2 is there (just asked).
+        unsafe { word_starts_avx2(b, &first_byte_set(&firsts), &pairs, look) };
+        let keys: Vec<String> =
+            keys.into_iter().zip(found).filter(|&(_, f)| f).map(|(k, _)| k.clone()).collect();
+        for k in keys {
+            known.insert(k, true);
+        }
+        return true;
+    }
+    // The keys' first bytes, when they are at most eight: only the starts that begin with one of
+    // them (ASCII case aside) are looked at further. Most are passed over sixteen at a time, which
+    // costs less than a look-up each. (Zero pads the list: a byte `| 0x20` is never zero.)
     let firsts: Option<[u8; 8]> = (firsts.len() <= 8).then(|| {
         let mut f = [0u8; 8];
         f[..firsts.len()].copy_from_slice(&firsts);
         f
     });
-    let mut found = vec![false; keys.len()];
-    let mut left = keys.len();
-    let b = text.as_bytes();
     // A key can only stand where an ASCII letter or digit follows a byte that is none (or the text's
     // start): at the starts of the runs of ASCII letters and digits, found sixteen bytes at a time.
     let mut prev = 0u32;
     let mut base = 0;
-    while base < b.len() && left > 0 {
+    'chunks: while base < b.len() {
         // Past the text's end, zeros: no letter or digit.
         let chunk = lines::sixteen_bytes(b, base);
         let alnum = ascii_alphanumeric_mask(&chunk);
@@ -881,30 +1042,8 @@ fn search_words(text: &str, known: &mut FxHashMap<String, bool>) -> bool {
         while starts != 0 {
             let i = base + starts.trailing_zeros() as usize;
             starts &= starts - 1;
-            let c = (b[i] | 0x20) as usize & 127;
-            let p = c << 7 | (b.get(i + 1).map_or(0, |&d| d | 0x20) as usize & 127);
-            if pairs[p >> 6] & (1 << (p & 63)) == 0 {
-                continue;
-            }
-            let (from, to) = by_first[c];
-            for &k in &order[from as usize..to as usize] {
-                let q = keys[k].as_bytes();
-                let e = i + q.len();
-                // Mostly the word goes on past the key (`eco` in `economy`): the first test of
-                // `evidence_word_at`, before the bytes are compared. A key is lower-case, so a byte
-                // equals its byte up to ASCII case when its ASCII lower case does.
-                if found[k]
-                    || b.get(e).is_some_and(u8::is_ascii_alphanumeric)
-                    || !b
-                        .get(i..e)
-                        .is_some_and(|t| t.iter().zip(q).all(|(x, y)| x.to_ascii_lowercase() == *y))
-                {
-                    continue;
-                }
-                if evidence_word_at(text, i, e) {
-                    found[k] = true;
-                    left -= 1;
-                }
+            if pair_known(&pairs, b, i) && look(i) {
+                break 'chunks;
             }
         }
         base += 16;
@@ -914,6 +1053,98 @@ fn search_words(text: &str, known: &mut FxHashMap<String, bool>) -> bool {
         known.insert(k, true);
     }
     true
+}
+
+/// Whether the first two bytes at `i` (`| 0x20`, taken on seven bits; zero past the end) have their
+/// bit in `pairs`: whether a key can start there (see `search_words`).
+#[inline(always)]
+fn pair_known(pairs: &[u64; 256], b: &[u8], i: usize) -> bool {
+    let c = (b[i] | 0x20) as usize & 127;
+    let p = c << 7 | (b.get(i + 1).map_or(0, |&d| d | 0x20) as usize & 127);
+    pairs[p >> 6] & (1 << (p & 63)) != 0
+}
+
+/// A set of ASCII bytes as [`word_starts_avx2`] looks it up: bit `h` of entry `n` says that
+/// `h << 4 | n` is in the set.
+fn first_byte_set(bytes: &[u8]) -> [u8; 16] {
+    let mut set = [0u8; 16];
+    for &c in bytes.iter().filter(|c| c.is_ascii()) {
+        set[usize::from(c & 15)] |= 1 << (c >> 4);
+    }
+    set
+}
+
+/// Calls `look` with each start of a run of ASCII letters and digits in `b` (a position whose byte
+/// is one, after one that is not, or at 0) whose byte `| 0x20` is in `set` ([`first_byte_set`]) and
+/// whose first two bytes are in `pairs` ([`pair_known`]), in order, until it says to stop: the walk of `search_words` (with its filter of at most eight
+/// first bytes) thirty-two bytes at a time, for any number of first bytes. A byte is looked up in
+/// the set by its two halves (`pshufb` on each): the entry of its low half, and the bit of its high
+/// half, none for a byte beyond ASCII. (Test: the same starts as the plain walk.)
+///
+/// # Safety
+/// AVX2 must be there.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn word_starts_avx2(
+    b: &[u8],
+    set: &[u8; 16],
+    pairs: &[u64; 256],
+    mut look: impl FnMut(usize) -> bool,
+) {
+    use std::arch::x86_64::{
+        _mm256_and_si256, _mm256_broadcastsi128_si256, _mm256_cmpeq_epi8, _mm256_cmpgt_epi8,
+        _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_or_si256, _mm256_set1_epi8, _mm256_setr_epi8,
+        _mm256_setzero_si256, _mm256_shuffle_epi8, _mm256_srli_epi16, _mm_loadu_si128,
+    };
+    let lows = _mm256_broadcastsi128_si256(_mm_loadu_si128(set.as_ptr().cast()));
+    #[rustfmt::skip]
+    let highs = _mm256_setr_epi8(
+        1, 2, 4, 8, 16, 32, 64, -128, 0, 0, 0, 0, 0, 0, 0, 0,
+        1, 2, 4, 8, 16, 32, 64, -128, 0, 0, 0, 0, 0, 0, 0, 0,
+    );
+    let nibble = _mm256_set1_epi8(0x0f);
+    let mut prev = 0u32;
+    let mut base = 0;
+    while base < b.len() {
+        // Past the text's end, zeros: no letter or digit.
+        let mut buf = [0u8; 32];
+        let bytes = match b.get(base..base + 32) {
+            Some(chunk) => chunk,
+            None => {
+                buf[..b.len() - base].copy_from_slice(&b[base..]);
+                &buf
+            }
+        };
+        // The compares are signed: a byte beyond ASCII is negative, below every range, and stays so
+        // `| 0x20` (as in `ascii_alphanumeric_mask`).
+        let v = _mm256_loadu_si256(bytes.as_ptr().cast());
+        let y = _mm256_or_si256(v, _mm256_set1_epi8(0x20));
+        let letter = _mm256_and_si256(
+            _mm256_cmpgt_epi8(y, _mm256_set1_epi8(b'a' as i8 - 1)),
+            _mm256_cmpgt_epi8(_mm256_set1_epi8(b'z' as i8 + 1), y),
+        );
+        let digit = _mm256_and_si256(
+            _mm256_cmpgt_epi8(v, _mm256_set1_epi8(b'0' as i8 - 1)),
+            _mm256_cmpgt_epi8(_mm256_set1_epi8(b'9' as i8 + 1), v),
+        );
+        let alnum = _mm256_movemask_epi8(_mm256_or_si256(letter, digit)) as u32;
+        let mut starts = alnum & !(alnum << 1 | prev >> 31);
+        prev = alnum;
+        if starts != 0 {
+            let low = _mm256_shuffle_epi8(lows, _mm256_and_si256(y, nibble));
+            let high = _mm256_shuffle_epi8(highs, _mm256_and_si256(_mm256_srli_epi16(y, 4), nibble));
+            let out = _mm256_cmpeq_epi8(_mm256_and_si256(low, high), _mm256_setzero_si256());
+            starts &= !(_mm256_movemask_epi8(out) as u32);
+        }
+        while starts != 0 {
+            let i = base + starts.trailing_zeros() as usize;
+            starts &= starts - 1;
+            if pair_known(pairs, b, i) && look(i) {
+                return;
+            }
+        }
+        base += 32;
+    }
 }
 
 /// The bytes of `chunk` that are one of `firsts` once `| 0x20` (which takes an ASCII capital to its
@@ -1020,10 +1251,13 @@ fn evidence_word_at(text: &str, s: usize, e: usize) -> bool {
     !(last == Some('-') && text[end..].chars().take_while(|&c| c != '\n').all(char::is_whitespace))
 }
 
+/// A word split by a hyphen at a line end, as [`hyphen_split`] gives it: `(left_full, left, right)`.
+type SplitWord<'s> = (&'s str, &'s str, &'s str);
+
 /// The first part of a word split by a hyphen at a line end, as [`ReflowPass::hyphen`] takes it:
 /// `left` is the part right before the hyphen (`eco` in `eco-`, `known` in `well-known-`), `left_full`
 /// the whole token before the hyphen; `right` the letters that start the next line.
-fn hyphen_split<'s>(a: &'s str, b: &'s str) -> Option<(&'s str, &'s str, &'s str)> {
+fn hyphen_split<'s>(a: &'s str, b: &'s str) -> Option<SplitWord<'s>> {
     let tok = last_word(a);
     let stem = &tok[..tok.len() - 1];
     let left_full = stem.trim_start_matches(|c: char| !c.is_alphanumeric());
@@ -1086,6 +1320,67 @@ fn line_end_left(t: &str) -> &str {
     after_last_hyphen(tok).trim_start_matches(|c: char| !c.is_alphanumeric())
 }
 
+/// What [`ReflowPass::is_heading`] counts in a line.
+#[derive(Debug, PartialEq, Eq)]
+struct HeadingCounts {
+    /// Words: the pieces between white space.
+    words: usize,
+    /// Letters, and whether all are capitals.
+    letters: usize,
+    all_upper: bool,
+    /// Words of more than three characters, and how many of them start with a capital.
+    long: usize,
+    capitalised: usize,
+}
+
+/// The [`HeadingCounts`] of `t`.
+fn heading_counts(t: &str) -> HeadingCounts {
+    let (mut letters, mut all_upper) = (0usize, true);
+    for c in t.chars().filter(|c| c.is_alphabetic()) {
+        letters += 1;
+        all_upper &= c.is_uppercase();
+    }
+    let (mut words, mut long, mut capitalised) = (0usize, 0usize, 0usize);
+    for w in t.split_whitespace() {
+        words += 1;
+        // More than three characters: more than three bytes, and then more than three characters
+        // unless some are not ASCII.
+        if w.len() > 3 && (w.is_ascii() || w.chars().count() > 3) {
+            long += 1;
+            capitalised += w.chars().next().is_some_and(char::is_uppercase) as usize;
+        }
+    }
+    HeadingCounts { words, letters, all_upper, long, capitalised }
+}
+
+/// [`heading_counts`] of ASCII `t`, in one walk over its bytes: each is a character, white space
+/// when it is the space or tab to carriage return (`char::is_whitespace`), a letter, a capital when
+/// `is_ascii_alphabetic`, `is_ascii_uppercase` says so (`char::is_alphabetic`, `is_uppercase`).
+/// (Two walks of the library's white-space split and one over the characters cost about three
+/// hundred instructions a heading candidate.) (Test: the same counts.)
+fn ascii_heading_counts(t: &str) -> HeadingCounts {
+    let (mut words, mut letters, mut lower, mut long, mut capitalised) =
+        (0usize, 0usize, 0usize, 0usize, 0usize);
+    // Where the word being walked starts.
+    let mut start: Option<usize> = None;
+    for (i, &c) in t.as_bytes().iter().enumerate().chain(std::iter::once((t.len(), &b' '))) {
+        if c == b' ' || (b'\t'..=b'\r').contains(&c) {
+            if let Some(s) = start.take() {
+                words += 1;
+                if i - s > 3 {
+                    long += 1;
+                    capitalised += t.as_bytes()[s].is_ascii_uppercase() as usize;
+                }
+            }
+            continue;
+        }
+        start.get_or_insert(i);
+        letters += c.is_ascii_alphabetic() as usize;
+        lower += c.is_ascii_lowercase() as usize;
+    }
+    HeadingCounts { words, letters, all_upper: lower == 0, long, capitalised }
+}
+
 impl ReflowPass {
     fn is_list(&self, t: &str) -> bool {
         // The regex asks for its first character: a bullet or a dash, `*`, `(`, a letter followed
@@ -1129,9 +1424,10 @@ impl ReflowPass {
         if t.ends_with([',', ';', '-', '–', '—', '(', '&', ':']) || lines::ends_sentence(t) {
             return false;
         }
-        // One to twelve words (counted no further than thirteen).
-        let n_words = t.split_whitespace().take(13).count();
-        if n_words == 0 || n_words > 12 {
+        // An ASCII line (as many characters as bytes) is counted on bytes.
+        let counts = if l.chars == t.len() { ascii_heading_counts(t) } else { heading_counts(t) };
+        // One to twelve words.
+        if counts.words == 0 || counts.words > 12 {
             return false;
         }
         // The regex needs a digit first, or a capital and then a `.` or (`[IVX]{1,4}\.`) another of
@@ -1148,80 +1444,64 @@ impl ReflowPass {
             return false;
         }
         // At least two letters, all capitals.
-        let (mut letters, mut all_upper) = (0usize, true);
-        for c in t.chars().filter(|c| c.is_alphabetic()) {
-            letters += 1;
-            all_upper &= c.is_uppercase();
-        }
-        if letters >= 2 && all_upper {
+        if counts.letters >= 2 && counts.all_upper {
             return true;
         }
-        let (mut long, mut capitalised) = (0usize, 0usize);
-        for w in t.split_whitespace() {
-            // More than three characters: more than three bytes, and then more than three characters
-            // unless some are not ASCII.
-            if w.len() > 3 && (w.is_ascii() || w.chars().count() > 3) {
-                long += 1;
-                capitalised += w.chars().next().is_some_and(char::is_uppercase) as usize;
-            }
-        }
-        if long > 0 && capitalised * 10 >= long * 6 {
+        if counts.long > 0 && counts.capitalised * 10 >= counts.long * 6 {
             return true;
         }
         isolated
     }
 
     /// Decides a word split by a hyphen at a line end: `Dehyphenate` to join without it, `HyphenJoin` to
-    /// keep it. `a` ends with the hyphen.
+    /// keep it. The word is given as [`hyphen_split`] cuts it.
     fn hyphen<'t>(
         &self,
-        a: &str,
-        b: &str,
+        (left_full, left, right): SplitWord<'_>,
         vocab: &mut Option<Vocabulary<'t>>,
         text: &'t str,
         hyphenating: bool,
-    ) -> Option<Gap> {
-        let (left_full, left, right) = hyphen_split(a, b)?;
+    ) -> Gap {
         if right.chars().next().is_some_and(char::is_uppercase) || left_full.as_bytes().contains(&b'-') {
-            return Some(Gap::HyphenJoin);
+            return Gap::HyphenJoin;
         }
         let vocab = vocab.get_or_insert_with(|| Vocabulary::new(text));
         let (joined, hyphenated) = split_word_forms(left, right);
         if vocab.has(&hyphenated) {
-            return Some(Gap::HyphenJoin);
+            return Gap::HyphenJoin;
         }
         if vocab.has(&joined) {
-            return Some(Gap::Dehyphenate);
+            return Gap::Dehyphenate;
         }
         // A first part the document uses in other compounds (`non-`, `self-`): a compound. (Both parts
         // being words of the document says little: `some-thing`, and extractors that split words leave
         // fragments such as `ing` as words.)
         let l = lowercase_cow(left);
         if l.chars().count() >= 3 && vocab.prefixes.contains(l.as_ref()) {
-            return Some(Gap::HyphenJoin);
+            return Gap::HyphenJoin;
         }
         // Numbers and a few words that form compounds and never end a typesetter's syllable
         // (`three-` + `dimensional`, `self-` + `consistent`).
         let r = lowercase_cow(right);
         if COMPOUND_FIRST.contains(&l.as_ref()) && r.chars().count() >= 4 && !r.starts_with("teen") {
-            return Some(Gap::HyphenJoin);
+            return Gap::HyphenJoin;
         }
         // No evidence in the document: only a typesetter that hyphenates (many line-end hyphens) makes
         // the join likely, and only where the patterns allow a break.
         if !hyphenating {
-            return Some(Gap::HyphenJoin);
+            return Gap::HyphenJoin;
         }
         let lower = into_lowercase(joined);
         // Two words that do not make one (`right-` + `hand`, `longer-` + `period`): a compound that the
         // line broke at its own hyphen. A typesetter's break inside one word leaves at least one part
         // that is no word (`determi-` + `nation`), or parts that join into a word (`pro-` + `posed`).
         if !is_word(&lower) && is_word(left) && is_word(right) {
-            return Some(Gap::HyphenJoin);
+            return Gap::HyphenJoin;
         }
         if lower.chars().all(|c| c.is_ascii_alphabetic()) && pattern_break(&lower, left.len()) {
-            return Some(Gap::Dehyphenate);
+            return Gap::Dehyphenate;
         }
-        Some(Gap::HyphenJoin)
+        Gap::HyphenJoin
     }
 }
 
@@ -1233,6 +1513,9 @@ struct GapFacts<'t> {
     bt: &'t str,
     /// The line after `b`, if any.
     ct: Option<&'t str>,
+    /// When `a` ends in a hyphen after a letter ([`ends_with_word_hyphen`]): [`hyphen_split`] of `a`
+    /// and `b`, worked out once for the vocabulary's queries and kept for the decision.
+    hyphen_split: Option<Option<SplitWord<'t>>>,
     /// A blank line on the same page between `a` and `b`.
     blank: bool,
     /// Blank lines around `a` (and around `b`), in text that marks paragraphs with blank lines.
@@ -1259,8 +1542,10 @@ struct GapFacts<'t> {
 impl ReflowPass {
     fn decide<'t>(&self, f: &GapFacts, vocab: &mut Option<Vocabulary<'t>>, text: &'t str) -> Gap {
         let (at, bt) = (f.at, f.bt);
-        if ends_with_word_hyphen(at) && bt.chars().next().is_some_and(char::is_alphabetic) {
-            return self.hyphen(at, bt, vocab, text, f.hyphenating || f.typeset).unwrap_or(Gap::Join);
+        if let Some(split) = f.hyphen_split {
+            if bt.chars().next().is_some_and(char::is_alphabetic) {
+                return split.map_or(Gap::Join, |s| self.hyphen(s, vocab, text, f.hyphenating || f.typeset));
+            }
         }
         // `KR-` + `400`, `17-` + `year-old`, `after—` + `and`: a hyphen next to a digit, or a dash glued
         // to its word, joins with no space.
@@ -1296,8 +1581,7 @@ impl ReflowPass {
         }
         let a_ends = lines::ends_sentence(at);
         // The length of `b`'s first word, in characters: asked only where needed, as most gaps (a
-        // join before a lower-case line) are decided before.
-        let first_word_chars = || lines::first_word(bt).chars().count();
+        // join before a lower-case line) are decided before, and then once.
         // A line pdftotext glued to the next (after dropping a line-end hyphen) ends where the second of
         // the two lines ended: about a column's width before its own end.
         let a_len = if f.typeset && f.width >= 30 && f.a.chars * 10 > f.width * 13 {
@@ -1305,8 +1589,8 @@ impl ReflowPass {
         } else {
             f.a.chars
         };
-        if f.typeset && !f.page_break && f.width > 0 && (a_len + 1 + first_word_chars()) * 100 < f.width * 80
-        {
+        let early_fw = (f.typeset && !f.page_break && f.width > 0).then(|| first_word_chars(bt));
+        if early_fw.is_some_and(|fw| (a_len + 1 + fw) * 100 < f.width * 80) {
             return Gap::Paragraph;
         }
         // (A line ending in a word that continues, such as `the`, is read only when the next line
@@ -1314,7 +1598,7 @@ impl ReflowPass {
         if !a_ends && (starts_lower(bt) || is_continuing(last_word(at))) {
             return Gap::Join;
         }
-        let fw = first_word_chars();
+        let fw = early_fw.unwrap_or_else(|| first_word_chars(bt));
         let a_full = f.width > 0 && a_len * 10 >= f.width * 8;
         if !a_full && starts_upper_or_digit(bt) && self.is_heading(at, f.a, f.width, f.a_isolated) {
             return Gap::Paragraph;
@@ -1407,6 +1691,8 @@ impl Pass for ReflowPass {
             glued += usize::from(l.chars * 2 > width * 3);
         }
         let mut vocab: Option<Vocabulary> = None;
+        // `hyphen_split` of each gap after a line-end hyphen, by the gap's index (sorted).
+        let mut splits: Vec<(usize, Option<SplitWord>)> = Vec::with_capacity(hyphen_at.len());
         if !hyphen_lines.is_empty() {
             // The words the hyphen decisions below look up: the first parts of the line-end hyphens,
             // and the joined and hyphenated forms of each split word (see `hyphen`).
@@ -1414,11 +1700,13 @@ impl Pass for ReflowPass {
                 hyphen_lines.iter().map(|t| line_end_left(t).to_string()).collect();
             for &w in hyphen_at.iter().filter(|&&w| w + 1 < idx.len()) {
                 let (at, bt) = (all[idx[w]].text(text), all[idx[w + 1]].text(text));
-                if let Some((_, left, right)) = hyphen_split(at, bt) {
+                let split = hyphen_split(at, bt);
+                if let Some((_, left, right)) = split {
                     let (joined, hyphenated) = split_word_forms(left, right);
                     queries.push(joined);
                     queries.push(hyphenated);
                 }
+                splits.push((w, split));
             }
             vocab.get_or_insert_with(|| Vocabulary::new(text)).learn(queries);
         }
@@ -1464,6 +1752,7 @@ impl Pass for ReflowPass {
         let mut joined_before = false;
         // `blank_after` of the gaps before, at and after the one decided, each asked once.
         let (mut blank_before, mut blank) = (false, blank_after(0));
+        let mut next_split = 0;
         for w in 0..idx.len().saturating_sub(1) {
             let (a, b) = (&all[idx[w]], &all[idx[w + 1]]);
             let at = a.text(text);
@@ -1477,6 +1766,13 @@ impl Pass for ReflowPass {
                 at,
                 bt: b.text(text),
                 ct: idx.get(w + 2).map(|&c| all[c].text(text)),
+                hyphen_split: match splits.get(next_split) {
+                    Some(&(h, split)) if h == w => {
+                        next_split += 1;
+                        Some(split)
+                    }
+                    _ => None,
+                },
                 blank,
                 a_isolated: !loose && blank && (w == 0 || blank_before),
                 b_isolated: !loose && blank && blank_next,
@@ -1504,7 +1800,12 @@ impl Pass for ReflowPass {
             // `\n\n`) is a no-op, which `Edits::into_sorted` drops before it could meet another edit:
             // it need not be pushed (nor its string made).
             if let Some(rule) = rule {
-                if text[range.clone()] != *replacement {
+                // (Byte by byte: the gap and the replacement are a byte or two, where `!=` calls
+                // `memcmp`.)
+                let gap_text = &text.as_bytes()[range.clone()];
+                if gap_text.len() != replacement.len()
+                    || gap_text.iter().zip(replacement.bytes()).any(|(x, y)| *x != y)
+                {
                     edits.push(range, replacement, rule);
                 }
             }
@@ -1587,11 +1888,88 @@ mod tests {
                 "{t:?}"
             );
             assert_eq!(super::last_word(t), t.rsplit(char::is_whitespace).next().unwrap_or(""), "{t:?}");
+            for pad in ["", "abcdefg", "abcdefgh", "abcdefghijklmno", "abcdéfghijk", "\u{212a}"] {
+                let padded = format!("{pad}{t}");
+                assert_eq!(
+                    super::first_word_chars(&padded),
+                    crate::lines::first_word(&padded).chars().count(),
+                    "{padded:?}"
+                );
+                assert_eq!(
+                    super::has_kelvin(padded.as_bytes()),
+                    padded.contains(super::KELVIN),
+                    "{padded:?}"
+                );
+            }
             // `lines` also drops the `\r` of a `\r\n`; the evidence words are the same.
             let (mut a, mut b) = (Vec::new(), Vec::new());
             super::text_evidence_words(t, |w, ascii| a.push((w, ascii)));
             super::evidence_words(t.lines(), |w, ascii| b.push((w, ascii)));
             assert_eq!(a, b, "{t:?}");
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    proptest::proptest! {
+        /// The AVX2 walk visits the starts of the runs of ASCII letters and digits whose first byte
+        /// is in the set and whose first two bytes have their pair, all of them, in order, and stops
+        /// when told.
+        #[test]
+        fn avx2_word_starts_are_the_plain_ones(
+            text in "([a-zA-Z0-9]{0,9}[ .,\\-\n\x00\x7fé€\u{a0}]{0,3}){0,40}",
+            firsts in proptest::collection::vec(proptest::sample::select(b"abcdefxyz0189".to_vec()), 0..14),
+            seconds in proptest::collection::vec(proptest::sample::select(b"aeiou0tz".to_vec()), 0..14),
+            stop_after in 1usize..50,
+        ) {
+            if !std::arch::is_x86_feature_detected!("avx2") {
+                return Ok(());
+            }
+            let b = text.as_bytes();
+            let mut pairs = [0u64; 256];
+            for (&f, &c) in firsts.iter().zip(&seconds) {
+                let p = (f as usize & 127) << 7 | (c as usize & 127);
+                pairs[p >> 6] |= 1 << (p & 63);
+            }
+            let expected: Vec<usize> = (0..b.len())
+                .filter(|&i| {
+                    b[i].is_ascii_alphanumeric()
+                        && (i == 0 || !b[i - 1].is_ascii_alphanumeric())
+                        && firsts.contains(&(b[i] | 0x20))
+                        && super::pair_known(&pairs, b, i)
+                })
+                .take(stop_after)
+                .collect();
+            let mut seen = Vec::new();
+            // SAFETY: AVX2 is there (just asked).
+            unsafe {
+                super::word_starts_avx2(b, &super::first_byte_set(&firsts), &pairs, |i| {
+                    seen.push(i);
+                    seen.len() == stop_after
+                })
+            };
+            proptest::prop_assert_eq!(seen, expected, "{:?}", text);
+        }
+    }
+
+    #[test]
+    fn ascii_heading_counts_are_the_general_ones() {
+        for t in [
+            "",
+            " ",
+            "A",
+            "Related Work",
+            "US FALLS",
+            "2.1 Scope",
+            "a\tb\x0bc\rd\x0ce  f",
+            "THE end",
+            "The Long Road Home",
+            "x, y; Zebra-Crossing (AB)",
+            "  lead and trail  ",
+            "ABC",
+            "Abc Abcd abcde ABCDE",
+            "12 345 6789",
+        ] {
+            assert_eq!(super::ascii_heading_counts(t), super::heading_counts(t), "{t:?}");
         }
     }
 
@@ -1824,7 +2202,7 @@ mod tests {
                 }
             });
             let v = super::Vocabulary::new(&t);
-            proptest::prop_assert_eq!(&v.hyphenated, &hyphenated, "{:?}", t);
+            proptest::prop_assert_eq!(v.hyphenated(), &hyphenated, "{:?}", t);
             proptest::prop_assert_eq!(&v.prefixes, &prefixes, "{:?}", t);
         }
     }
