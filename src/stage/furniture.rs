@@ -71,6 +71,10 @@ const PAGE_NUMBER: &str = r"(?i)^(?:(?:page|p\.|seite|pág\.?|página)\s*)?[-–
 #[cfg(test)]
 const URL: &str = r"^(?:https?://|file:/|www\.)\S+$";
 
+/// An author line (see [`FurniturePass::is_names`]; [`may_be_names`] is a cheap test that every match
+/// passes, which whoever edits this must keep so).
+const NAMES: &str = r"^(?:\p{Lu}[\p{L}'’.\-]*\.?|and|&|[0-9,*∗†‡§¶]+)(?:[\s,]+(?:\p{Lu}[\p{L}'’.\-]*\.?|and|&|[0-9,*∗†‡§¶]+)|[0-9,*∗†‡§¶]+)*$";
+
 /// A `Received ...` line of a paper's title block, or a month and year alone.
 const RECEIVED: &str = r"^(?i:received|accepted|revised|submitted|dated|published\s+online)\b.{0,60}\d{4}\.?$|^(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+\d{4}$";
 
@@ -93,9 +97,13 @@ pub fn build(s: &ResolvedStage) -> Result<Vec<Box<dyn Pass>>, String> {
         head_lines: s.head_lines.max(4),
         affiliation_re: Regex::new(&format!("{AFFILIATION}\\b")).expect("valid"),
         affiliation_words_re: Regex::new(AFFILIATION).expect("valid"),
-        affiliation_lower_re: regex::bytes::Regex::new(AFFILIATION.trim_start_matches("(?i)")).expect("valid"),
-        affiliation_bound_lower_re: regex::bytes::Regex::new(&format!("{}\\b", AFFILIATION.trim_start_matches("(?i)")))
+        affiliation_lower_re: regex::bytes::Regex::new(AFFILIATION.trim_start_matches("(?i)"))
             .expect("valid"),
+        affiliation_bound_lower_re: regex::bytes::Regex::new(&format!(
+            "{}\\b",
+            AFFILIATION.trim_start_matches("(?i)")
+        ))
+        .expect("valid"),
         affiliation_ascii_re: regex::bytes::Regex::new(&format!(
             "{}(?-u:\\b)",
             AFFILIATION.trim_start_matches("(?i)")
@@ -103,16 +111,14 @@ pub fn build(s: &ResolvedStage) -> Result<Vec<Box<dyn Pass>>, String> {
         .expect("valid"),
         received_re: Regex::new(RECEIVED).expect("valid"),
         email_re: Regex::new(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\{[\w.,\s-]+\}@").expect("valid"),
-        names_re: Regex::new(
-            r"^(?:\p{Lu}[\p{L}'’.\-]*\.?|and|&|[0-9,*∗†‡§¶]+)(?:[\s,]+(?:\p{Lu}[\p{L}'’.\-]*\.?|and|&|[0-9,*∗†‡§¶]+)|[0-9,*∗†‡§¶]+)*$",
-        )
-        .expect("valid"),
+        names_re: Regex::new(NAMES).expect("valid"),
         footnote_re: Regex::new(r"^(?:\d{1,2}|[*∗†‡§¶])\s?\p{Lu}").expect("valid"),
         url_page_re: Regex::new(r"^(?:https?://|www\.)\S+\s+\d{1,3}\s*/\s*\d{1,3}$").expect("valid"),
         zone: s.zone_lines.max(1),
         min_pages: s.min_pages.max(2),
         page_number_re: Regex::new(PAGE_NUMBER).expect("valid"),
-        sure_page_number_re: Regex::new(r"(?i)^(?:page\s+\d{1,4}\s+of\s+\d{1,4}|\d{1,4}\s*/\s*\d{1,4})$").expect("valid"),
+        sure_page_number_re: Regex::new(r"(?i)^(?:page\s+\d{1,4}\s+of\s+\d{1,4}|\d{1,4}\s*/\s*\d{1,4})$")
+            .expect("valid"),
         print_date_re: Regex::new(PRINT_DATE).expect("valid"),
     };
     let mut passes: Vec<Box<dyn Pass>> = vec![Box::new(pass)];
@@ -487,12 +493,28 @@ impl Pass for FurniturePass {
             key_id = vec![u32::MAX; lines.len()];
             // (Room for as many keys as there are zone lines: most lines are their own.)
             let mut numbers = KeyNumbers::with_capacity((pages.len() * 2 * self.zone).min(nonblank.len()));
-            for page in &pages {
-                for &i in page.iter().take(self.zone).chain(page.iter().rev().take(self.zone)) {
-                    if key_id[i] == u32::MAX {
-                        key_id[i] = numbers.number(lines[i].text(text));
-                    }
+            // A running head or foot is mostly printed as it was on the page before, at the same place in
+            // the zone: where the text is that line's, so are its key and number, found by a comparison
+            // instead of a sum and a lookup. (Asking `numbers` would give the same number and change
+            // nothing: the line's key is numbered already.)
+            let mut number = |i: usize, same_place: Option<usize>| {
+                if key_id[i] == u32::MAX {
+                    let t = lines[i].text(text);
+                    key_id[i] = match same_place {
+                        Some(j) if lines[j].text(text) == t => key_id[j],
+                        _ => numbers.number(t),
+                    };
                 }
+            };
+            let mut prev: &[usize] = &[];
+            for page in &pages {
+                for (n, &i) in page.iter().take(self.zone).enumerate() {
+                    number(i, prev.get(n).copied());
+                }
+                for (n, &i) in page.iter().rev().take(self.zone).enumerate() {
+                    number(i, prev.len().checked_sub(n + 1).map(|k| prev[k]));
+                }
+                prev = page;
             }
             let ids = numbers.len();
             tops = vec![0; ids];
@@ -916,13 +938,27 @@ impl FurniturePass {
             } else if self.has_affiliation(t) {
                 short()
             } else {
-                (may_be_received(t.as_bytes()) || t.contains('@'))
-                    && short()
-                    && (self.is_received(t) || self.has_email(t))
+                may_be_own(t) && short() && (self.is_received(t) || self.has_email(t))
             }
         };
+        // Without an author line above it, an affiliation-like line may be a sentence that mentions a
+        // university: only an e-mail or `Received` line is enough on its own.
+        let own = |i: usize| {
+            let t = lines[i].text(text);
+            self.is_received(t) || self.has_email(t)
+        };
         // The authors come right under the title: the block must start within the first lines.
-        let Some(first_meta) = head.iter().take(6).position(|&i| is_meta(i)) else { return };
+        // A block is taken only where its first line (`first_meta`, not the first line of all) is its own
+        // evidence or has an author line above it (see below). The search for the first meta line need
+        // go no further than the last line that may be such, which the cheap tests in front of the
+        // regexes tell (the search for affiliation words costs ~1,000 instructions a line, the e-mail
+        // and `Received` regexes several times that on some lines); where no line may be, no block is
+        // taken, and nothing is searched (most documents).
+        let may_start = |k: usize| {
+            (k >= 2 && may_be_names(lines[head[k - 1]].text(text))) || may_be_own(lines[head[k]].text(text))
+        };
+        let Some(last) = (1..head.len().min(6)).rev().find(|&k| may_start(k)) else { return };
+        let Some(first_meta) = head[..=last].iter().position(|&i| is_meta(i)) else { return };
         if first_meta == 0 {
             return;
         }
@@ -937,12 +973,6 @@ impl FurniturePass {
                 break;
             }
         }
-        // Without an author line above it, an affiliation-like line may be a sentence that mentions a
-        // university: only an e-mail or `Received` line is enough on its own.
-        let own = |i: usize| {
-            let t = lines[i].text(text);
-            self.is_received(t) || self.has_email(t)
-        };
         if start == first_meta && !own(head[first_meta]) {
             return;
         }
@@ -994,9 +1024,7 @@ impl FurniturePass {
             .take(6)
             .take_while(|&i| {
                 let t = lines[i].text(text);
-                // (Both leaders hold a `.`, which a plain byte search rules out on most lines.)
-                let leaders = t.contains('.') && (t.contains("....") || t.contains(". . ."));
-                !lines::ends_sentence(t) && !leaders
+                !lines::ends_sentence(t) && !has_leaders(t)
             })
             .collect();
         // (Gathered on first use: most lines are told apart before their words are looked up.)
@@ -1307,8 +1335,43 @@ impl FurniturePass {
 
     /// `email_re`, both of whose branches hold an `@`.
     fn has_email(&self, t: &str) -> bool {
-        t.contains('@') && self.email_re.is_match(t)
+        has_at(t) && self.email_re.is_match(t)
     }
+}
+
+/// Whether `t` has an `@`: by the memchr crate, whose search has a vector loop.
+fn has_at(t: &str) -> bool {
+    memchr::memchr(b'@', t.as_bytes()).is_some()
+}
+
+/// The cheap tests in front of [`FurniturePass::is_received`] and [`FurniturePass::has_email`]: whether
+/// `t` may be either.
+fn may_be_own(t: &str) -> bool {
+    may_be_received(t.as_bytes()) || has_at(t)
+}
+
+/// Whether `t` passes the tests of [`FurniturePass::is_names`] that need no regex and no count, and can
+/// match its `names_re` by its ASCII bytes (the proptest: every match passes). Each ASCII byte of a match
+/// is a letter, a digit, white space or one of `'.-,*&`, and each word that follows white space or a
+/// comma (or starts the line) starts with a capital, a digit, a note marker, `&` or `and`: a lower-case
+/// ASCII letter there starts `and`.
+fn may_be_names(t: &str) -> bool {
+    if !t.starts_with(|c: char| c.is_alphabetic()) || lines::ends_sentence(t) {
+        return false;
+    }
+    let b = t.as_bytes();
+    let mut word_start = true;
+    for (i, &c) in b.iter().enumerate() {
+        if word_start && c.is_ascii_lowercase() && !b[i..].starts_with(b"and") {
+            return false;
+        }
+        // (All control bytes are let through, of which `\t` to `\r` are white space.)
+        if !(c.is_ascii_alphanumeric() || c <= b' ' || c >= 0x80 || b"'.-,*&".contains(&c)) {
+            return false;
+        }
+        word_start = c == b' ' || c == b',' || c.wrapping_sub(b'\t') < 5;
+    }
+    true
 }
 
 impl FurniturePass {
@@ -1380,6 +1443,13 @@ fn contains_at_byte(hay: &str, needle: &str) -> bool {
     let (hay, needle) = (hay.as_bytes(), needle.as_bytes());
     let Some(&first) = needle.first() else { return true };
     memchr::memchr_iter(first, hay).any(|i| hay[i..].starts_with(needle))
+}
+
+/// `t.contains("....") || t.contains(". . .")`: the dot leaders of a table of contents, found from the
+/// `.` bytes alone (each leader starts with one), without a substring searcher set up for each line.
+fn has_leaders(t: &str) -> bool {
+    let b = t.as_bytes();
+    memchr::memchr_iter(b'.', b).any(|i| b[i..].starts_with(b"....") || b[i..].starts_with(b". . ."))
 }
 
 /// `t.contains(". ")`, by the `.` bytes alone: no searcher set up for a two-byte needle on each line.
@@ -1503,6 +1573,22 @@ mod tests {
             if re.is_match(&line) {
                 proptest::prop_assert!(super::may_be_received(line.as_bytes()), "{:?}", line);
             }
+        }
+
+        #[test]
+        fn author_lines_pass_their_prefilter(
+            line in "((Jo|Ann|an|and|anders|A\\.|O'|&|1,2|∗|†|x|É|é|:|\\(|\\.|-)[ ,\u{a0}\t]{0,2}){0,8}",
+        ) {
+            let re = regex::Regex::new(super::NAMES).expect("valid");
+            let plain = line.starts_with(|c: char| c.is_alphabetic()) && !crate::lines::ends_sentence(&line);
+            if plain && re.is_match(&line) {
+                proptest::prop_assert!(super::may_be_names(&line), "{:?}", line);
+            }
+        }
+
+        #[test]
+        fn leaders_are_found_as_contains_finds_them(line in "[a. é…]{0,12}") {
+            proptest::prop_assert_eq!(super::has_leaders(&line), line.contains("....") || line.contains(". . ."));
         }
 
         #[test]
