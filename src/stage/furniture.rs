@@ -67,6 +67,10 @@ const AFFILIATION: &str = r"(?i)(?:department|dept\.|university|universit[éyà�
 /// A bare page number: `12`, `- 12 -`, `Page 12`, `Page 12 of 30`, `12/30`, `xii`.
 const PAGE_NUMBER: &str = r"(?i)^(?:(?:page|p\.|seite|pág\.?|página)\s*)?[-–—(\[]?\s*(?:\d{1,4}|[ivxlc]{1,7})\s*[-–—)\]]?(?:\s*(?:of|/|von|de)\s*\d{1,4})?$";
 
+/// An unambiguous page number (`Page 3 of 9`, `3/9`); [`plain_page_count`] is its second branch on ASCII
+/// digits, without the regex engine.
+const SURE_PAGE_NUMBER: &str = r"(?i)^(?:page\s+\d{1,4}\s+of\s+\d{1,4}|\d{1,4}\s*/\s*\d{1,4})$";
+
 /// A URL alone on a line; [`is_url`] is this regex without the regex engine.
 #[cfg(test)]
 const URL: &str = r"^(?:https?://|file:/|www\.)\S+$";
@@ -117,8 +121,7 @@ pub fn build(s: &ResolvedStage) -> Result<Vec<Box<dyn Pass>>, String> {
         zone: s.zone_lines.max(1),
         min_pages: s.min_pages.max(2),
         page_number_re: Regex::new(PAGE_NUMBER).expect("valid"),
-        sure_page_number_re: Regex::new(r"(?i)^(?:page\s+\d{1,4}\s+of\s+\d{1,4}|\d{1,4}\s*/\s*\d{1,4})$")
-            .expect("valid"),
+        sure_page_number_re: Regex::new(SURE_PAGE_NUMBER).expect("valid"),
         print_date_re: Regex::new(PRINT_DATE).expect("valid"),
     };
     let mut passes: Vec<Box<dyn Pass>> = vec![Box::new(pass)];
@@ -478,7 +481,7 @@ impl Pass for FurniturePass {
             return;
         }
         let lines = doc.lines();
-        let nonblank = nonblank_lines(lines);
+        let (nonblank, vertical) = nonblank_lines(lines, VERTICAL_LINES);
         let pages = pages(lines, &nonblank);
         let mut verdict: Vec<Option<&RuleId>> = vec![None; lines.len()];
         let multi = pages.len() >= 2;
@@ -588,7 +591,7 @@ impl Pass for FurniturePass {
                 }
                 let t = lines[i].text(text);
                 let v = if self.is_page_number(t, multi, p + 1 == pages.len()) {
-                    if t.contains('/') && self.sure_page_number_re.is_match(t) {
+                    if t.contains('/') && (plain_page_count(t) || self.sure_page_number_re.is_match(t)) {
                         self.print_footer.as_ref()
                     } else {
                         self.page_number.as_ref()
@@ -610,7 +613,7 @@ impl Pass for FurniturePass {
                 }
             }
         }
-        self.anywhere(text, lines, &nonblank, &mut verdict);
+        self.anywhere(text, lines, &nonblank, vertical, &mut verdict);
         self.title_block(text, lines, &pages, &mut verdict);
         self.title_echo(text, lines, &pages, &mut verdict);
         self.footnotes(text, lines, &nonblank, &pages, &mut verdict);
@@ -622,15 +625,29 @@ impl Pass for FurniturePass {
     }
 }
 
-/// The indices of the non-blank lines, in order.
-fn nonblank_lines(lines: &[Line]) -> Vec<usize> {
+/// The indices of the non-blank lines, in order; and the runs of `min` or more of them of one or two
+/// characters, as ranges of the indices, each as long as it goes (the vertical text of `anywhere`),
+/// counted in the same walk (the unit test compares a scan from each line).
+fn nonblank_lines(lines: &[Line], min: usize) -> (Vec<usize>, Vec<std::ops::Range<usize>>) {
     let mut out = Vec::with_capacity(lines.len());
+    let (mut runs, mut run) = (Vec::new(), 0);
     for (i, l) in lines.iter().enumerate() {
         if !l.is_blank() {
+            if l.chars <= 2 {
+                run += 1;
+            } else {
+                if run >= min {
+                    runs.push(out.len() - run..out.len());
+                }
+                run = 0;
+            }
             out.push(i);
         }
     }
-    out
+    if run >= min {
+        runs.push(out.len() - run..out.len());
+    }
+    (out, runs)
 }
 
 /// [`lines::pages`] as slices of the non-blank lines (which `anywhere` and `footnotes` walk too): the
@@ -650,27 +667,8 @@ fn pages<'n>(lines: &[Line], nonblank: &'n [usize]) -> Vec<&'n [usize]> {
     pages
 }
 
-/// The runs of `min` or more lines of one or two characters among the non-blank lines, as ranges of
-/// `nonblank`, each as long as it goes: counted as the lines go by (the unit test compares a scan from
-/// each line).
-fn short_runs(lines: &[Line], nonblank: &[usize], min: usize) -> Vec<std::ops::Range<usize>> {
-    let mut runs = Vec::new();
-    let mut run = 0;
-    for (e, &i) in nonblank.iter().enumerate() {
-        if lines[i].chars <= 2 {
-            run += 1;
-            continue;
-        }
-        if run >= min {
-            runs.push(e - run..e);
-        }
-        run = 0;
-    }
-    if run >= min {
-        runs.push(nonblank.len() - run..nonblank.len());
-    }
-    runs
-}
+/// The fewest lines in a row of one or two characters that are vertical text.
+const VERTICAL_LINES: usize = 8;
 
 /// The fewest lines a page of text has: furniture recurs no more often than that.
 const MIN_PAGE_LINES: usize = 15;
@@ -819,6 +817,7 @@ impl FurniturePass {
         text: &str,
         lines: &[Line],
         nonblank: &[usize],
+        vertical: Vec<std::ops::Range<usize>>,
         verdict: &mut [Option<&'r RuleId>],
     ) {
         // Per key: occurrences, the line of the last one, and the smallest distance between two.
@@ -853,7 +852,7 @@ impl FurniturePass {
             !t.is_empty() && t.len() <= 3 && t.bytes().all(|b| b.is_ascii_digit())
         };
         if let Some(rule) = self.vertical.as_ref() {
-            for run in short_runs(lines, nonblank, 8) {
+            for run in vertical {
                 nonblank[run].iter().for_each(|&i| verdict[i] = Some(rule));
             }
         }
@@ -1248,10 +1247,46 @@ fn may_lead_digit(lead: u8) -> bool {
 /// of which can start one line), then one or more characters and no white space. (`\s` and
 /// `char::is_whitespace` are both Unicode's `White_Space`, which [`lines::first_ws`] looks for.)
 fn is_url(t: &str) -> bool {
+    // (Each prefix starts with `h`, `f` or `w`: most lines are ruled out by their first byte, before
+    // four prefix comparisons.)
+    if !matches!(t.as_bytes().first(), Some(b'h' | b'f' | b'w')) {
+        return false;
+    }
     let Some(rest) = ["https://", "http://", "file:/", "www."].iter().find_map(|p| t.strip_prefix(p)) else {
         return false;
     };
-    !rest.is_empty() && lines::first_ws(rest).is_none()
+    // (White space among ASCII bytes is the space and tab to carriage return: an ASCII rest is read in a
+    // loop without an exit, which the compiler vectorises.)
+    let ws = |b: u8| (b == b' ') | (b.wrapping_sub(b'\t') < 5);
+    !rest.is_empty()
+        && if rest.is_ascii() {
+            !rest.bytes().fold(false, |any, b| any | ws(b))
+        } else {
+            lines::first_ws(rest).is_none()
+        }
+}
+
+/// [`PAGE_NUMBER`]'s answer on its most common lines, without the regex (the proptest compares the
+/// two): ASCII digits alone (`12`), which it matches up to four; and `12/30` and `Page 12 of 30`, which
+/// it matches where both numbers are one to four ASCII digits. `None` for any other line.
+fn plain_page_number(t: &str) -> Option<bool> {
+    if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(t.len() <= 4);
+    }
+    let numbers = |(a, b): (&str, &str)| short_number(a) && short_number(b);
+    let page_of = || t.strip_prefix("Page ").and_then(|rest| rest.split_once(" of ")).is_some_and(numbers);
+    (plain_page_count(t) || page_of()).then_some(true)
+}
+
+/// Whether `t` is `12/30`, both numbers one to four ASCII digits: a match of `sure_page_number_re` (and of
+/// [`PAGE_NUMBER`]) without the regex.
+fn plain_page_count(t: &str) -> bool {
+    t.split_once('/').is_some_and(|(a, b)| short_number(a) && short_number(b))
+}
+
+/// One to four ASCII digits.
+fn short_number(s: &str) -> bool {
+    (1..=4).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Whether `t` can start and end as [`PAGE_NUMBER`] does. It starts with `p` or `s` (`page`, `seite`,
@@ -1407,11 +1442,14 @@ impl FurniturePass {
             return false;
         }
         if multi {
+            if let Some(answer) = plain_page_number(t) {
+                return answer;
+            }
             may_be_page_number(t.as_bytes())
                 && t.bytes().any(|b| b.is_ascii_digit() || b"ivxlcIVXLC".contains(&b))
                 && self.page_number_re.is_match(t)
         } else {
-            self.sure_page_number_re.is_match(t)
+            plain_page_count(t) || self.sure_page_number_re.is_match(t)
         }
     }
 
@@ -1420,7 +1458,7 @@ impl FurniturePass {
         let pos = page.iter().position(|&x| x == i).unwrap_or(0);
         page.get(pos + 1).is_some_and(|&j| {
             let t = lines[j].text(text);
-            t.contains('/') && self.sure_page_number_re.is_match(t)
+            t.contains('/') && (plain_page_count(t) || self.sure_page_number_re.is_match(t))
         })
     }
 }
@@ -1562,6 +1600,20 @@ mod tests {
             let re = regex::Regex::new(super::PAGE_NUMBER).expect("valid");
             if re.is_match(&line) {
                 proptest::prop_assert!(super::may_be_page_number(line.as_bytes()), "{:?}", line);
+            }
+        }
+
+        #[test]
+        fn plain_page_numbers_are_what_the_regexes_match(
+            line in "(Page |page |Page  )?[0-9a ]{0,6}(/| of | / |of)?[0-9a ]{0,6}",
+        ) {
+            let re = regex::Regex::new(super::PAGE_NUMBER).expect("valid");
+            if let Some(answer) = super::plain_page_number(&line) {
+                proptest::prop_assert_eq!(answer, re.is_match(&line), "{:?}", line);
+            }
+            let sure = regex::Regex::new(super::SURE_PAGE_NUMBER).expect("valid");
+            if super::plain_page_count(&line) {
+                proptest::prop_assert!(sure.is_match(&line), "{:?}", line);
             }
         }
 
@@ -1722,8 +1774,8 @@ mod tests {
             "x\nlong\ny\nz\nw",
         ] {
             let all = lines::split(text);
-            let nonblank = super::nonblank_lines(&all);
-            assert_eq!(super::short_runs(&all, &nonblank, 3), scan(&all, &nonblank), "{text:?}");
+            let (nonblank, runs) = super::nonblank_lines(&all, 3);
+            assert_eq!(runs, scan(&all, &nonblank), "{text:?}");
         }
     }
 
@@ -1731,7 +1783,7 @@ mod tests {
     fn pages_are_the_pages_of_lines() {
         for text in ["", "\n\n", "a\n\x0c\x0cb\n \nc\x0c", "\x0ca\nb\x0c\n\x0c \x0c", "a\nb\n\nc"] {
             let all = lines::split(text);
-            let nonblank = super::nonblank_lines(&all);
+            let (nonblank, _) = super::nonblank_lines(&all, 8);
             let ours: Vec<Vec<usize>> = super::pages(&all, &nonblank).iter().map(|p| p.to_vec()).collect();
             assert_eq!(ours, lines::pages(&all), "{text:?}");
         }
