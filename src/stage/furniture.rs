@@ -67,9 +67,17 @@ const AFFILIATION: &str = r"(?i)(?:department|dept\.|university|universit[éyà�
 /// A bare page number: `12`, `- 12 -`, `Page 12`, `Page 12 of 30`, `12/30`, `xii`.
 const PAGE_NUMBER: &str = r"(?i)^(?:(?:page|p\.|seite|pág\.?|página)\s*)?[-–—(\[]?\s*(?:\d{1,4}|[ivxlc]{1,7})\s*[-–—)\]]?(?:\s*(?:of|/|von|de)\s*\d{1,4})?$";
 
+/// An unambiguous page number (`Page 3 of 9`, `3/9`); [`plain_page_count`] is its second branch on ASCII
+/// digits, without the regex engine.
+const SURE_PAGE_NUMBER: &str = r"(?i)^(?:page\s+\d{1,4}\s+of\s+\d{1,4}|\d{1,4}\s*/\s*\d{1,4})$";
+
 /// A URL alone on a line; [`is_url`] is this regex without the regex engine.
 #[cfg(test)]
 const URL: &str = r"^(?:https?://|file:/|www\.)\S+$";
+
+/// An author line (see [`FurniturePass::is_names`]; [`may_be_names`] is a cheap test that every match
+/// passes, which whoever edits this must keep so).
+const NAMES: &str = r"^(?:\p{Lu}[\p{L}'’.\-]*\.?|and|&|[0-9,*∗†‡§¶]+)(?:[\s,]+(?:\p{Lu}[\p{L}'’.\-]*\.?|and|&|[0-9,*∗†‡§¶]+)|[0-9,*∗†‡§¶]+)*$";
 
 /// A `Received ...` line of a paper's title block, or a month and year alone.
 const RECEIVED: &str = r"^(?i:received|accepted|revised|submitted|dated|published\s+online)\b.{0,60}\d{4}\.?$|^(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+\d{4}$";
@@ -93,9 +101,13 @@ pub fn build(s: &ResolvedStage) -> Result<Vec<Box<dyn Pass>>, String> {
         head_lines: s.head_lines.max(4),
         affiliation_re: Regex::new(&format!("{AFFILIATION}\\b")).expect("valid"),
         affiliation_words_re: Regex::new(AFFILIATION).expect("valid"),
-        affiliation_lower_re: regex::bytes::Regex::new(AFFILIATION.trim_start_matches("(?i)")).expect("valid"),
-        affiliation_bound_lower_re: regex::bytes::Regex::new(&format!("{}\\b", AFFILIATION.trim_start_matches("(?i)")))
+        affiliation_lower_re: regex::bytes::Regex::new(AFFILIATION.trim_start_matches("(?i)"))
             .expect("valid"),
+        affiliation_bound_lower_re: regex::bytes::Regex::new(&format!(
+            "{}\\b",
+            AFFILIATION.trim_start_matches("(?i)")
+        ))
+        .expect("valid"),
         affiliation_ascii_re: regex::bytes::Regex::new(&format!(
             "{}(?-u:\\b)",
             AFFILIATION.trim_start_matches("(?i)")
@@ -103,16 +115,13 @@ pub fn build(s: &ResolvedStage) -> Result<Vec<Box<dyn Pass>>, String> {
         .expect("valid"),
         received_re: Regex::new(RECEIVED).expect("valid"),
         email_re: Regex::new(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\{[\w.,\s-]+\}@").expect("valid"),
-        names_re: Regex::new(
-            r"^(?:\p{Lu}[\p{L}'’.\-]*\.?|and|&|[0-9,*∗†‡§¶]+)(?:[\s,]+(?:\p{Lu}[\p{L}'’.\-]*\.?|and|&|[0-9,*∗†‡§¶]+)|[0-9,*∗†‡§¶]+)*$",
-        )
-        .expect("valid"),
+        names_re: Regex::new(NAMES).expect("valid"),
         footnote_re: Regex::new(r"^(?:\d{1,2}|[*∗†‡§¶])\s?\p{Lu}").expect("valid"),
         url_page_re: Regex::new(r"^(?:https?://|www\.)\S+\s+\d{1,3}\s*/\s*\d{1,3}$").expect("valid"),
         zone: s.zone_lines.max(1),
         min_pages: s.min_pages.max(2),
         page_number_re: Regex::new(PAGE_NUMBER).expect("valid"),
-        sure_page_number_re: Regex::new(r"(?i)^(?:page\s+\d{1,4}\s+of\s+\d{1,4}|\d{1,4}\s*/\s*\d{1,4})$").expect("valid"),
+        sure_page_number_re: Regex::new(SURE_PAGE_NUMBER).expect("valid"),
         print_date_re: Regex::new(PRINT_DATE).expect("valid"),
     };
     let mut passes: Vec<Box<dyn Pass>> = vec![Box::new(pass)];
@@ -472,7 +481,7 @@ impl Pass for FurniturePass {
             return;
         }
         let lines = doc.lines();
-        let nonblank = nonblank_lines(lines);
+        let (nonblank, vertical) = nonblank_lines(lines, VERTICAL_LINES);
         let pages = pages(lines, &nonblank);
         let mut verdict: Vec<Option<&RuleId>> = vec![None; lines.len()];
         let multi = pages.len() >= 2;
@@ -487,12 +496,28 @@ impl Pass for FurniturePass {
             key_id = vec![u32::MAX; lines.len()];
             // (Room for as many keys as there are zone lines: most lines are their own.)
             let mut numbers = KeyNumbers::with_capacity((pages.len() * 2 * self.zone).min(nonblank.len()));
-            for page in &pages {
-                for &i in page.iter().take(self.zone).chain(page.iter().rev().take(self.zone)) {
-                    if key_id[i] == u32::MAX {
-                        key_id[i] = numbers.number(lines[i].text(text));
-                    }
+            // A running head or foot is mostly printed as it was on the page before, at the same place in
+            // the zone: where the text is that line's, so are its key and number, found by a comparison
+            // instead of a sum and a lookup. (Asking `numbers` would give the same number and change
+            // nothing: the line's key is numbered already.)
+            let mut number = |i: usize, same_place: Option<usize>| {
+                if key_id[i] == u32::MAX {
+                    let t = lines[i].text(text);
+                    key_id[i] = match same_place {
+                        Some(j) if lines[j].text(text) == t => key_id[j],
+                        _ => numbers.number(t),
+                    };
                 }
+            };
+            let mut prev: &[usize] = &[];
+            for page in &pages {
+                for (n, &i) in page.iter().take(self.zone).enumerate() {
+                    number(i, prev.get(n).copied());
+                }
+                for (n, &i) in page.iter().rev().take(self.zone).enumerate() {
+                    number(i, prev.len().checked_sub(n + 1).map(|k| prev[k]));
+                }
+                prev = page;
             }
             let ids = numbers.len();
             tops = vec![0; ids];
@@ -566,7 +591,7 @@ impl Pass for FurniturePass {
                 }
                 let t = lines[i].text(text);
                 let v = if self.is_page_number(t, multi, p + 1 == pages.len()) {
-                    if t.contains('/') && self.sure_page_number_re.is_match(t) {
+                    if t.contains('/') && (plain_page_count(t) || self.sure_page_number_re.is_match(t)) {
                         self.print_footer.as_ref()
                     } else {
                         self.page_number.as_ref()
@@ -588,7 +613,7 @@ impl Pass for FurniturePass {
                 }
             }
         }
-        self.anywhere(text, lines, &nonblank, &mut verdict);
+        self.anywhere(text, lines, &nonblank, vertical, &mut verdict);
         self.title_block(text, lines, &pages, &mut verdict);
         self.title_echo(text, lines, &pages, &mut verdict);
         self.footnotes(text, lines, &nonblank, &pages, &mut verdict);
@@ -600,15 +625,29 @@ impl Pass for FurniturePass {
     }
 }
 
-/// The indices of the non-blank lines, in order.
-fn nonblank_lines(lines: &[Line]) -> Vec<usize> {
+/// The indices of the non-blank lines, in order; and the runs of `min` or more of them of one or two
+/// characters, as ranges of the indices, each as long as it goes (the vertical text of `anywhere`),
+/// counted in the same walk (the unit test compares a scan from each line).
+fn nonblank_lines(lines: &[Line], min: usize) -> (Vec<usize>, Vec<std::ops::Range<usize>>) {
     let mut out = Vec::with_capacity(lines.len());
+    let (mut runs, mut run) = (Vec::new(), 0);
     for (i, l) in lines.iter().enumerate() {
         if !l.is_blank() {
+            if l.chars <= 2 {
+                run += 1;
+            } else {
+                if run >= min {
+                    runs.push(out.len() - run..out.len());
+                }
+                run = 0;
+            }
             out.push(i);
         }
     }
-    out
+    if run >= min {
+        runs.push(out.len() - run..out.len());
+    }
+    (out, runs)
 }
 
 /// [`lines::pages`] as slices of the non-blank lines (which `anywhere` and `footnotes` walk too): the
@@ -628,27 +667,8 @@ fn pages<'n>(lines: &[Line], nonblank: &'n [usize]) -> Vec<&'n [usize]> {
     pages
 }
 
-/// The runs of `min` or more lines of one or two characters among the non-blank lines, as ranges of
-/// `nonblank`, each as long as it goes: counted as the lines go by (the unit test compares a scan from
-/// each line).
-fn short_runs(lines: &[Line], nonblank: &[usize], min: usize) -> Vec<std::ops::Range<usize>> {
-    let mut runs = Vec::new();
-    let mut run = 0;
-    for (e, &i) in nonblank.iter().enumerate() {
-        if lines[i].chars <= 2 {
-            run += 1;
-            continue;
-        }
-        if run >= min {
-            runs.push(e - run..e);
-        }
-        run = 0;
-    }
-    if run >= min {
-        runs.push(nonblank.len() - run..nonblank.len());
-    }
-    runs
-}
+/// The fewest lines in a row of one or two characters that are vertical text.
+const VERTICAL_LINES: usize = 8;
 
 /// The fewest lines a page of text has: furniture recurs no more often than that.
 const MIN_PAGE_LINES: usize = 15;
@@ -797,6 +817,7 @@ impl FurniturePass {
         text: &str,
         lines: &[Line],
         nonblank: &[usize],
+        vertical: Vec<std::ops::Range<usize>>,
         verdict: &mut [Option<&'r RuleId>],
     ) {
         // Per key: occurrences, the line of the last one, and the smallest distance between two.
@@ -831,7 +852,7 @@ impl FurniturePass {
             !t.is_empty() && t.len() <= 3 && t.bytes().all(|b| b.is_ascii_digit())
         };
         if let Some(rule) = self.vertical.as_ref() {
-            for run in short_runs(lines, nonblank, 8) {
+            for run in vertical {
                 nonblank[run].iter().for_each(|&i| verdict[i] = Some(rule));
             }
         }
@@ -916,13 +937,27 @@ impl FurniturePass {
             } else if self.has_affiliation(t) {
                 short()
             } else {
-                (may_be_received(t.as_bytes()) || t.contains('@'))
-                    && short()
-                    && (self.is_received(t) || self.has_email(t))
+                may_be_own(t) && short() && (self.is_received(t) || self.has_email(t))
             }
         };
+        // Without an author line above it, an affiliation-like line may be a sentence that mentions a
+        // university: only an e-mail or `Received` line is enough on its own.
+        let own = |i: usize| {
+            let t = lines[i].text(text);
+            self.is_received(t) || self.has_email(t)
+        };
         // The authors come right under the title: the block must start within the first lines.
-        let Some(first_meta) = head.iter().take(6).position(|&i| is_meta(i)) else { return };
+        // A block is taken only where its first line (`first_meta`, not the first line of all) is its own
+        // evidence or has an author line above it (see below). The search for the first meta line need
+        // go no further than the last line that may be such, which the cheap tests in front of the
+        // regexes tell (the search for affiliation words costs ~1,000 instructions a line, the e-mail
+        // and `Received` regexes several times that on some lines); where no line may be, no block is
+        // taken, and nothing is searched (most documents).
+        let may_start = |k: usize| {
+            (k >= 2 && may_be_names(lines[head[k - 1]].text(text))) || may_be_own(lines[head[k]].text(text))
+        };
+        let Some(last) = (1..head.len().min(6)).rev().find(|&k| may_start(k)) else { return };
+        let Some(first_meta) = head[..=last].iter().position(|&i| is_meta(i)) else { return };
         if first_meta == 0 {
             return;
         }
@@ -937,12 +972,6 @@ impl FurniturePass {
                 break;
             }
         }
-        // Without an author line above it, an affiliation-like line may be a sentence that mentions a
-        // university: only an e-mail or `Received` line is enough on its own.
-        let own = |i: usize| {
-            let t = lines[i].text(text);
-            self.is_received(t) || self.has_email(t)
-        };
         if start == first_meta && !own(head[first_meta]) {
             return;
         }
@@ -994,9 +1023,7 @@ impl FurniturePass {
             .take(6)
             .take_while(|&i| {
                 let t = lines[i].text(text);
-                // (Both leaders hold a `.`, which a plain byte search rules out on most lines.)
-                let leaders = t.contains('.') && (t.contains("....") || t.contains(". . ."));
-                !lines::ends_sentence(t) && !leaders
+                !lines::ends_sentence(t) && !has_leaders(t)
             })
             .collect();
         // (Gathered on first use: most lines are told apart before their words are looked up.)
@@ -1220,10 +1247,46 @@ fn may_lead_digit(lead: u8) -> bool {
 /// of which can start one line), then one or more characters and no white space. (`\s` and
 /// `char::is_whitespace` are both Unicode's `White_Space`, which [`lines::first_ws`] looks for.)
 fn is_url(t: &str) -> bool {
+    // (Each prefix starts with `h`, `f` or `w`: most lines are ruled out by their first byte, before
+    // four prefix comparisons.)
+    if !matches!(t.as_bytes().first(), Some(b'h' | b'f' | b'w')) {
+        return false;
+    }
     let Some(rest) = ["https://", "http://", "file:/", "www."].iter().find_map(|p| t.strip_prefix(p)) else {
         return false;
     };
-    !rest.is_empty() && lines::first_ws(rest).is_none()
+    // (White space among ASCII bytes is the space and tab to carriage return: an ASCII rest is read in a
+    // loop without an exit, which the compiler vectorises.)
+    let ws = |b: u8| (b == b' ') | (b.wrapping_sub(b'\t') < 5);
+    !rest.is_empty()
+        && if rest.is_ascii() {
+            !rest.bytes().fold(false, |any, b| any | ws(b))
+        } else {
+            lines::first_ws(rest).is_none()
+        }
+}
+
+/// [`PAGE_NUMBER`]'s answer on its most common lines, without the regex (the proptest compares the
+/// two): ASCII digits alone (`12`), which it matches up to four; and `12/30` and `Page 12 of 30`, which
+/// it matches where both numbers are one to four ASCII digits. `None` for any other line.
+fn plain_page_number(t: &str) -> Option<bool> {
+    if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(t.len() <= 4);
+    }
+    let numbers = |(a, b): (&str, &str)| short_number(a) && short_number(b);
+    let page_of = || t.strip_prefix("Page ").and_then(|rest| rest.split_once(" of ")).is_some_and(numbers);
+    (plain_page_count(t) || page_of()).then_some(true)
+}
+
+/// Whether `t` is `12/30`, both numbers one to four ASCII digits: a match of `sure_page_number_re` (and of
+/// [`PAGE_NUMBER`]) without the regex.
+fn plain_page_count(t: &str) -> bool {
+    t.split_once('/').is_some_and(|(a, b)| short_number(a) && short_number(b))
+}
+
+/// One to four ASCII digits.
+fn short_number(s: &str) -> bool {
+    (1..=4).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Whether `t` can start and end as [`PAGE_NUMBER`] does. It starts with `p` or `s` (`page`, `seite`,
@@ -1307,8 +1370,43 @@ impl FurniturePass {
 
     /// `email_re`, both of whose branches hold an `@`.
     fn has_email(&self, t: &str) -> bool {
-        t.contains('@') && self.email_re.is_match(t)
+        has_at(t) && self.email_re.is_match(t)
     }
+}
+
+/// Whether `t` has an `@`: by the memchr crate, whose search has a vector loop.
+fn has_at(t: &str) -> bool {
+    memchr::memchr(b'@', t.as_bytes()).is_some()
+}
+
+/// The cheap tests in front of [`FurniturePass::is_received`] and [`FurniturePass::has_email`]: whether
+/// `t` may be either.
+fn may_be_own(t: &str) -> bool {
+    may_be_received(t.as_bytes()) || has_at(t)
+}
+
+/// Whether `t` passes the tests of [`FurniturePass::is_names`] that need no regex and no count, and can
+/// match its `names_re` by its ASCII bytes (the proptest: every match passes). Each ASCII byte of a match
+/// is a letter, a digit, white space or one of `'.-,*&`, and each word that follows white space or a
+/// comma (or starts the line) starts with a capital, a digit, a note marker, `&` or `and`: a lower-case
+/// ASCII letter there starts `and`.
+fn may_be_names(t: &str) -> bool {
+    if !t.starts_with(|c: char| c.is_alphabetic()) || lines::ends_sentence(t) {
+        return false;
+    }
+    let b = t.as_bytes();
+    let mut word_start = true;
+    for (i, &c) in b.iter().enumerate() {
+        if word_start && c.is_ascii_lowercase() && !b[i..].starts_with(b"and") {
+            return false;
+        }
+        // (All control bytes are let through, of which `\t` to `\r` are white space.)
+        if !(c.is_ascii_alphanumeric() || c <= b' ' || c >= 0x80 || b"'.-,*&".contains(&c)) {
+            return false;
+        }
+        word_start = c == b' ' || c == b',' || c.wrapping_sub(b'\t') < 5;
+    }
+    true
 }
 
 impl FurniturePass {
@@ -1344,11 +1442,14 @@ impl FurniturePass {
             return false;
         }
         if multi {
+            if let Some(answer) = plain_page_number(t) {
+                return answer;
+            }
             may_be_page_number(t.as_bytes())
                 && t.bytes().any(|b| b.is_ascii_digit() || b"ivxlcIVXLC".contains(&b))
                 && self.page_number_re.is_match(t)
         } else {
-            self.sure_page_number_re.is_match(t)
+            plain_page_count(t) || self.sure_page_number_re.is_match(t)
         }
     }
 
@@ -1357,7 +1458,7 @@ impl FurniturePass {
         let pos = page.iter().position(|&x| x == i).unwrap_or(0);
         page.get(pos + 1).is_some_and(|&j| {
             let t = lines[j].text(text);
-            t.contains('/') && self.sure_page_number_re.is_match(t)
+            t.contains('/') && (plain_page_count(t) || self.sure_page_number_re.is_match(t))
         })
     }
 }
@@ -1380,6 +1481,13 @@ fn contains_at_byte(hay: &str, needle: &str) -> bool {
     let (hay, needle) = (hay.as_bytes(), needle.as_bytes());
     let Some(&first) = needle.first() else { return true };
     memchr::memchr_iter(first, hay).any(|i| hay[i..].starts_with(needle))
+}
+
+/// `t.contains("....") || t.contains(". . .")`: the dot leaders of a table of contents, found from the
+/// `.` bytes alone (each leader starts with one), without a substring searcher set up for each line.
+fn has_leaders(t: &str) -> bool {
+    let b = t.as_bytes();
+    memchr::memchr_iter(b'.', b).any(|i| b[i..].starts_with(b"....") || b[i..].starts_with(b". . ."))
 }
 
 /// `t.contains(". ")`, by the `.` bytes alone: no searcher set up for a two-byte needle on each line.
@@ -1496,6 +1604,20 @@ mod tests {
         }
 
         #[test]
+        fn plain_page_numbers_are_what_the_regexes_match(
+            line in "(Page |page |Page  )?[0-9a ]{0,6}(/| of | / |of)?[0-9a ]{0,6}",
+        ) {
+            let re = regex::Regex::new(super::PAGE_NUMBER).expect("valid");
+            if let Some(answer) = super::plain_page_number(&line) {
+                proptest::prop_assert_eq!(answer, re.is_match(&line), "{:?}", line);
+            }
+            let sure = regex::Regex::new(super::SURE_PAGE_NUMBER).expect("valid");
+            if super::plain_page_count(&line) {
+                proptest::prop_assert!(sure.is_match(&line), "{:?}", line);
+            }
+        }
+
+        #[test]
         fn received_lines_pass_their_prefilter(
             line in "[“éſŚ]?(Received|ACCEPTED|revised|ſubmitted|ſUBMITTED|Dated|Published online|January|March|Mar|May|Accepted|x)?[ a-z0-9,.]{0,6}([12٣][0-9]{3}\\.?)?",
         ) {
@@ -1503,6 +1625,22 @@ mod tests {
             if re.is_match(&line) {
                 proptest::prop_assert!(super::may_be_received(line.as_bytes()), "{:?}", line);
             }
+        }
+
+        #[test]
+        fn author_lines_pass_their_prefilter(
+            line in "((Jo|Ann|an|and|anders|A\\.|O'|&|1,2|∗|†|x|É|é|:|\\(|\\.|-)[ ,\u{a0}\t]{0,2}){0,8}",
+        ) {
+            let re = regex::Regex::new(super::NAMES).expect("valid");
+            let plain = line.starts_with(|c: char| c.is_alphabetic()) && !crate::lines::ends_sentence(&line);
+            if plain && re.is_match(&line) {
+                proptest::prop_assert!(super::may_be_names(&line), "{:?}", line);
+            }
+        }
+
+        #[test]
+        fn leaders_are_found_as_contains_finds_them(line in "[a. é…]{0,12}") {
+            proptest::prop_assert_eq!(super::has_leaders(&line), line.contains("....") || line.contains(". . ."));
         }
 
         #[test]
@@ -1636,8 +1774,8 @@ mod tests {
             "x\nlong\ny\nz\nw",
         ] {
             let all = lines::split(text);
-            let nonblank = super::nonblank_lines(&all);
-            assert_eq!(super::short_runs(&all, &nonblank, 3), scan(&all, &nonblank), "{text:?}");
+            let (nonblank, runs) = super::nonblank_lines(&all, 3);
+            assert_eq!(runs, scan(&all, &nonblank), "{text:?}");
         }
     }
 
@@ -1645,7 +1783,7 @@ mod tests {
     fn pages_are_the_pages_of_lines() {
         for text in ["", "\n\n", "a\n\x0c\x0cb\n \nc\x0c", "\x0ca\nb\x0c\n\x0c \x0c", "a\nb\n\nc"] {
             let all = lines::split(text);
-            let nonblank = super::nonblank_lines(&all);
+            let (nonblank, _) = super::nonblank_lines(&all, 8);
             let ours: Vec<Vec<usize>> = super::pages(&all, &nonblank).iter().map(|p| p.to_vec()).collect();
             assert_eq!(ours, lines::pages(&all), "{text:?}");
         }
