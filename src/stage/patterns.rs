@@ -619,31 +619,32 @@ impl LineSet {
             gate.as_ref().map_or(true, |g| g.may_match(line, holds))
                 && self.relaxed.is_match(cache, &Input::new(line).anchored(Anchored::Yes))
         };
-        let input = if !floating {
+        // Whether a floating entry may match: not without their literals; else what the reverse
+        // search from the line end says, `None` when it cannot tell.
+        let may_float = if floating { self.relaxed.floating_match(cache, line) } else { Some(false) };
+        let input = match may_float {
             // Only an anchored entry can match: it does at the line start, if anywhere.
-            if !may_start(cache) {
-                return Matches(Vec::new());
+            Some(false) => {
+                if !may_start(cache) {
+                    return Matches(Vec::new());
+                }
+                // Some anchored entry matches: when the gate admits the line for one only, it is
+                // that one, and no overlapping search needs to say so.
+                if let Some(e) = gate.as_ref().and_then(|g| g.only(line, holds)) {
+                    let (k, exact) = &self.entries[e];
+                    let confirmed = exact.as_ref().map_or(true, |re| re.is_match(line));
+                    return Matches(if confirmed { vec![*k] } else { Vec::new() });
+                }
+                Input::new(line).anchored(Anchored::Yes)
             }
-            // Some anchored entry matches: when the gate admits the line for one only, it is that
-            // one, and no overlapping search needs to say so.
-            if let Some(e) = gate.as_ref().and_then(|g| g.only(line, holds)) {
-                let (k, exact) = &self.entries[e];
-                let confirmed = exact.as_ref().map_or(true, |re| re.is_match(line));
-                return Matches(if confirmed { vec![*k] } else { Vec::new() });
+            // The overlapping search finds the anchored entries' matches too.
+            Some(true) => Input::new(line),
+            None => {
+                if !self.relaxed.is_match(cache, &Input::new(line)) {
+                    return Matches(Vec::new());
+                }
+                Input::new(line)
             }
-            Input::new(line).anchored(Anchored::Yes)
-        } else {
-            // A floating entry matches when the reverse search from the line end says so, and an
-            // anchored one when the forward search from the start does; a floating entry's match
-            // found by the latter is a match too.
-            let any = match self.relaxed.floating_match(cache, line) {
-                Some(found) => found || may_start(cache),
-                None => self.relaxed.is_match(cache, &Input::new(line)),
-            };
-            if !any {
-                return Matches(Vec::new());
-            }
-            Input::new(line)
         };
         let mut hits = PatternSet::new(self.relaxed.pattern_len);
         self.relaxed.which_overlapping_matches(cache, &input, &mut hits);
