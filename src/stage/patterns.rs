@@ -85,9 +85,18 @@ struct LineSet {
     /// from its start only, and the lazy DFA leaves it a few bytes in, where an unanchored search
     /// reads every line to its end (that was 13% of a run's instructions and a sixth of its cycles).
     literals: Option<LiteralFinder>,
+    /// With `literals`: the endings of which every match of a floating entry that holds none of the
+    /// literals ends the line with ([`Required`]).
+    suffixes: Suffixes,
     /// For a line without the floating entries' literals: what its first byte says of the anchored
     /// entries ([`StartGate`]).
     gate: Option<StartGate>,
+    /// The gate past a document's head: of the entries whose patterns may claim a line there (not
+    /// those of the rules scoped to the head, [`LineSet::with_head_only`]); the same as `gate` until
+    /// then.
+    late_gate: Option<StartGate>,
+    /// What the gates are made of: the anchored entries, and what each says of a line's start.
+    gate_parts: Option<(Vec<usize>, Vec<GatePart>)>,
     /// For each entry: the pattern it stands for, and the exact regex that confirms a match of it, if
     /// it had a word boundary to relax.
     entries: Vec<(usize, Option<Regex>)>,
@@ -330,16 +339,20 @@ impl SetEngine {
 
 /// The lines of a text that hold a literal of the floating entries ([`LineSet::floating_candidates`]),
 /// asked line by line, in the order of the text.
-struct Candidates {
+struct Candidates<'t> {
     /// The literals' hits in the text, sorted by their start; `None` when there are no literals to
     /// find (every line is a candidate).
     hits: Option<Vec<(usize, usize)>>,
     /// The first hit that does not start before the content of the line asked last.
     next: usize,
+    /// The endings that make a line a candidate too, and the text.
+    suffixes: Option<(&'t Suffixes, &'t [u8])>,
 }
 
-impl Candidates {
-    /// Whether `content`, the content of a line after those asked before, holds a hit.
+impl Candidates<'_> {
+    /// Whether `content`, the content of a line after those asked before, holds a hit (or ends with
+    /// one of the endings).
+    #[inline(always)]
     fn holds(&mut self, content: &std::ops::Range<usize>) -> bool {
         let Some(hits) = &self.hits else { return true };
         let mut h = self.next;
@@ -348,6 +361,71 @@ impl Candidates {
         }
         self.next = h;
         hits[h..].iter().take_while(|x| x.0 < content.end).any(|x| x.1 <= content.end)
+            || self.suffixes.is_some_and(|(s, t)| s.ends(&t[content.clone()]))
+    }
+}
+
+/// Literal endings of lines ([`Required::suffix`]), asked of every line: its last two bytes rule
+/// most lines out.
+struct Suffixes {
+    /// Whether there is an empty ending (every text ends with it).
+    empty: bool,
+    /// The endings of one byte, a bit a byte: a text that ends with one of those bytes ends with one.
+    one: [u64; 4],
+    /// The last two bytes of the texts of two bytes or more that may end with an ending, a bit a pair
+    /// (`first * 256 + second`): those of the longer endings, and every pair that ends with an ending
+    /// of one byte.
+    two: Box<[u64; 1024]>,
+    /// The longer endings.
+    longer: Vec<Vec<u8>>,
+}
+
+impl Suffixes {
+    fn new(mut list: Vec<Vec<u8>>) -> Suffixes {
+        list.sort();
+        list.dedup();
+        let mut s = Suffixes { empty: false, one: [0; 4], two: Box::new([0; 1024]), longer: Vec::new() };
+        for l in list {
+            match l[..] {
+                [] => s.empty = true,
+                [b] => {
+                    s.one[usize::from(b >> 6)] |= 1 << (b & 63);
+                    for a in 0..=255u8 {
+                        let k = usize::from(a) << 8 | usize::from(b);
+                        s.two[k >> 6] |= 1 << (k & 63);
+                    }
+                }
+                [.., a, b] => {
+                    let k = usize::from(a) << 8 | usize::from(b);
+                    s.two[k >> 6] |= 1 << (k & 63);
+                    s.longer.push(l);
+                }
+            }
+        }
+        if s.empty {
+            s.two.fill(u64::MAX);
+        }
+        s
+    }
+
+    fn is_empty(&self) -> bool {
+        !self.empty && self.one == [0; 4] && self.longer.is_empty()
+    }
+
+    /// Whether `t` ends with one of the endings.
+    #[inline(always)]
+    fn ends(&self, t: &[u8]) -> bool {
+        let one = |b: u8| self.empty || self.one[usize::from(b >> 6)] & (1 << (b & 63)) != 0;
+        match *t {
+            // Most lines: their last two bytes end no ending.
+            [.., a, b] => {
+                let k = usize::from(a) << 8 | usize::from(b);
+                self.two[k >> 6] & (1 << (k & 63)) != 0
+                    && (one(b) || self.longer.iter().any(|s| t.ends_with(s)))
+            }
+            [b] => one(b),
+            [] => self.empty,
+        }
     }
 }
 
@@ -361,7 +439,14 @@ impl Searcher<'_> {
     /// [`LineSet::matches`] with this searcher's cache.
     fn matches(&mut self, line: &str, floating: bool, holds: bool) -> Matches {
         let cache = self.cache.as_mut().expect("a searcher has its cache until dropped");
-        self.set.matches(cache, line, floating, holds)
+        self.set.matches(cache, line, floating, holds, false)
+    }
+
+    /// [`Searcher::matches`] past the document's head: the patterns of the rules scoped to the head
+    /// may be left out of the answer ([`LineSet::with_head_only`]).
+    fn matches_past_head(&mut self, line: &str, floating: bool, holds: bool) -> Matches {
+        let cache = self.cache.as_mut().expect("a searcher has its cache until dropped");
+        self.set.matches(cache, line, floating, holds, true)
     }
 }
 
@@ -415,16 +500,24 @@ impl LineSet {
         }
         let is_anchored = |t: &Option<Hir>| t.as_ref().is_some_and(is_anchored_hir);
         let floating: Vec<usize> = (0..relaxed.len()).filter(|&e| !is_anchored(&trees[e])).collect();
-        // One literal list for all the floating entries, or none if one of them has none.
-        let literals = (!floating.is_empty())
+        // One literal list (and one list of endings) for all the floating entries, or none if one of
+        // them has none.
+        let required = (!floating.is_empty())
             .then(|| {
-                floating
-                    .iter()
-                    .map(|&e| trees[e].as_ref().and_then(required_literals))
-                    .collect::<Option<Vec<_>>>()
+                floating.iter().map(|&e| trees[e].as_ref().and_then(required)).collect::<Option<Vec<_>>>()
             })
-            .flatten()
-            .and_then(|lists| LiteralFinder::new(lists.concat()));
+            .flatten();
+        let (literals, suffixes) = match required {
+            Some(all) => {
+                let (anywhere, suffix): (Vec<_>, Vec<_>) =
+                    all.into_iter().map(|r| (r.anywhere, r.suffix)).unzip();
+                match LiteralFinder::new(anywhere.concat()) {
+                    Some(finder) => (Some(finder), Suffixes::new(suffix.concat())),
+                    None => (None, Suffixes::new(Vec::new())),
+                }
+            }
+            None => (None, Suffixes::new(Vec::new())),
+        };
         // The entries' texts, for the regex crate to word an error with.
         let texts = || -> Vec<String> {
             relaxed
@@ -454,29 +547,50 @@ impl LineSet {
         // reverse search does.
         let gate = (literals.is_some() || relaxed.rev.is_some()).then_some(()).and_then(|_| {
             let anchored: Vec<&Hir> = trees.iter().flatten().filter(|h| is_anchored_hir(h)).collect();
-            StartGate::new(&anchored)
+            StartGate::parts(&anchored)
         });
+        let anchored: Vec<usize> =
+            (0..trees.len()).filter(|&e| trees[e].as_ref().is_some_and(is_anchored_hir)).collect();
         Ok(LineSet {
             relaxed,
             literals,
-            gate,
+            suffixes,
+            late_gate: gate.as_ref().map(|parts| StartGate::of_parts(parts, &anchored, |_| true)),
+            gate: gate.as_ref().map(|parts| StartGate::of_parts(parts, &anchored, |_| true)),
+            gate_parts: gate.map(|parts| (anchored, parts)),
             entries,
             patterns: patterns.to_vec(),
             singles: OnceLock::new(),
         })
     }
 
+    /// The set, told which patterns are of rules scoped to the head: past the head their matches
+    /// claim nothing, and [`Searcher::matches_past_head`] may leave them out. Its gate leaves out their
+    /// anchored entries (b5: the dateline's `Thu`, `Wed`, `Dec`, `5 M` let a third of the lines
+    /// through to a search). Exact for the other patterns: a gate that leaves entries out still admits
+    /// every line that the others' matches start (a test holds the two searches to that).
+    fn with_head_only(mut self, head_only: impl Fn(usize) -> bool) -> LineSet {
+        if let Some((anchored, parts)) = &self.gate_parts {
+            let late = |i: usize| !head_only(self.entries[anchored[i]].0);
+            self.late_gate = Some(StartGate::of_parts(parts, anchored, late));
+        }
+        self
+    }
+
     /// Which lines the floating entries need searching: those whose content holds one of their
     /// literals. One search of the whole text: a search a line cost as much as the DFA. A line whose
     /// content holds a literal gets a hit inside it, though the hits do not overlap (see
     /// [`LiteralFinder`]).
-    fn floating_candidates(&self, text: &str) -> Candidates {
-        Candidates { hits: self.literals.as_ref().map(|f| f.find(text)), next: 0 }
+    /// A line that ends with one of the [`Suffixes`] is a candidate too.
+    fn floating_candidates<'t>(&'t self, text: &'t str) -> Candidates<'t> {
+        let hits = self.literals.as_ref().map(|f| f.find(text));
+        let suffixes = Some(&self.suffixes).filter(|s| !s.is_empty());
+        Candidates { hits, next: 0, suffixes: suffixes.map(|s| (s, text.as_bytes())) }
     }
 
     /// Which lines hold one of the [`StartGate`]'s bytes.
-    fn gate_candidates(&self, text: &str) -> Candidates {
-        Candidates { hits: self.gate.as_ref().map(|g| g.find(text)), next: 0 }
+    fn gate_candidates(&self, text: &str) -> Candidates<'_> {
+        Candidates { hits: self.gate.as_ref().map(|g| g.find(text)), next: 0, suffixes: None }
     }
 
     /// A searcher for one document's lines.
@@ -486,7 +600,8 @@ impl LineSet {
 
     /// The patterns that match `line` (none, for most lines). `floating` false says that the line
     /// holds none of the floating entries' literals ([`LineSet::floating_candidates`]).
-    fn matches(&self, cache: &mut SetCache, line: &str, floating: bool, holds: bool) -> Matches {
+    /// `late`: past the head ([`Searcher::matches_past_head`]).
+    fn matches(&self, cache: &mut SetCache, line: &str, floating: bool, holds: bool, late: bool) -> Matches {
         if line.len() > LONG_LINE {
             // A pattern that passed the rules check compiles alone. Should one not (a rule set built
             // in code, unchecked), the set below still gives the exact answer, only slower.
@@ -499,28 +614,37 @@ impl LineSet {
         }
         // Most lines match nothing, and telling that costs less than listing what matched (no
         // overlapping search, no list of matches made and thrown away).
+        let gate = if late { &self.late_gate } else { &self.gate };
         let may_start = |cache: &mut SetCache| {
-            self.gate.as_ref().map_or(true, |g| g.may_match(line, holds))
+            gate.as_ref().map_or(true, |g| g.may_match(line, holds))
                 && self.relaxed.is_match(cache, &Input::new(line).anchored(Anchored::Yes))
         };
-        let input = if !floating {
+        // Whether a floating entry may match: not without their literals; else what the reverse
+        // search from the line end says, `None` when it cannot tell.
+        let may_float = if floating { self.relaxed.floating_match(cache, line) } else { Some(false) };
+        let input = match may_float {
             // Only an anchored entry can match: it does at the line start, if anywhere.
-            if !may_start(cache) {
-                return Matches(Vec::new());
+            Some(false) => {
+                if !may_start(cache) {
+                    return Matches(Vec::new());
+                }
+                // Some anchored entry matches: when the gate admits the line for one only, it is
+                // that one, and no overlapping search needs to say so.
+                if let Some(e) = gate.as_ref().and_then(|g| g.only(line, holds)) {
+                    let (k, exact) = &self.entries[e];
+                    let confirmed = exact.as_ref().map_or(true, |re| re.is_match(line));
+                    return Matches(if confirmed { vec![*k] } else { Vec::new() });
+                }
+                Input::new(line).anchored(Anchored::Yes)
             }
-            Input::new(line).anchored(Anchored::Yes)
-        } else {
-            // A floating entry matches when the reverse search from the line end says so, and an
-            // anchored one when the forward search from the start does; a floating entry's match
-            // found by the latter is a match too.
-            let any = match self.relaxed.floating_match(cache, line) {
-                Some(found) => found || may_start(cache),
-                None => self.relaxed.is_match(cache, &Input::new(line)),
-            };
-            if !any {
-                return Matches(Vec::new());
+            // The overlapping search finds the anchored entries' matches too.
+            Some(true) => Input::new(line),
+            None => {
+                if !self.relaxed.is_match(cache, &Input::new(line)) {
+                    return Matches(Vec::new());
+                }
+                Input::new(line)
             }
-            Input::new(line)
         };
         let mut hits = PatternSet::new(self.relaxed.pattern_len);
         self.relaxed.which_overlapping_matches(cache, &input, &mut hits);
@@ -606,6 +730,92 @@ fn required_literals(hir: &Hir) -> Option<Vec<Vec<u8>>> {
     }
 }
 
+/// What every match of a floating entry holds, for [`LineSet::floating_candidates`]: one of the
+/// `anywhere` literals somewhere, or one of the `suffix` literals at its end, when that is the end of
+/// the text (the line's content).
+#[derive(Debug, Default, PartialEq)]
+struct Required {
+    anywhere: Vec<Vec<u8>>,
+    suffix: Vec<Vec<u8>>,
+}
+
+impl Required {
+    /// How much the lists cost a text: an ending is asked of each line's last bytes, where a literal
+    /// is searched for in the whole text and found in more lines.
+    fn cost(&self) -> f64 {
+        /// What an ending costs against the same literal anywhere.
+        const SUFFIX: f64 = 0.1;
+        let mut c = 0.0;
+        if !self.anywhere.is_empty() {
+            c += list_likelihood(&self.anywhere);
+        }
+        if !self.suffix.is_empty() {
+            c += SUFFIX * list_likelihood(&self.suffix);
+        }
+        c
+    }
+}
+
+/// [`Required`] of `hir`, `None` when the pattern gives no such lists ([`required_literals`]). The
+/// photo-credit pattern ends in `$`, and a branch that ends in a literal (`, Reuters`, `(AFP)`) asks
+/// for it at the line's end: a few bytes of each line, where the literals anywhere took a search of
+/// the whole text (the agency names were most of what that search cost).
+fn required(hir: &Hir) -> Option<Required> {
+    required_at(hir, false)
+}
+
+/// [`required`]; `at_end`, whether every match of `hir` ends where the text does.
+fn required_at(hir: &Hir, at_end: bool) -> Option<Required> {
+    use regex_syntax::hir::HirKind;
+    let literals = |list: Vec<Vec<u8>>| {
+        // A line that ends with a literal holds it: the ending is the narrower test.
+        Some(if at_end {
+            Required { anywhere: Vec::new(), suffix: list }
+        } else {
+            Required { anywhere: list, suffix: Vec::new() }
+        })
+    };
+    match hir.kind() {
+        HirKind::Literal(_) | HirKind::Class(_) => literals(required_literals(hir)?),
+        // The last copy ends where the repetition does.
+        HirKind::Repetition(r) if r.min > 0 => required_at(&r.sub, at_end),
+        HirKind::Capture(c) => required_at(&c.sub, at_end),
+        HirKind::Concat(parts) => {
+            // Whether part `i` ends where the concatenation does (only empty matches after it) or
+            // where the text does (a `$` after it, with only empty matches between).
+            let mut ends = vec![false; parts.len()];
+            let mut end_here = at_end;
+            for (i, part) in parts.iter().enumerate().rev() {
+                ends[i] = end_here;
+                match part.kind() {
+                    HirKind::Look(Look::End) => end_here = true,
+                    HirKind::Look(_) | HirKind::Empty => {}
+                    _ => end_here = false,
+                }
+            }
+            parts
+                .iter()
+                .zip(ends)
+                .filter_map(|(p, end)| required_at(p, end))
+                .min_by(|a, b| a.cost().total_cmp(&b.cost()))
+        }
+        HirKind::Alternation(branches) => {
+            let mut all = Required::default();
+            for b in branches {
+                let r = required_at(b, at_end)?;
+                all.anywhere.extend(r.anywhere);
+                all.suffix.extend(r.suffix);
+            }
+            for list in [&mut all.anywhere, &mut all.suffix] {
+                list.sort();
+                list.dedup();
+            }
+            Some(all)
+        }
+        _ => None,
+    }
+}
+
 /// Whether every match of `hir` starts at the start of the text (`^`).
 fn is_anchored_hir(hir: &Hir) -> bool {
     hir.properties().look_set_prefix().contains(Look::Start)
@@ -628,37 +838,64 @@ struct StartGate {
     holding: Prefixes,
     /// At most three bytes: a line that the `holding` prefixes admit is searched when it holds one.
     bytes: Vec<u8>,
+    /// Each entry of the gate on its own: its index in the set, its prefixes, and whether it is one
+    /// of the `holding` entries ([`StartGate::only`]).
+    each: Vec<(usize, Prefixes, bool)>,
 }
 
 /// Past this many first-two-byte prefixes (of 65,536) an entry lets most lines through ([`StartGate`]).
 const MANY_PAIRS: u32 = 1024;
 
+/// What an anchored entry says of a line's start ([`StartGate`]): its prefixes, and the bytes that
+/// its every match holds when it is worth searching the text for them.
+struct GatePart {
+    prefixes: Prefixes,
+    bytes: Option<Vec<u8>>,
+}
+
 impl StartGate {
-    /// `None` when the prefixes of an entry cannot be worked out.
-    fn new(anchored: &[&Hir]) -> Option<StartGate> {
-        let mut search = Prefixes::none();
-        let mut holding = Vec::new();
-        for hir in anchored {
-            let p = Prefixes::of(hir)?;
-            // Only an entry that most lines start like is worth a search of the text for its bytes
-            // (the `Related:` entry asks for `:`, which prose holds often; its prefixes are few).
-            match required_bytes(hir).filter(|_| p.pairs() > MANY_PAIRS) {
-                Some(bytes) => holding.push((p, bytes)),
-                None => search.add(&p),
-            }
-        }
-        let mut bytes: Vec<u8> = holding.iter().flat_map(|(_, b)| b.iter().copied()).collect();
+    /// The [`GatePart`] of each entry; `None` when the prefixes of one cannot be worked out.
+    fn parts(anchored: &[&Hir]) -> Option<Vec<GatePart>> {
+        anchored
+            .iter()
+            .map(|hir| {
+                let prefixes = Prefixes::of(hir)?;
+                // Only an entry that most lines start like is worth a search of the text for its
+                // bytes (the `Related:` entry asks for `:`, which prose holds often; its prefixes are
+                // few).
+                let bytes = required_bytes(hir).filter(|_| prefixes.pairs() > MANY_PAIRS);
+                Some(GatePart { prefixes, bytes })
+            })
+            .collect()
+    }
+
+    /// The gate of the entries `parts[i]` for which `keep(i)`; `entries[i]` is the entry of `parts[i]`
+    /// in its set. The bytes are those of all the parts, so that every gate of a set asks the same
+    /// search of the text ([`LineSet::gate_candidates`]); a gate that leaves entries out only admits
+    /// fewer lines.
+    fn of_parts(parts: &[GatePart], entries: &[usize], keep: impl Fn(usize) -> bool) -> StartGate {
+        let mut bytes: Vec<u8> = parts.iter().flat_map(|p| p.bytes.iter().flatten().copied()).collect();
         bytes.sort_unstable();
         bytes.dedup();
-        let mut gate = StartGate { search, holding: Prefixes::none(), bytes: Vec::new() };
         // More than three bytes would take more than one `memchr` search: those entries are searched
         // whenever their prefixes admit a line.
-        let to = if bytes.len() <= 3 { &mut gate.holding } else { &mut gate.search };
-        holding.iter().for_each(|(p, _)| to.add(p));
-        if bytes.len() <= 3 {
+        let few = bytes.len() <= 3;
+        let mut gate = StartGate {
+            search: Prefixes::none(),
+            holding: Prefixes::none(),
+            bytes: Vec::new(),
+            each: Vec::new(),
+        };
+        for (i, p) in parts.iter().enumerate().filter(|&(i, _)| keep(i)) {
+            let holding = p.bytes.is_some() && few;
+            let to = if holding { &mut gate.holding } else { &mut gate.search };
+            to.add(&p.prefixes);
+            gate.each.push((entries[i], p.prefixes.clone(), holding));
+        }
+        if few {
             gate.bytes = bytes;
         }
-        Some(gate)
+        gate
     }
 
     /// Whether an anchored entry may match `line` (a line's content); `holds`, whether the line holds
@@ -666,6 +903,16 @@ impl StartGate {
     fn may_match(&self, line: &str, holds: bool) -> bool {
         let t = line.as_bytes();
         self.search.admits(t) || (holds && self.holding.admits(t))
+    }
+
+    /// The one entry that may match `line` (that [`StartGate::may_match`] admits for), if only one
+    /// may: a line that the anchored entries match, and the floating ones cannot, then matches that
+    /// entry (an anchored entry's match starts with one of its prefixes, and holds one of its bytes).
+    fn only(&self, line: &str, holds: bool) -> Option<usize> {
+        let t = line.as_bytes();
+        let mut admitting = self.each.iter().filter(|(_, p, holding)| (holds || !holding) && p.admits(t));
+        let (e, _, _) = admitting.next()?;
+        admitting.next().is_none().then_some(*e)
     }
 
     /// The places in `text` of the bytes that the `holding` entries' matches hold.
@@ -1122,7 +1369,7 @@ impl PatternPass {
         if patterns.is_empty() && replacers.is_empty() {
             return Ok(None);
         }
-        let set = LineSet::new(&patterns)?;
+        let set = LineSet::new(&patterns)?.with_head_only(|k| rules[k].scope == Scope::Head);
         let block_end = rules.iter().any(|r| r.scope == Scope::BlockEnd);
         Ok(Some(PatternPass {
             block_end,
@@ -1191,7 +1438,14 @@ impl PatternPass {
         let mut gate = self.set.gate_candidates(text);
         let mut searcher = self.set.searcher();
         for (k, content) in blocks.iter().enumerate() {
-            let m = searcher.matches(&text[content.clone()], floating.holds(content), gate.holds(content));
+            let (line, candidate, holds) =
+                (&text[content.clone()], floating.holds(content), gate.holds(content));
+            // Past the head, a rule scoped to it claims nothing.
+            let m = if k < self.head_lines {
+                searcher.matches(line, candidate, holds)
+            } else {
+                searcher.matches_past_head(line, candidate, holds)
+            };
             let claims = |r: usize| {
                 let rule = &self.rules[r];
                 rule.action != Action::Keep && (rule.scope != Scope::Head || k < self.head_lines)
@@ -1208,7 +1462,7 @@ impl PatternPass {
         let text = doc.text;
         let lines = doc.lines();
         // Which rule (if any) claims each line; keep rules first, then drop rules in file order.
-        let mut claim: LineTable<Option<usize>> = LineTable::new(lines.len());
+        let mut claim: LineTable<Claim> = LineTable::new(lines.len());
         let mut kept: LineTable<bool> = LineTable::new(lines.len());
         let mut any = false;
         // The head is the document's first `head_lines` lines that stay: a line this pass drops does not
@@ -1229,7 +1483,7 @@ impl PatternPass {
             _ => true,
         };
         // The rule that removes each line; left empty when no line is claimed (most documents).
-        let mut drop: Vec<Option<usize>> = Vec::new();
+        let mut drop: Vec<Claim> = Vec::new();
         if !self.rules.is_empty() {
             let mut floating = self.set.floating_candidates(text);
             let mut gate = self.set.gate_candidates(text);
@@ -1241,19 +1495,28 @@ impl PatternPass {
                 if head_end == lines.len() && head_seen >= self.head_lines {
                     head_end = i;
                 }
-                let mut m =
-                    searcher.matches(l.text(text), floating.holds(&l.content), gate.holds(&l.content));
+                let (candidate, holds) = (floating.holds(&l.content), gate.holds(&l.content));
+                let credit = (!settled).then(|| self.wrapped_credit(text, lines, i)).flatten();
+                // Past the head (`head_end` is known once the head is counted), a rule scoped to the
+                // head neither keeps nor claims a line, so its match changes nothing, but for one
+                // thing: a line that matches something is not read as the first line of a wrapped
+                // credit. So only a line that cannot be one leaves those rules out.
+                let mut m = if head_end != lines.len() && credit.is_none() {
+                    searcher.matches_past_head(l.text(text), candidate, holds)
+                } else {
+                    searcher.matches(l.text(text), candidate, holds)
+                };
                 if !m.matched_any() {
                     // A block-end line (a credit) wrapped after its first word or its `/`, `©`, `Photo:`:
                     // the line and the short one below it, read as one.
-                    if let Some(j) = (!settled).then(|| self.wrapped_credit(text, lines, i)).flatten() {
+                    if let Some(j) = credit {
                         let joined = format!("{} {}", l.text(text), lines[j].text(text));
                         m = searcher.matches(&joined, true, true);
                         if m.iter().any(|k| {
                             self.rules[k].scope == Scope::BlockEnd && self.rules[k].action == Action::Drop
                         }) {
                             let k = m.iter().find(|&k| self.rules[k].scope == Scope::BlockEnd).unwrap();
-                            claim.set(j, Some(k));
+                            claim.set(j, claim_of(k));
                             any = true;
                         }
                     }
@@ -1269,7 +1532,7 @@ impl PatternPass {
                 }
                 for k in m.iter().filter(|&k| self.rules[k].action != Action::Keep) {
                     if in_scope(self.rules[k].scope, i, head_end) {
-                        claim.set(i, Some(k));
+                        claim.set(i, claim_of(k));
                         any = true;
                         break;
                     }
@@ -1282,18 +1545,19 @@ impl PatternPass {
         if any {
             let (claim, kept) = (claim.full(), kept.full());
             drop = vec![None; lines.len()];
+            let claim_at = |i: usize| claim[i].map(|c| c.get() as usize - 1);
             let width = lines::typical_width(text, lines);
             let loose = !settled && lines::blank_separated(text, lines);
             for i in 0..lines.len() {
-                let Some(k) = claim[i] else { continue };
-                drop[i] = Some(k);
+                let Some(k) = claim_at(i) else { continue };
+                drop[i] = claim[i];
                 match self.rules[k].scope {
                     Scope::LineWrapped => {
                         if let Some(j) =
                             (!settled).then(|| wrapped_continuation(text, lines, i, width)).flatten()
                         {
                             if !kept[j] && claim[j].is_none() {
-                                drop[j] = Some(k);
+                                drop[j] = claim[i];
                             }
                         }
                     }
@@ -1303,20 +1567,20 @@ impl PatternPass {
                         let above =
                             block_above(text, lines, i, width, loose, self.max_block_lines, claim, kept);
                         if let Some(first) = above {
-                            (first..i).filter(|&j| !lines[j].is_blank()).for_each(|j| drop[j] = Some(k))
+                            (first..i).filter(|&j| !lines[j].is_blank()).for_each(|j| drop[j] = claim[i])
                         }
                     }
                     _ => {}
                 }
             }
             for (i, d) in drop.iter().enumerate() {
-                if let Some(k) = d {
+                if let Some(k) = d.map(|c| c.get() as usize - 1) {
                     let range = if settled {
                         lines::reflowed_removal_range(text, lines, i)
                     } else {
                         lines::removal_range(text, lines, i)
                     };
-                    edits.remove(range, &self.rules[*k].id);
+                    edits.remove(range, &self.rules[k].id);
                 }
             }
         }
@@ -1416,6 +1680,14 @@ fn reflowed_blocks(text: &str) -> Option<Vec<std::ops::Range<usize>>> {
         from = i + 2;
     }
     Some(blocks)
+}
+
+/// The rule that claims a line, `k + 1` for rule `k`: four bytes a line, where an `Option<usize>` took
+/// sixteen, and the tables of a document that claims a line are zeroed whole.
+type Claim = Option<std::num::NonZeroU32>;
+
+fn claim_of(k: usize) -> Claim {
+    Some(u32::try_from(k + 1).ok().and_then(std::num::NonZeroU32::new).expect("fewer than 2^32 rules"))
 }
 
 /// A value for each line of a document, the default for all until one is set: the pass's claims and
@@ -1520,7 +1792,7 @@ fn block_above(
     width: usize,
     loose: bool,
     max: usize,
-    claim: &[Option<usize>],
+    claim: &[Claim],
     kept: &[bool],
 ) -> Option<usize> {
     let mut first = i;
@@ -1725,6 +1997,30 @@ mod line_set_tests {
     }
 
     #[test]
+    fn the_photo_credit_pattern_asks_for_its_endings_at_the_line_end() {
+        let rules = crate::rules::RuleSet::default_rules();
+        let rule = rules.stages.iter().flat_map(|s| &s.rules).find(|r| r.id == "photo-credit").unwrap();
+        let hir = without_word_boundaries(&regex_syntax::parse(rule.pattern.as_ref().unwrap()).unwrap());
+        let r = required(&hir).unwrap();
+        let has = |list: &[Vec<u8>], l: &str| list.iter().any(|x| x == l.as_bytes());
+        // `, Reuters` and `(AFP)` end the line: those are asked of its last bytes, not of the text.
+        assert!(has(&r.suffix, ")") && has(&r.suffix, "Reuters") && has(&r.suffix, "AP"), "{r:?}");
+        assert!(has(&r.anywhere, "/") && has(&r.anywhere, "©") && has(&r.anywhere, "Shutterstock"), "{r:?}");
+        assert!(!has(&r.anywhere, "Reuters") && !has(&r.anywhere, "("), "{r:?}");
+        let req = |p: &str| required(&regex_syntax::parse(p).unwrap());
+        let suffix = |l: &[&str]| Required {
+            anywhere: Vec::new(),
+            suffix: l.iter().map(|x| x.as_bytes().to_vec()).collect(),
+        };
+        assert_eq!(req(r"\w+, (?:AP|EPA)$"), Some(suffix(&["AP", "EPA"])));
+        assert_eq!(req(r"\w+, (?:AP|EPA)+$"), Some(suffix(&["AP", "EPA"])));
+        // Something may follow the literal, or no `$` holds it at the end: anywhere.
+        assert_eq!(req(r"\w+, AP\.?$").map(|r| r.suffix), Some(Vec::new()));
+        assert_eq!(req(r"\w+, AP").map(|r| r.suffix), Some(Vec::new()));
+        assert_eq!(req(r"(?m)\w+, AP$").map(|r| r.suffix), Some(Vec::new()));
+    }
+
+    #[test]
     fn patterns_that_can_match_little_give_no_literals() {
         let lits = |p: &str| required_literals(&regex_syntax::parse(p).unwrap());
         assert_eq!(lits(r"\p{Lu}+$"), None);
@@ -1837,27 +2133,30 @@ mod line_set_tests {
         /// of the full search.
         #[test]
         fn the_start_gate_keeps_every_match(lines in proptest::collection::vec(gate_line(), 1..20)) {
-            static SETS: OnceLock<Vec<(LineSet, regex::RegexSet)>> = OnceLock::new();
+            type Sets = Vec<(LineSet, regex::RegexSet, Vec<bool>)>;
+            static SETS: OnceLock<Sets> = OnceLock::new();
             let sets = SETS.get_or_init(|| {
                 crate::rules::PRESETS
                     .iter()
                     .flat_map(|(name, _)| crate::rules::RuleSet::preset(name).unwrap().stages)
                     .filter(|s| s.kind == crate::rules::StageKind::Patterns)
                     .map(|s| {
-                        let patterns: Vec<String> = s
+                        let rules: Vec<_> = s
                             .rules
                             .iter()
-                            .filter(|r| r.enabled && r.action != Action::Replace)
-                            .filter_map(|r| r.pattern.clone())
+                            .filter(|r| r.enabled && r.action != Action::Replace && r.pattern.is_some())
                             .collect();
-                        (LineSet::new(&patterns).unwrap(), regex::RegexSet::new(&patterns).unwrap())
+                        let patterns: Vec<String> = rules.iter().filter_map(|r| r.pattern.clone()).collect();
+                        let head_only: Vec<bool> = rules.iter().map(|r| r.scope == Scope::Head).collect();
+                        let set = LineSet::new(&patterns).unwrap().with_head_only(|k| head_only[k]);
+                        (set, regex::RegexSet::new(&patterns).unwrap(), head_only)
                     })
                     .collect()
             });
             let lines: Vec<String> = lines.into_iter().filter(|l| !l.is_empty()).collect();
             let text = lines.join("\n");
             let split = crate::lines::split(&text);
-            for (set, exact) in sets {
+            for (set, exact, head_only) in sets {
                 proptest::prop_assert!(set.gate.is_some());
                 // The reverse search of the floating entries (photo-credit) is there to be tested.
                 proptest::prop_assert!(set.relaxed.rev.is_some());
@@ -1869,8 +2168,29 @@ mod line_set_tests {
                     let (candidate, holds) = (floating.holds(&l.content), gate.holds(&l.content));
                     let want: Vec<usize> = exact.matches(line).iter().collect();
                     proptest::prop_assert_eq!(&searcher.matches(line, true, true).0, &want, "{:?}", line);
-                    proptest::prop_assert_eq!(searcher.matches(line, candidate, holds).0, want, "{:?}", line);
+                    proptest::prop_assert_eq!(&searcher.matches(line, candidate, holds).0, &want, "{:?}", line);
+                    // Past the head, only the matches of rules scoped to the head may be missing.
+                    let late = searcher.matches_past_head(line, candidate, holds).0;
+                    proptest::prop_assert!(late.iter().all(|k| want.contains(k)), "{:?}", line);
+                    proptest::prop_assert!(
+                        want.iter().all(|&k| late.contains(&k) || head_only[k]),
+                        "{:?} {:?} {:?}", line, want, late
+                    );
                 }
+            }
+        }
+
+        /// A text ends with one of the endings exactly when [`Suffixes::ends`] says so.
+        #[test]
+        fn the_endings_are_found(
+            list in proptest::collection::vec("(|\\)|s|AP|PA|Reuters|ters|é|\u{a0})", 0..5),
+            texts in proptest::collection::vec("(AP|PA|s|\\)|Reuters|ters| |x|é|\u{a0}){0,4}", 1..20),
+        ) {
+            let endings = Suffixes::new(list.iter().map(|l| l.as_bytes().to_vec()).collect());
+            proptest::prop_assert_eq!(endings.is_empty(), list.is_empty());
+            for t in &texts {
+                let want = list.iter().any(|l| t.ends_with(l.as_str()));
+                proptest::prop_assert_eq!(endings.ends(t.as_bytes()), want, "{:?} {:?}", list, t);
             }
         }
 
