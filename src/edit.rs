@@ -147,13 +147,24 @@ impl Change {
 
 /// Whether `s` is all white space (`char::is_whitespace`), told on bytes while they are ASCII
 /// ([`ascii_whitespace`]).
+///
+/// Inline: the changes that get here are mostly a paragraph break's `"\n\n"` (b5: 27,700 calls),
+/// which the byte loop answers in a few steps; only text with a byte above 0x7F goes out of line.
+#[inline]
 fn all_whitespace(s: &str) -> bool {
-    ascii_whitespace(s).unwrap_or_else(|| s.chars().all(char::is_whitespace))
+    ascii_whitespace(s).unwrap_or_else(|| chars_whitespace(s))
+}
+
+/// `s.chars().all(char::is_whitespace)`, out of line: [`all_whitespace`] of non-ASCII text.
+#[inline(never)]
+fn chars_whitespace(s: &str) -> bool {
+    s.chars().all(char::is_whitespace)
 }
 
 /// Whether `s` is all white space (`char::is_whitespace`), told on bytes while they are ASCII: `None`
 /// when a byte above 0x7F comes before the answer. A removed line's first byte answers `false`, a line
 /// join's one or two bytes `true`: [`all_whitespace`], without decoding characters.
+#[inline]
 fn ascii_whitespace(s: &str) -> Option<bool> {
     for &b in s.as_bytes() {
         if !b.is_ascii() {
@@ -271,8 +282,10 @@ pub fn apply_edits(text: &str, edits: &[Edit]) -> String {
 /// only what follows its first edit, not the whole text.
 pub fn apply_edits_from(text: &str, from: usize, edits: &[Edit]) -> String {
     debug_assert!(!edits.first().is_some_and(|e| e.range.start < from));
-    let grow: isize = edits.iter().map(|e| e.replacement.len() as isize - e.range.len() as isize).sum();
-    let mut out = String::with_capacity((text.len() as isize - from as isize + grow).max(0) as usize);
+    // Room for the text as it is, without summing the edits' size changes first: most passes
+    // shorten it (a joined hyphen, a removed line, a ligature's three bytes for two) or keep its
+    // length (a line join's space); one that lengthens it grows the string.
+    let mut out = String::with_capacity(text.len() - from);
     let mut at = from;
     for e in edits {
         out.push_str(&text[at..e.range.start]);
@@ -371,13 +384,24 @@ pub fn compose(
         changes.extend(edits.by_ref().take(run).map(|e| Change {
             start: back(e.range.start),
             end: back(e.range.end),
-            text: text(&current[e.range]),
+            text: text_at(current, e.range),
             rule: e.rule,
             replacement: e.replacement,
         }));
     }
     out.extend(pending);
     out
+}
+
+/// [`text`] of `current[range]`, `range` on char boundaries. Most are a line join's one ASCII byte
+/// (b5: 42,649 `"\n"`s of 79,002 changes): told from the byte alone, which is the whole character,
+/// with a bounds check instead of the two char-boundary checks of slicing the `str`.
+#[inline]
+fn text_at(current: &str, range: Range<usize>) -> Text {
+    match current.as_bytes()[range.clone()] {
+        [b] if b.is_ascii() => Cow::Borrowed(&ASCII[b as usize..b as usize + 1]),
+        _ => text(&current[range]),
+    }
 }
 
 /// Where the replacement of old splice `s` stands in `current`, given the shift `delta` before it.

@@ -67,14 +67,72 @@ fn write_short(out: &mut Vec<u8>, bytes: &[u8]) -> bool {
 }
 
 /// [`write_str`] for any string, the long ones and those with escapes inside.
+///
+/// A string under 128 bytes with no escape but maybe its last byte (most removed lines: b5 has
+/// 12,700 of 32 to 127 bytes) is taken as two windows that overlap ([`write_windows`]), without the
+/// loop's steps and room checks.
 #[inline(never)]
 fn write_long(out: &mut Vec<u8>, s: &str) {
+    let bytes = s.as_bytes();
+    if (32..64).contains(&bytes.len()) {
+        let bits = |w: &[u8; 32]| {
+            let (low, high) = w.split_at(16);
+            let (low, high) = (low.try_into().expect("16"), high.try_into().expect("16"));
+            u64::from(escape_bits(low) | escape_bits(high) << 16)
+        };
+        if write_windows::<32>(out, bytes, bits) {
+            return;
+        }
+    }
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
     if s.len() >= 64 && std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the processor has AVX2 (just checked).
         return unsafe { write_str_avx2(out, s) };
     }
     write_steps::<16>(out, s, escape_bits)
+}
+
+/// [`write_str`] for a string of `W` to `2 * W - 1` bytes (`W` at most 64) that needs no escape but
+/// maybe one for its last byte; `false` (and nothing written) for any other. Its first `W` bytes and
+/// its last `W` are flagged and stored whole, the second over the first where they overlap (the same
+/// bytes). The last byte's escape and the closing quote are stored over what follows the bytes kept,
+/// as in [`write_short`].
+#[inline(always)]
+fn write_windows<const W: usize>(out: &mut Vec<u8>, bytes: &[u8], bits: impl Fn(&[u8; W]) -> u64) -> bool {
+    let n = bytes.len();
+    debug_assert!(W <= 64 && (W..2 * W).contains(&n));
+    let (Some(first), Some(last)) = (bytes.first_chunk::<W>(), bytes.last_chunk::<W>()) else {
+        return false;
+    };
+    // The last byte is the top bit of the last window's flags (and of the first's when the windows
+    // are one). Any other byte is at a lower place in one of the windows: at the first's top place
+    // only when `n > W`, and then it is at a lower place in the last window too.
+    let (low, high) = (bits(first), bits(last));
+    let top = 1 << (W - 1);
+    if (low | high) & !top != 0 {
+        return false;
+    }
+    let kept = n - usize::from(high & top != 0);
+    let (escape, escape_len) = match kept < n {
+        true => escape(bytes[n - 1]),
+        false => ([0; 8], 0),
+    };
+    // The windows reach `1 + n` bytes past `len` (under `2 * W`), the escape at most `n + 8`.
+    out.reserve(2 * W + 8);
+    // SAFETY: there is room for `2 * W + 8` bytes after the `len` written ones, and the stores stay
+    // within them (above); `len` counts only the bytes meant: the quote, the kept bytes, the escape
+    // (or nothing) and the closing quote, each stored after what it overwrites.
+    unsafe {
+        let len = out.len();
+        let to = out.as_mut_ptr().add(len);
+        to.write(b'"');
+        to.add(1).cast::<[u8; W]>().write_unaligned(*first);
+        to.add(1 + n - W).cast::<[u8; W]>().write_unaligned(*last);
+        to.add(1 + kept).cast::<[u8; 8]>().write_unaligned(escape);
+        to.add(1 + kept + escape_len).write(b'"');
+        out.set_len(len + 2 + kept + escape_len);
+    }
+    true
 }
 
 /// [`write_steps`] thirty-two bytes a step.
@@ -85,7 +143,18 @@ fn write_long(out: &mut Vec<u8>, s: &str) {
 #[target_feature(enable = "avx2")]
 unsafe fn write_str_avx2(out: &mut Vec<u8>, s: &str) {
     // SAFETY: the caller makes sure of AVX2.
-    write_steps::<32>(out, s, |chunk| unsafe { escape_bits_avx2(chunk) })
+    let bits = |chunk: &[u8; 32]| unsafe { escape_bits_avx2(chunk) };
+    if s.len() < 128 {
+        let windows = |w: &[u8; 64]| {
+            let (low, high) = w.split_at(32);
+            let (low, high) = (low.try_into().expect("32"), high.try_into().expect("32"));
+            u64::from(bits(low)) | u64::from(bits(high)) << 32
+        };
+        if write_windows::<64>(out, s.as_bytes(), windows) {
+            return;
+        }
+    }
+    write_steps::<32>(out, s, bits)
 }
 
 /// [`write_str`], `W` bytes a step, `bits` flagging the bytes of a step that need escaping
@@ -527,9 +596,9 @@ mod tests {
         for s in cases {
             assert_eq!(ours(s), serde_json::to_string(s).expect("a string"), "{s:?}");
         }
-        // Short strings (the inline way) with one byte to escape anywhere, the last one included,
-        // and with two.
-        for len in 1..34 {
+        // Short strings (the inline way) and those up to 128 bytes (two windows) with one byte to
+        // escape anywhere, the last one included, and with two.
+        for len in 1..134 {
             for at in 0..len {
                 for b in [b'\n', b'"', b'\\', 0x01, 0x1f] {
                     let mut s = "y".repeat(len).into_bytes();
