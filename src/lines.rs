@@ -616,6 +616,7 @@ pub fn pages(lines: &[Line]) -> Vec<Vec<usize>> {
 
 /// Whether the content ends a sentence: `.`, `!`, `?` or `:` possibly followed by closing quotes or
 /// brackets.
+#[inline]
 pub fn ends_sentence(s: &str) -> bool {
     let t = s.trim_end_matches(['"', '\'', '”', '’', ')', ']', '»', '*']);
     t.ends_with(['.', '!', '?', ':', '…'])

@@ -30,6 +30,7 @@
 use crate::hash::{FxHashMap, FxHashSet};
 use std::borrow::Cow;
 use std::cell::{OnceCell, RefCell};
+use std::ops::Range;
 use std::sync::OnceLock;
 
 use hyphenation::{Hyphenator, Language, Load, Standard};
@@ -306,8 +307,28 @@ fn restore_hyphens(
 }
 
 impl ReflowPass {
+    /// The table marks of `text` as a bit set (bit `p % 64` of word `p / 64` for byte `p`): a line
+    /// for which [`ReflowPass::is_table`] says yes has a marked byte in its content, so a line without
+    /// one is no table row (see [`any_mark`]). Extra marks only cost an `is_table` call.
+    ///
+    /// With AVX2, every place where [`table_mark_at`] says yes, found in one walk over the text,
+    /// sixty-four bytes a round; on other CPUs, the places of [`ReflowPass::table_marks`].
+    fn table_mark_bits(&self, text: &str) -> Vec<u64> {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: AVX2 is there (just asked).
+            return unsafe { table_mark_bits_avx2(text.as_bytes()) };
+        }
+        let mut bits = vec![0u64; text.len().div_ceil(64)];
+        for p in self.table_marks(text) {
+            bits[p / 64] |= 1 << (p % 64);
+        }
+        bits
+    }
+
     /// The places in `text` without which no line is a table row, sorted: a line for which
-    /// [`ReflowPass::is_table`] says yes holds one of them in its content.
+    /// [`ReflowPass::is_table`] says yes holds one of them in its content (the walk for CPUs
+    /// without AVX2; see [`ReflowPass::table_mark_bits`]).
     ///
     /// `is_table` asks first for [`dot_run`] or [`two_space_runs`]. A dot run (`(?:\.\s?){4,}`) is
     /// four dots with at most one white-space character between two: unless each two have one, it
@@ -333,6 +354,131 @@ impl ReflowPass {
         marks.sort_unstable();
         marks
     }
+}
+
+/// Whether the bit set `bits` ([`ReflowPass::table_mark_bits`]) has a mark in `r`.
+fn any_mark(bits: &[u64], r: Range<usize>) -> bool {
+    if r.is_empty() {
+        return false;
+    }
+    let (first, last) = (r.start / 64, (r.end - 1) / 64);
+    let low = !0u64 << (r.start % 64);
+    let high = !0u64 >> (63 - (r.end - 1) % 64);
+    if first == last {
+        return bits[first] & low & high != 0;
+    }
+    bits[first] & low != 0 || bits[first + 1..last].iter().any(|&w| w != 0) || bits[last] & high != 0
+}
+
+/// Whether byte `j` of `b` is a table mark (the AVX2 walk's definition; see
+/// [`ReflowPass::table_mark_bits`]): the last byte of `"   "`, of `".."` or of `". ."`; a tab,
+/// vertical tab or carriage return (or 0x0F, which the walk's test lets through: an extra mark is
+/// harmless); or the first byte of a non-ASCII white-space character ([`non_ascii_space_at`]).
+/// A line that `is_table` says yes to has one in its content: the patterns' bytes and the white
+/// space between the dots of a dot run or inside a run of three lie inside the content (the
+/// regex's `\S\s{3,}\S` and `(?:\.\s?){4,}`), and either each two dots of a run have a space
+/// (`". ."`) or other white space between them, or two have none (`".."`); a run of three white-
+/// space characters is `"   "` or holds other white space.
+#[cfg_attr(not(test), allow(dead_code))]
+fn table_mark_at(b: &[u8], j: usize) -> bool {
+    let before = |k: usize| if j >= k { b[j - k] } else { 0 };
+    match b[j] {
+        b' ' => before(1) == b' ' && before(2) == b' ',
+        b'.' => before(1) == b'.' || (before(1) == b' ' && before(2) == b'.'),
+        c if c | 6 == 0x0f => true,
+        0xc2 | 0xe1 | 0xe2 | 0xe3 => non_ascii_space_at(b, j),
+        _ => false,
+    }
+}
+
+/// Whether a non-ASCII white-space character (`char::is_whitespace`) starts at `i` in `b`: U+0085
+/// and U+00A0 (C2 85, C2 A0), U+1680 (E1 9A 80), U+2000 to U+200A (E2 80 80-8A), U+2028, U+2029,
+/// U+202F (E2 80 A8, A9, AF), U+205F (E2 81 9F) and U+3000 (E3 80 80). (Test: every character.)
+fn non_ascii_space_at(b: &[u8], i: usize) -> bool {
+    let at = |k: usize| b.get(i + k).copied().unwrap_or(0);
+    match (b[i], at(1)) {
+        (0xc2, c) => c == 0x85 || c == 0xa0,
+        (0xe1, 0x9a) => at(2) == 0x80,
+        (0xe2, 0x80) => matches!(at(2), 0x80..=0x8a | 0xa8 | 0xa9 | 0xaf),
+        (0xe2, 0x81) => at(2) == 0x9f,
+        (0xe3, 0x80) => at(2) == 0x80,
+        _ => false,
+    }
+}
+
+/// The bytes of `b` for which [`table_mark_at`] says yes, as a bit set (bit `p % 64` of word
+/// `p / 64`), sixty-four bytes a round, thirty-two at a time: each byte is compared with the bytes
+/// one and two before it (loaded again from there), and the marks of the patterns and of tab,
+/// vertical tab and carriage return (`c | 6 == 0x0f`, which lets 0x0F through too) come out of one
+/// `movemask`. Where a byte is beyond ASCII, the bytes 0xC2, 0xE1, 0xE2 and 0xE3 are each looked
+/// at on their own (a curly quote or a dash starts with 0xE2 too). (Test: the same bits as
+/// `table_mark_at`.)
+///
+/// # Safety
+/// AVX2 must be there.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn table_mark_bits_avx2(b: &[u8]) -> Vec<u64> {
+    use std::arch::x86_64::{
+        _mm256_and_si256, _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_or_si256,
+        _mm256_set1_epi8,
+    };
+    let n = b.len();
+    let mut bits = vec![0u64; n.div_ceil(64)];
+    // The first and the last round read a copy, with zeros (none of the bytes looked for) before the
+    // text's start and after its end: two bytes before the round's, then its sixty-four.
+    let mut buf = [0u8; 66];
+    for (w, word) in bits.iter_mut().enumerate() {
+        let base = w * 64;
+        let p = if base >= 2 && base + 64 <= n {
+            b.as_ptr().add(base)
+        } else {
+            let from = base.saturating_sub(2);
+            let to = n.min(base + 64);
+            buf.fill(0);
+            buf[2 - (base - from)..2 + (to - base)].copy_from_slice(&b[from..to]);
+            buf.as_ptr().add(2)
+        };
+        let (mut marks, mut leads) = (0u64, 0u64);
+        for half in 0..2 {
+            let q = p.add(32 * half);
+            let v = _mm256_loadu_si256(q.cast());
+            let v1 = _mm256_loadu_si256(q.sub(1).cast());
+            let v2 = _mm256_loadu_si256(q.sub(2).cast());
+            // (Macros, not closures: the intrinsics stay in this function's AVX2 code.)
+            macro_rules! eq {
+                ($v:expr, $c:expr) => {
+                    _mm256_cmpeq_epi8($v, _mm256_set1_epi8($c as i8))
+                };
+            }
+            let space1 = eq!(v1, b' ');
+            let spaces = _mm256_and_si256(eq!(v, b' '), _mm256_and_si256(space1, eq!(v2, b' ')));
+            let dots = _mm256_and_si256(
+                eq!(v, b'.'),
+                _mm256_or_si256(eq!(v1, b'.'), _mm256_and_si256(space1, eq!(v2, b'.'))),
+            );
+            let white = eq!(_mm256_or_si256(v, _mm256_set1_epi8(6)), 0x0f);
+            let m = _mm256_or_si256(white, _mm256_or_si256(spaces, dots));
+            marks |= (_mm256_movemask_epi8(m) as u32 as u64) << (32 * half);
+            if _mm256_movemask_epi8(v) != 0 {
+                // 0xC2 and 0xE2 are the bytes that are 0xC2 once `& 0xdf`; 0xE1 and 0xE3 `& 0xfd`, 0xE1.
+                let lead = _mm256_or_si256(
+                    eq!(_mm256_and_si256(v, _mm256_set1_epi8(0xdfu8 as i8)), 0xc2u8),
+                    eq!(_mm256_and_si256(v, _mm256_set1_epi8(0xfdu8 as i8)), 0xe1u8),
+                );
+                leads |= (_mm256_movemask_epi8(lead) as u32 as u64) << (32 * half);
+            }
+        }
+        while leads != 0 {
+            let j = leads.trailing_zeros();
+            leads &= leads - 1;
+            if non_ascii_space_at(b, base + j as usize) {
+                marks |= 1 << j;
+            }
+        }
+        *word = marks;
+    }
+    bits
 }
 
 /// The matches of `finder` (`".."` or `". ."`) in `b`, but only the first in each run of dots and
@@ -1658,8 +1804,7 @@ impl Pass for ReflowPass {
         // than the tests): its index in `all`, whether it is one word, a list item, a table row, and
         // whether a line-end hyphen or a glued line (see below).
         // Only a line that holds one of the text's table marks can be a table row (see `table_marks`).
-        let marks = self.table_marks(text);
-        let mut m = 0;
+        let marks = self.table_mark_bits(text);
         let mut idx: Vec<usize> = Vec::with_capacity(all.len());
         let (mut one_word, mut list, mut table) =
             (Vec::with_capacity(all.len()), Vec::with_capacity(all.len()), Vec::with_capacity(all.len()));
@@ -1680,10 +1825,7 @@ impl Pass for ReflowPass {
             idx.push(i);
             one_word.push(!has_white_space(t));
             list.push(self.is_list(t));
-            while m < marks.len() && marks[m] < l.content.start {
-                m += 1;
-            }
-            table.push(m < marks.len() && marks[m] < l.content.end && self.is_table(t));
+            table.push(any_mark(&marks, l.content.clone()) && self.is_table(t));
             if ends_with_word_hyphen(t) {
                 hyphen_lines.push(t);
                 hyphen_at.push(idx.len() - 1);
@@ -2217,6 +2359,47 @@ mod tests {
     }
 
     #[test]
+    fn non_ascii_spaces_are_those_of_the_library() {
+        for c in (0x80..=0x10ffffu32).filter_map(char::from_u32) {
+            let mut buf = [0u8; 4];
+            let b = c.encode_utf8(&mut buf).as_bytes();
+            assert_eq!(super::non_ascii_space_at(b, 0), c.is_whitespace(), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn marks_in_a_range_are_those_of_the_bits() {
+        let bits = [1u64 << 5 | 1 << 63, 0, 1 << 0];
+        for start in 0..192 {
+            for end in start..=192 {
+                let want = [5, 63, 128].iter().any(|p| (start..end).contains(p));
+                assert_eq!(super::any_mark(&bits, start..end), want, "{start}..{end}");
+            }
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    proptest::proptest! {
+        /// The AVX2 walk marks the bytes that `table_mark_at` marks.
+        #[test]
+        fn avx2_table_marks_are_the_plain_ones(
+            text in "([a-z0-9]{0,5}[ .\t\x0b\r\x0f\n\u{a0}\u{85}\u{2003}\u{200b}\u{3000}\u{3001}\u{1680}\u{205f}“”—é]{0,4}){0,60}",
+        ) {
+            if !std::arch::is_x86_feature_detected!("avx2") {
+                return Ok(());
+            }
+            let b = text.as_bytes();
+            let mut want = vec![0u64; b.len().div_ceil(64)];
+            for j in (0..b.len()).filter(|&j| super::table_mark_at(b, j)) {
+                want[j / 64] |= 1 << (j % 64);
+            }
+            // SAFETY: AVX2 is there (just asked).
+            let got = unsafe { super::table_mark_bits_avx2(b) };
+            proptest::prop_assert_eq!(got, want, "{:?}", text);
+        }
+    }
+
+    #[test]
     fn lines_without_a_table_mark_are_no_table_rows() {
         let rules = crate::rules::RuleSet::default_rules();
         let stage = rules.stages.iter().find(|s| s.id == "reflow").expect("a reflow stage");
@@ -2243,6 +2426,9 @@ mod tests {
                 tables += 1;
                 let marks = pass.table_marks(t);
                 assert!(marks.first().is_some_and(|&m| m < t.len()), "{t:?}");
+                let b = t.as_bytes();
+                assert!((0..b.len()).any(|j| super::table_mark_at(b, j)), "{t:?}");
+                assert!(super::any_mark(&pass.table_mark_bits(t), 0..t.len()), "{t:?}");
             }
         }
         assert!(tables >= 200, "{tables} of {lines}: the test should reach table rows");
