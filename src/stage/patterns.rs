@@ -296,7 +296,8 @@ impl SetEngine {
     fn floating_match(&self, cache: &mut SetCache, line: &str) -> Option<bool> {
         let (dfa, c) = (self.rev.as_ref()?, cache.rev.as_mut()?);
         let input = Input::new(line).anchored(Anchored::Yes).earliest(true);
-        dfa.try_search_rev(c, &input).ok().map(|m| m.is_some())
+        let start = dfa.start_state_reverse(c, &input).ok()?;
+        walk(dfa, c, start, line.bytes().rev())
     }
 
     fn take_cache(&self) -> SetCache {
@@ -312,6 +313,20 @@ impl SetEngine {
         if let Ok(mut c) = self.caches.lock() {
             c.push(cache);
         }
+    }
+
+    /// Whether some pattern matches at the start of `line`, as `regex_automata::meta::Regex::is_match`
+    /// tells it for an anchored search: the lazy DFA walked by [`walk`], or else the PikeVM.
+    fn is_match_at_start(&self, cache: &mut SetCache, line: &str) -> bool {
+        let input = Input::new(line).anchored(Anchored::Yes).earliest(true);
+        if let (Some(dfa), Some(c)) = (&self.dfa, &mut cache.dfa) {
+            let found =
+                dfa.start_state_forward(c, &input).ok().and_then(|start| walk(dfa, c, start, line.bytes()));
+            if let Some(found) = found {
+                return found;
+            }
+        }
+        self.pikevm.is_match(&mut cache.pikevm, input)
     }
 
     /// Whether some pattern matches in `input`, as `regex_automata::meta::Regex::is_match` tells it.
@@ -335,6 +350,44 @@ impl SetEngine {
         // What the lazy DFA found before it gave up are matches too; the PikeVM adds the others.
         self.pikevm.which_overlapping_matches(&mut cache.pikevm, input, hits);
     }
+}
+
+/// Whether the lazy DFA `dfa`, from the `start` state of an anchored search of a whole haystack, finds
+/// a match in the haystack's `bytes` (in the order of the search: backwards for a reverse DFA);
+/// `None` when it gives up (a quit byte, or a cache that fills too often), as the regex crate's
+/// search would, and then the PikeVM must tell.
+///
+/// The walk of `regex_automata::hybrid::search::find_fwd` and `find_rev` with `earliest`, for the
+/// short searches of a line: a search of the gate's lines dies a few bytes in, and their set-up
+/// (the input's checks, the prefilter's, the unrolled loop's) was most of the 440 instructions that
+/// one cost. The same transitions, so the same answer: a match state (matches are delayed a byte)
+/// says yes, the dead state no, and at the end of the haystack the end-of-input transition tells.
+/// The cache's count of the bytes searched, which decides when the DFA gives up, is kept as they
+/// keep it, a search at a time.
+#[inline]
+fn walk(
+    dfa: &hybrid::dfa::DFA,
+    cache: &mut hybrid::dfa::Cache,
+    start: hybrid::LazyStateID,
+    bytes: impl ExactSizeIterator<Item = u8>,
+) -> Option<bool> {
+    let len = bytes.len();
+    cache.search_start(0);
+    let mut sid = start;
+    for (at, b) in bytes.enumerate() {
+        sid = dfa.next_state(cache, sid, b).ok()?;
+        if sid.is_tagged() {
+            if sid.is_match() || sid.is_dead() {
+                cache.search_finish(at);
+                return Some(sid.is_match());
+            }
+            if sid.is_quit() {
+                return None;
+            }
+        }
+    }
+    cache.search_finish(len);
+    Some(dfa.next_eoi_state(cache, sid).ok()?.is_match())
 }
 
 /// The lines of a text that hold a literal of the floating entries ([`LineSet::floating_candidates`]),
@@ -437,14 +490,22 @@ struct Searcher<'s> {
 
 impl Searcher<'_> {
     /// [`LineSet::matches`] with this searcher's cache.
+    #[inline(always)]
     fn matches(&mut self, line: &str, floating: bool, holds: bool) -> Matches {
+        if self.set.gated_out(line, floating, holds, false) {
+            return Matches(Vec::new());
+        }
         let cache = self.cache.as_mut().expect("a searcher has its cache until dropped");
         self.set.matches(cache, line, floating, holds, false)
     }
 
     /// [`Searcher::matches`] past the document's head: the patterns of the rules scoped to the head
     /// may be left out of the answer ([`LineSet::with_head_only`]).
+    #[inline(always)]
     fn matches_past_head(&mut self, line: &str, floating: bool, holds: bool) -> Matches {
+        if self.set.gated_out(line, floating, holds, true) {
+            return Matches(Vec::new());
+        }
         let cache = self.cache.as_mut().expect("a searcher has its cache until dropped");
         self.set.matches(cache, line, floating, holds, true)
     }
@@ -598,6 +659,15 @@ impl LineSet {
         Searcher { set: self, cache: Some(self.relaxed.take_cache()) }
     }
 
+    /// What [`LineSet::matches`] says first of most lines, asked before its call (whose set-up cost a
+    /// good part of what it took to say so): a line without the floating entries' literals that the
+    /// gate rules out matches nothing. (A very long line is left to `matches`, as it was.)
+    #[inline(always)]
+    fn gated_out(&self, line: &str, floating: bool, holds: bool, late: bool) -> bool {
+        let gate = if late { &self.late_gate } else { &self.gate };
+        !floating && line.len() <= LONG_LINE && gate.as_ref().is_some_and(|g| !g.may_match(line, holds))
+    }
+
     /// The patterns that match `line` (none, for most lines). `floating` false says that the line
     /// holds none of the floating entries' literals ([`LineSet::floating_candidates`]).
     /// `late`: past the head ([`Searcher::matches_past_head`]).
@@ -617,7 +687,7 @@ impl LineSet {
         let gate = if late { &self.late_gate } else { &self.gate };
         let may_start = |cache: &mut SetCache| {
             gate.as_ref().map_or(true, |g| g.may_match(line, holds))
-                && self.relaxed.is_match(cache, &Input::new(line).anchored(Anchored::Yes))
+                && self.relaxed.is_match_at_start(cache, line)
         };
         // Whether a floating entry may match: not without their literals; else what the reverse
         // search from the line end says, `None` when it cannot tell.
@@ -1980,6 +2050,36 @@ mod line_set_tests {
                     passed * 2 > split.len() && gated * 4 > passed && matched > 20,
                     "{name}: {passed} passed, {gated} not searched, {matched} matched"
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn the_walks_of_the_lazy_dfas_answer_as_their_searches() {
+        let mut lines = probe_lines();
+        lines.extend(["", "é", "ÉTÉ / Reuters", "Photo: Jane Doe", "By John"].map(String::from));
+        for (name, _) in crate::rules::PRESETS {
+            let rules = crate::rules::RuleSet::preset(name).unwrap();
+            for stage in rules.stages.iter().filter(|s| s.kind == crate::rules::StageKind::Patterns) {
+                let patterns: Vec<String> = stage
+                    .rules
+                    .iter()
+                    .filter(|r| r.enabled && r.action != Action::Replace)
+                    .filter_map(|r| r.pattern.clone())
+                    .collect();
+                let set = LineSet::new(&patterns).unwrap();
+                let engine = &set.relaxed;
+                let mut cache = engine.take_cache();
+                for line in &lines {
+                    let at_start = Input::new(line.as_str()).anchored(Anchored::Yes);
+                    let searched = engine.is_match(&mut cache, &at_start);
+                    assert_eq!(engine.is_match_at_start(&mut cache, line), searched, "{name}: {line:?}");
+                    if let (Some(dfa), Some(c)) = (&engine.rev, &mut cache.rev) {
+                        let input = Input::new(line.as_str()).anchored(Anchored::Yes).earliest(true);
+                        let searched = dfa.try_search_rev(c, &input).ok().map(|m| m.is_some());
+                        assert_eq!(engine.floating_match(&mut cache, line), searched, "{name}: {line:?}");
+                    }
+                }
             }
         }
     }
