@@ -1973,6 +1973,33 @@ mod line_set_tests {
         assert_eq!(ast::compact(&hir, Some(ast::without_word_boundaries(&tree))), "a(?:)+c");
     }
 
+    /// The line rules of every pattern stage of every shipped preset, as `PatternPass::new` gives them
+    /// to its [`LineSet`]: the preset's name, the patterns, and which of them are scoped to the head.
+    fn preset_line_rules() -> Vec<(&'static str, Vec<String>, Vec<bool>)> {
+        let mut sets = Vec::new();
+        for (name, _) in crate::rules::PRESETS {
+            let rules = crate::rules::RuleSet::preset(name).unwrap();
+            for stage in rules.stages.iter().filter(|s| s.kind == crate::rules::StageKind::Patterns) {
+                let rules: Vec<_> = stage
+                    .rules
+                    .iter()
+                    .filter(|r| r.enabled && r.action != Action::Replace && r.pattern.is_some())
+                    .collect();
+                let patterns = rules.iter().filter_map(|r| r.pattern.clone()).collect();
+                let head_only = rules.iter().map(|r| r.scope == Scope::Head).collect();
+                sets.push((*name, patterns, head_only));
+            }
+        }
+        sets
+    }
+
+    /// The default photo-credit rule's pattern, parsed, without its word boundaries.
+    fn photo_credit_hir() -> regex_syntax::hir::Hir {
+        let rules = crate::rules::RuleSet::default_rules();
+        let rule = rules.stages.iter().flat_map(|s| &s.rules).find(|r| r.id == "photo-credit").unwrap();
+        without_word_boundaries(&regex_syntax::parse(rule.pattern.as_ref().unwrap()).unwrap())
+    }
+
     /// Lines to search: every line of every shipped rule example and bundled sample, and credits of
     /// each kind with the pieces of prose they hide in.
     fn probe_lines() -> Vec<String> {
@@ -2017,40 +2044,31 @@ mod line_set_tests {
         let lines = probe_lines();
         let text = lines.join("\n");
         let split = crate::lines::split(&text);
-        for (name, _) in crate::rules::PRESETS {
-            let rules = crate::rules::RuleSet::preset(name).unwrap();
-            for stage in rules.stages.iter().filter(|s| s.kind == crate::rules::StageKind::Patterns) {
-                let patterns: Vec<String> = stage
-                    .rules
-                    .iter()
-                    .filter(|r| r.enabled && r.action != Action::Replace)
-                    .filter_map(|r| r.pattern.clone())
-                    .collect();
-                let set = LineSet::new(&patterns).unwrap();
-                let exact = regex::RegexSet::new(&patterns).unwrap();
-                assert!(*name != "default" || set.literals.is_some(), "the default rules give no literals");
-                let mut floating = set.floating_candidates(&text);
-                let candidates: Vec<bool> = split.iter().map(|l| floating.holds(&l.content)).collect();
-                let mut gate = set.gate_candidates(&text);
-                let holds: Vec<bool> = split.iter().map(|l| gate.holds(&l.content)).collect();
-                let (mut passed, mut gated, mut matched) = (0, 0, 0);
-                for ((l, &candidate), &holds) in split.iter().zip(&candidates).zip(&holds) {
-                    let line = l.text(&text);
-                    let full = set.searcher().matches(line, true, true).0;
-                    assert_eq!(full, exact.matches(line).iter().collect::<Vec<_>>(), "{name}: {line:?}");
-                    assert_eq!(set.searcher().matches(line, candidate, holds).0, full, "{name}: {line:?}");
-                    passed += usize::from(!candidate);
-                    let gate = set.gate.as_ref().unwrap();
-                    gated += usize::from(!candidate && !l.is_blank() && !gate.may_match(line, holds));
-                    matched += usize::from(!full.is_empty());
-                }
-                // The test means something: most lines are passed over, many without a search, and
-                // some lines match.
-                assert!(
-                    passed * 2 > split.len() && gated * 4 > passed && matched > 20,
-                    "{name}: {passed} passed, {gated} not searched, {matched} matched"
-                );
+        for (name, patterns, _) in preset_line_rules() {
+            let set = LineSet::new(&patterns).unwrap();
+            let exact = regex::RegexSet::new(&patterns).unwrap();
+            assert!(name != "default" || set.literals.is_some(), "the default rules give no literals");
+            let mut floating = set.floating_candidates(&text);
+            let candidates: Vec<bool> = split.iter().map(|l| floating.holds(&l.content)).collect();
+            let mut gate = set.gate_candidates(&text);
+            let holds: Vec<bool> = split.iter().map(|l| gate.holds(&l.content)).collect();
+            let (mut passed, mut gated, mut matched) = (0, 0, 0);
+            for ((l, &candidate), &holds) in split.iter().zip(&candidates).zip(&holds) {
+                let line = l.text(&text);
+                let full = set.searcher().matches(line, true, true).0;
+                assert_eq!(full, exact.matches(line).iter().collect::<Vec<_>>(), "{name}: {line:?}");
+                assert_eq!(set.searcher().matches(line, candidate, holds).0, full, "{name}: {line:?}");
+                passed += usize::from(!candidate);
+                let gate = set.gate.as_ref().unwrap();
+                gated += usize::from(!candidate && !l.is_blank() && !gate.may_match(line, holds));
+                matched += usize::from(!full.is_empty());
             }
+            // The test means something: most lines are passed over, many without a search, and
+            // some lines match.
+            assert!(
+                passed * 2 > split.len() && gated * 4 > passed && matched > 20,
+                "{name}: {passed} passed, {gated} not searched, {matched} matched"
+            );
         }
     }
 
@@ -2058,27 +2076,18 @@ mod line_set_tests {
     fn the_walks_of_the_lazy_dfas_answer_as_their_searches() {
         let mut lines = probe_lines();
         lines.extend(["", "é", "ÉTÉ / Reuters", "Photo: Jane Doe", "By John"].map(String::from));
-        for (name, _) in crate::rules::PRESETS {
-            let rules = crate::rules::RuleSet::preset(name).unwrap();
-            for stage in rules.stages.iter().filter(|s| s.kind == crate::rules::StageKind::Patterns) {
-                let patterns: Vec<String> = stage
-                    .rules
-                    .iter()
-                    .filter(|r| r.enabled && r.action != Action::Replace)
-                    .filter_map(|r| r.pattern.clone())
-                    .collect();
-                let set = LineSet::new(&patterns).unwrap();
-                let engine = &set.relaxed;
-                let mut cache = engine.take_cache();
-                for line in &lines {
-                    let at_start = Input::new(line.as_str()).anchored(Anchored::Yes);
-                    let searched = engine.is_match(&mut cache, &at_start);
-                    assert_eq!(engine.is_match_at_start(&mut cache, line), searched, "{name}: {line:?}");
-                    if let (Some(dfa), Some(c)) = (&engine.rev, &mut cache.rev) {
-                        let input = Input::new(line.as_str()).anchored(Anchored::Yes).earliest(true);
-                        let searched = dfa.try_search_rev(c, &input).ok().map(|m| m.is_some());
-                        assert_eq!(engine.floating_match(&mut cache, line), searched, "{name}: {line:?}");
-                    }
+        for (name, patterns, _) in preset_line_rules() {
+            let set = LineSet::new(&patterns).unwrap();
+            let engine = &set.relaxed;
+            let mut cache = engine.take_cache();
+            for line in &lines {
+                let at_start = Input::new(line.as_str()).anchored(Anchored::Yes);
+                let searched = engine.is_match(&mut cache, &at_start);
+                assert_eq!(engine.is_match_at_start(&mut cache, line), searched, "{name}: {line:?}");
+                if let (Some(dfa), Some(c)) = (&engine.rev, &mut cache.rev) {
+                    let input = Input::new(line.as_str()).anchored(Anchored::Yes).earliest(true);
+                    let searched = dfa.try_search_rev(c, &input).ok().map(|m| m.is_some());
+                    assert_eq!(engine.floating_match(&mut cache, line), searched, "{name}: {line:?}");
                 }
             }
         }
@@ -2086,9 +2095,7 @@ mod line_set_tests {
 
     #[test]
     fn the_photo_credit_pattern_asks_for_punctuation_and_names() {
-        let rules = crate::rules::RuleSet::default_rules();
-        let rule = rules.stages.iter().flat_map(|s| &s.rules).find(|r| r.id == "photo-credit").unwrap();
-        let hir = without_word_boundaries(&regex_syntax::parse(rule.pattern.as_ref().unwrap()).unwrap());
+        let hir = photo_credit_hir();
         let literals = required_literals(&hir).unwrap();
         let has = |l: &str| literals.iter().any(|x| x == l.as_bytes());
         assert!(has("/") && has(":") && has("©") && has("Reuters") && has("Shutterstock"), "{literals:?}");
@@ -2098,9 +2105,7 @@ mod line_set_tests {
 
     #[test]
     fn the_photo_credit_pattern_asks_for_its_endings_at_the_line_end() {
-        let rules = crate::rules::RuleSet::default_rules();
-        let rule = rules.stages.iter().flat_map(|s| &s.rules).find(|r| r.id == "photo-credit").unwrap();
-        let hir = without_word_boundaries(&regex_syntax::parse(rule.pattern.as_ref().unwrap()).unwrap());
+        let hir = photo_credit_hir();
         let r = required(&hir).unwrap();
         let has = |list: &[Vec<u8>], l: &str| list.iter().any(|x| x == l.as_bytes());
         // `, Reuters` and `(AFP)` end the line: those are asked of its last bytes, not of the text.
@@ -2236,18 +2241,9 @@ mod line_set_tests {
             type Sets = Vec<(LineSet, regex::RegexSet, Vec<bool>)>;
             static SETS: OnceLock<Sets> = OnceLock::new();
             let sets = SETS.get_or_init(|| {
-                crate::rules::PRESETS
-                    .iter()
-                    .flat_map(|(name, _)| crate::rules::RuleSet::preset(name).unwrap().stages)
-                    .filter(|s| s.kind == crate::rules::StageKind::Patterns)
-                    .map(|s| {
-                        let rules: Vec<_> = s
-                            .rules
-                            .iter()
-                            .filter(|r| r.enabled && r.action != Action::Replace && r.pattern.is_some())
-                            .collect();
-                        let patterns: Vec<String> = rules.iter().filter_map(|r| r.pattern.clone()).collect();
-                        let head_only: Vec<bool> = rules.iter().map(|r| r.scope == Scope::Head).collect();
+                preset_line_rules()
+                    .into_iter()
+                    .map(|(_, patterns, head_only)| {
                         let set = LineSet::new(&patterns).unwrap().with_head_only(|k| head_only[k]);
                         (set, regex::RegexSet::new(&patterns).unwrap(), head_only)
                     })
