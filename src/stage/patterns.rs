@@ -492,9 +492,6 @@ impl Searcher<'_> {
     /// [`LineSet::matches`] with this searcher's cache.
     #[inline(always)]
     fn matches(&mut self, line: &str, floating: bool, holds: bool) -> Matches {
-        if self.set.gated_out(line, floating, holds, false) {
-            return Matches(Vec::new());
-        }
         let cache = self.cache.as_mut().expect("a searcher has its cache until dropped");
         self.set.matches(cache, line, floating, holds, false)
     }
@@ -503,9 +500,6 @@ impl Searcher<'_> {
     /// may be left out of the answer ([`LineSet::with_head_only`]).
     #[inline(always)]
     fn matches_past_head(&mut self, line: &str, floating: bool, holds: bool) -> Matches {
-        if self.set.gated_out(line, floating, holds, true) {
-            return Matches(Vec::new());
-        }
         let cache = self.cache.as_mut().expect("a searcher has its cache until dropped");
         self.set.matches(cache, line, floating, holds, true)
     }
@@ -659,19 +653,34 @@ impl LineSet {
         Searcher { set: self, cache: Some(self.relaxed.take_cache()) }
     }
 
-    /// What [`LineSet::matches`] says first of most lines, asked before its call (whose set-up cost a
-    /// good part of what it took to say so): a line without the floating entries' literals that the
-    /// gate rules out matches nothing. (A very long line is left to `matches`, as it was.)
-    #[inline(always)]
-    fn gated_out(&self, line: &str, floating: bool, holds: bool, late: bool) -> bool {
-        let gate = if late { &self.late_gate } else { &self.gate };
-        !floating && line.len() <= LONG_LINE && gate.as_ref().is_some_and(|g| !g.may_match(line, holds))
-    }
-
     /// The patterns that match `line` (none, for most lines). `floating` false says that the line
     /// holds none of the floating entries' literals ([`LineSet::floating_candidates`]).
     /// `late`: past the head ([`Searcher::matches_past_head`]).
+    ///
+    /// Inline, the answer for most lines: one without the floating entries' literals that the gate
+    /// rules out matches nothing. The call of [`LineSet::search`] and its set-up cost a good part of
+    /// what it took to say so.
+    #[inline(always)]
     fn matches(&self, cache: &mut SetCache, line: &str, floating: bool, holds: bool, late: bool) -> Matches {
+        let gate = if late { &self.late_gate } else { &self.gate };
+        let gate_asked = !floating && line.len() <= LONG_LINE;
+        if gate_asked && gate.as_ref().is_some_and(|g| !g.may_match(line, holds)) {
+            return Matches(Vec::new());
+        }
+        self.search(cache, line, floating, holds, late, gate_asked)
+    }
+
+    /// [`LineSet::matches`] past its inline answer; `gate_asked`: the gate has admitted the line.
+    #[inline(never)]
+    fn search(
+        &self,
+        cache: &mut SetCache,
+        line: &str,
+        floating: bool,
+        holds: bool,
+        late: bool,
+        gate_asked: bool,
+    ) -> Matches {
         if line.len() > LONG_LINE {
             // A pattern that passed the rules check compiles alone. Should one not (a rule set built
             // in code, unchecked), the set below still gives the exact answer, only slower.
@@ -686,7 +695,7 @@ impl LineSet {
         // overlapping search, no list of matches made and thrown away).
         let gate = if late { &self.late_gate } else { &self.gate };
         let may_start = |cache: &mut SetCache| {
-            gate.as_ref().map_or(true, |g| g.may_match(line, holds))
+            (gate_asked || gate.as_ref().map_or(true, |g| g.may_match(line, holds)))
                 && self.relaxed.is_match_at_start(cache, line)
         };
         // Whether a floating entry may match: not without their literals; else what the reverse
