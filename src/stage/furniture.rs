@@ -443,8 +443,8 @@ const ASCII_KEY: [(u8, u8); 128] = {
 };
 
 /// Feeds `emit` the characters of a line's key (see [`key`]): a run of digits is one `#`, a run of white
-/// space one space, everything else lower-cased. [`key_into`] and [`key_hash`] fold ASCII lines
-/// through [`ASCII_KEY`] themselves and call this for the others.
+/// space one space, everything else lower-cased. The definition, a character at a time: the tests hold
+/// [`push_key`] (which folds runs of ASCII through [`ASCII_KEY`]) and [`key_hash`] to it.
 #[cfg(test)]
 fn fold_key(s: &str, mut emit: impl FnMut(char)) {
     let (mut prev_digit, mut prev_space) = (false, false);
