@@ -1713,7 +1713,11 @@ impl ReflowPass {
         } else {
             f.a.chars
         };
-        let early_fw = (f.typeset && !f.page_break && f.width > 0).then(|| first_word_chars(bt));
+        // (Not counted where no first word could make the test below say yes: a line that alone
+        // fills four fifths of the column, most lines of a typeset text. `fw` is then counted below
+        // only if needed.)
+        let early_fw = (f.typeset && !f.page_break && f.width > 0 && (a_len + 1) * 100 < f.width * 80)
+            .then(|| first_word_chars(bt));
         if early_fw.is_some_and(|fw| (a_len + 1 + fw) * 100 < f.width * 80) {
             return Gap::Paragraph;
         }
