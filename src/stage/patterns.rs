@@ -1571,7 +1571,10 @@ impl PatternPass {
         // Which rule (if any) claims each line; keep rules first, then drop rules in file order.
         let mut claim: LineTable<Claim> = LineTable::new(lines.len());
         let mut kept: LineTable<bool> = LineTable::new(lines.len());
-        let mut any = false;
+        // The lines claimed, in the order of their claims (a wrapped credit's second line comes
+        // before the line after it, and may come twice): the pass over the claims and the removals
+        // then reads these, where a walk of every line of the document cost more than the claims.
+        let mut claimed: Vec<usize> = Vec::new();
         // The head is the document's first `head_lines` lines that stay: a line this pass drops does not
         // count, so that a byline below three datelines is still in the head, as it is once they are
         // gone (issue 7: a second run would find it there). It ends where the count is reached.
@@ -1625,7 +1628,7 @@ impl PatternPass {
                         }) {
                             let k = m.iter().find(|&k| self.rules[k].scope == Scope::BlockEnd).unwrap();
                             claim.set(j, claim_of(k));
-                            any = true;
+                            claimed.push(j);
                         }
                     }
                     head_seen += claim.get(i).is_none() as usize;
@@ -1641,7 +1644,7 @@ impl PatternPass {
                 for k in m.iter().filter(|&k| self.rules[k].action != Action::Keep) {
                     if in_scope(self.rules[k].scope, i, head_end) {
                         claim.set(i, claim_of(k));
-                        any = true;
+                        claimed.push(i);
                         break;
                     }
                 }
@@ -1650,15 +1653,21 @@ impl PatternPass {
         } else {
             head_end = head_end_of(lines, self.head_lines);
         }
-        if any {
+        if !claimed.is_empty() {
             let (claim, kept) = (claim.full(), kept.full());
             drop = vec![None; lines.len()];
             let claim_at = |i: usize| claim[i].map(|c| c.get() as usize - 1);
             let width = lines::typical_width(text, lines);
             let loose = !settled && lines::blank_separated(text, lines);
-            for i in 0..lines.len() {
+            // The claimed lines in the order of the text, as a walk of every line would meet them;
+            // and the lines given a rule to drop them (the last one given counts).
+            claimed.sort_unstable();
+            claimed.dedup();
+            let mut dropped: Vec<usize> = Vec::with_capacity(claimed.len());
+            for &i in &claimed {
                 let Some(k) = claim_at(i) else { continue };
                 drop[i] = claim[i];
+                dropped.push(i);
                 match self.rules[k].scope {
                     Scope::LineWrapped => {
                         if let Some(j) =
@@ -1666,6 +1675,7 @@ impl PatternPass {
                         {
                             if !kept[j] && claim[j].is_none() {
                                 drop[j] = claim[i];
+                                dropped.push(j);
                             }
                         }
                     }
@@ -1675,14 +1685,19 @@ impl PatternPass {
                         let above =
                             block_above(text, lines, i, width, loose, self.max_block_lines, claim, kept);
                         if let Some(first) = above {
-                            (first..i).filter(|&j| !lines[j].is_blank()).for_each(|j| drop[j] = claim[i])
+                            for j in (first..i).filter(|&j| !lines[j].is_blank()) {
+                                drop[j] = claim[i];
+                                dropped.push(j);
+                            }
                         }
                     }
                     _ => {}
                 }
             }
-            for (i, d) in drop.iter().enumerate() {
-                if let Some(k) = d.map(|c| c.get() as usize - 1) {
+            dropped.sort_unstable();
+            dropped.dedup();
+            for &i in &dropped {
+                if let Some(k) = drop[i].map(|c| c.get() as usize - 1) {
                     let range = if settled {
                         lines::reflowed_removal_range(text, lines, i)
                     } else {
