@@ -6,6 +6,7 @@
 //! set match, whatever the number of rules. The `scope` of a rule says which lines it may touch and
 //! what goes with them (see [`Scope`]).
 
+use std::ops::Range;
 use std::sync::{Mutex, OnceLock};
 
 use aho_corasick::AhoCorasick;
@@ -492,16 +493,35 @@ impl Searcher<'_> {
     /// [`LineSet::matches`] with this searcher's cache.
     #[inline(always)]
     fn matches(&mut self, line: &str, floating: bool, holds: bool) -> Matches {
+        self.matches_in(line, &(0..line.len()), floating, holds)
+    }
+
+    /// [`Searcher::matches`] of the line `text[content]`: the text is cut only for a line that the
+    /// gate admits (a cut checks that both ends are character boundaries, and most lines need none).
+    #[inline(always)]
+    fn matches_in(&mut self, text: &str, content: &Range<usize>, floating: bool, holds: bool) -> Matches {
         let cache = self.cache.as_mut().expect("a searcher has its cache until dropped");
-        self.set.matches(cache, line, floating, holds, false)
+        self.set.matches(cache, text, content, floating, holds, false)
     }
 
     /// [`Searcher::matches`] past the document's head: the patterns of the rules scoped to the head
     /// may be left out of the answer ([`LineSet::with_head_only`]).
-    #[inline(always)]
+    #[cfg(test)]
     fn matches_past_head(&mut self, line: &str, floating: bool, holds: bool) -> Matches {
+        self.matches_past_head_in(line, &(0..line.len()), floating, holds)
+    }
+
+    /// [`Searcher::matches_past_head`] of the line `text[content]` ([`Searcher::matches_in`]).
+    #[inline(always)]
+    fn matches_past_head_in(
+        &mut self,
+        text: &str,
+        content: &Range<usize>,
+        floating: bool,
+        holds: bool,
+    ) -> Matches {
         let cache = self.cache.as_mut().expect("a searcher has its cache until dropped");
-        self.set.matches(cache, line, floating, holds, true)
+        self.set.matches(cache, text, content, floating, holds, true)
     }
 }
 
@@ -660,14 +680,24 @@ impl LineSet {
     /// Inline, the answer for most lines: one without the floating entries' literals that the gate
     /// rules out matches nothing. The call of [`LineSet::search`] and its set-up cost a good part of
     /// what it took to say so.
+    /// The line is `text[content]`, cut only past the gate ([`Searcher::matches_in`]).
     #[inline(always)]
-    fn matches(&self, cache: &mut SetCache, line: &str, floating: bool, holds: bool, late: bool) -> Matches {
+    fn matches(
+        &self,
+        cache: &mut SetCache,
+        text: &str,
+        content: &Range<usize>,
+        floating: bool,
+        holds: bool,
+        late: bool,
+    ) -> Matches {
         let gate = if late { &self.late_gate } else { &self.gate };
-        let gate_asked = !floating && line.len() <= LONG_LINE;
-        if gate_asked && gate.as_ref().is_some_and(|g| !g.may_match(line, holds)) {
+        let t = &text.as_bytes()[content.clone()];
+        let gate_asked = !floating && t.len() <= LONG_LINE;
+        if gate_asked && gate.as_ref().is_some_and(|g| !g.may_match(t, holds)) {
             return Matches(Vec::new());
         }
-        self.search(cache, line, floating, holds, late, gate_asked)
+        self.search(cache, &text[content.clone()], floating, holds, late, gate_asked)
     }
 
     /// [`LineSet::matches`] past its inline answer; `gate_asked`: the gate has admitted the line.
@@ -695,7 +725,7 @@ impl LineSet {
         // overlapping search, no list of matches made and thrown away).
         let gate = if late { &self.late_gate } else { &self.gate };
         let may_start = |cache: &mut SetCache| {
-            (gate_asked || gate.as_ref().map_or(true, |g| g.may_match(line, holds)))
+            (gate_asked || gate.as_ref().map_or(true, |g| g.may_match(line.as_bytes(), holds)))
                 && self.relaxed.is_match_at_start(cache, line)
         };
         // Whether a floating entry may match: not without their literals; else what the reverse
@@ -977,10 +1007,9 @@ impl StartGate {
         gate
     }
 
-    /// Whether an anchored entry may match `line` (a line's content); `holds`, whether the line holds
+    /// Whether an anchored entry may match `t` (a line's content); `holds`, whether the line holds
     /// one of the gate's bytes.
-    fn may_match(&self, line: &str, holds: bool) -> bool {
-        let t = line.as_bytes();
+    fn may_match(&self, t: &[u8], holds: bool) -> bool {
         self.search.admits(t) || (holds && self.holding.admits(t))
     }
 
@@ -1517,13 +1546,12 @@ impl PatternPass {
         let mut gate = self.set.gate_candidates(text);
         let mut searcher = self.set.searcher();
         for (k, content) in blocks.iter().enumerate() {
-            let (line, candidate, holds) =
-                (&text[content.clone()], floating.holds(content), gate.holds(content));
+            let (candidate, holds) = (floating.holds(content), gate.holds(content));
             // Past the head, a rule scoped to it claims nothing.
             let m = if k < self.head_lines {
-                searcher.matches(line, candidate, holds)
+                searcher.matches_in(text, content, candidate, holds)
             } else {
-                searcher.matches_past_head(line, candidate, holds)
+                searcher.matches_past_head_in(text, content, candidate, holds)
             };
             let claims = |r: usize| {
                 let rule = &self.rules[r];
@@ -1543,7 +1571,10 @@ impl PatternPass {
         // Which rule (if any) claims each line; keep rules first, then drop rules in file order.
         let mut claim: LineTable<Claim> = LineTable::new(lines.len());
         let mut kept: LineTable<bool> = LineTable::new(lines.len());
-        let mut any = false;
+        // The lines claimed, in the order of their claims (a wrapped credit's second line comes
+        // before the line after it, and may come twice): the pass over the claims and the removals
+        // then reads these, where a walk of every line of the document cost more than the claims.
+        let mut claimed: Vec<usize> = Vec::new();
         // The head is the document's first `head_lines` lines that stay: a line this pass drops does not
         // count, so that a byline below three datelines is still in the head, as it is once they are
         // gone (issue 7: a second run would find it there). It ends where the count is reached.
@@ -1567,6 +1598,7 @@ impl PatternPass {
             let mut floating = self.set.floating_candidates(text);
             let mut gate = self.set.gate_candidates(text);
             let mut searcher = self.set.searcher();
+            let may_wrap = self.block_end && !settled;
             for (i, l) in lines.iter().enumerate() {
                 if l.is_blank() {
                     continue;
@@ -1575,15 +1607,15 @@ impl PatternPass {
                     head_end = i;
                 }
                 let (candidate, holds) = (floating.holds(&l.content), gate.holds(&l.content));
-                let credit = (!settled).then(|| self.wrapped_credit(text, lines, i)).flatten();
+                let credit = self.wrapped_credit(text, lines, i, l, may_wrap);
                 // Past the head (`head_end` is known once the head is counted), a rule scoped to the
                 // head neither keeps nor claims a line, so its match changes nothing, but for one
                 // thing: a line that matches something is not read as the first line of a wrapped
                 // credit. So only a line that cannot be one leaves those rules out.
                 let mut m = if head_end != lines.len() && credit.is_none() {
-                    searcher.matches_past_head(l.text(text), candidate, holds)
+                    searcher.matches_past_head_in(text, &l.content, candidate, holds)
                 } else {
-                    searcher.matches(l.text(text), candidate, holds)
+                    searcher.matches_in(text, &l.content, candidate, holds)
                 };
                 if !m.matched_any() {
                     // A block-end line (a credit) wrapped after its first word or its `/`, `©`, `Photo:`:
@@ -1596,7 +1628,7 @@ impl PatternPass {
                         }) {
                             let k = m.iter().find(|&k| self.rules[k].scope == Scope::BlockEnd).unwrap();
                             claim.set(j, claim_of(k));
-                            any = true;
+                            claimed.push(j);
                         }
                     }
                     head_seen += claim.get(i).is_none() as usize;
@@ -1612,7 +1644,7 @@ impl PatternPass {
                 for k in m.iter().filter(|&k| self.rules[k].action != Action::Keep) {
                     if in_scope(self.rules[k].scope, i, head_end) {
                         claim.set(i, claim_of(k));
-                        any = true;
+                        claimed.push(i);
                         break;
                     }
                 }
@@ -1621,15 +1653,21 @@ impl PatternPass {
         } else {
             head_end = head_end_of(lines, self.head_lines);
         }
-        if any {
+        if !claimed.is_empty() {
             let (claim, kept) = (claim.full(), kept.full());
             drop = vec![None; lines.len()];
             let claim_at = |i: usize| claim[i].map(|c| c.get() as usize - 1);
             let width = lines::typical_width(text, lines);
             let loose = !settled && lines::blank_separated(text, lines);
-            for i in 0..lines.len() {
+            // The claimed lines in the order of the text, as a walk of every line would meet them;
+            // and the lines given a rule to drop them (the last one given counts).
+            claimed.sort_unstable();
+            claimed.dedup();
+            let mut dropped: Vec<usize> = Vec::with_capacity(claimed.len());
+            for &i in &claimed {
                 let Some(k) = claim_at(i) else { continue };
                 drop[i] = claim[i];
+                dropped.push(i);
                 match self.rules[k].scope {
                     Scope::LineWrapped => {
                         if let Some(j) =
@@ -1637,6 +1675,7 @@ impl PatternPass {
                         {
                             if !kept[j] && claim[j].is_none() {
                                 drop[j] = claim[i];
+                                dropped.push(j);
                             }
                         }
                     }
@@ -1646,14 +1685,19 @@ impl PatternPass {
                         let above =
                             block_above(text, lines, i, width, loose, self.max_block_lines, claim, kept);
                         if let Some(first) = above {
-                            (first..i).filter(|&j| !lines[j].is_blank()).for_each(|j| drop[j] = claim[i])
+                            for j in (first..i).filter(|&j| !lines[j].is_blank()) {
+                                drop[j] = claim[i];
+                                dropped.push(j);
+                            }
                         }
                     }
                     _ => {}
                 }
             }
-            for (i, d) in drop.iter().enumerate() {
-                if let Some(k) = d.map(|c| c.get() as usize - 1) {
+            dropped.sort_unstable();
+            dropped.dedup();
+            for &i in &dropped {
+                if let Some(k) = drop[i].map(|c| c.get() as usize - 1) {
                     let range = if settled {
                         lines::reflowed_removal_range(text, lines, i)
                     } else {
@@ -1692,11 +1736,19 @@ impl PatternPass {
     ///
     /// Asked of nearly every line of a document, and nearly always no: the last byte of the line
     /// answers that first (`©` ends in 0xA9, as do other characters, which the full test rules out).
-    #[inline]
-    fn wrapped_credit(&self, text: &str, lines: &[Line], i: usize) -> Option<usize> {
-        let content = &lines[i].content;
-        let last = content.end.checked_sub(1).filter(|&e| e >= content.start).map(|e| text.as_bytes()[e]);
-        if !self.block_end || !matches!(last, Some(b'/' | b':' | b',' | 0xa9)) {
+    /// `may_wrap`: a rule is scoped to a block's end, and the text is not reflowed (the caller knows
+    /// that once for all its lines).
+    #[inline(always)]
+    fn wrapped_credit(
+        &self,
+        text: &str,
+        lines: &[Line],
+        i: usize,
+        l: &Line,
+        may_wrap: bool,
+    ) -> Option<usize> {
+        let last = l.content.end.checked_sub(1).filter(|&e| e >= l.content.start).map(|e| text.as_bytes()[e]);
+        if !may_wrap || !matches!(last, Some(b'/' | b':' | b',' | 0xa9)) {
             return None;
         }
         self.wrapped_credit_below(text, lines, i)
@@ -1741,7 +1793,8 @@ fn reflowed_blocks(text: &str) -> Option<Vec<std::ops::Range<usize>>> {
         return None;
     }
     let space = |c: Option<char>| c.map_or(true, char::is_whitespace);
-    let mut blocks = Vec::new();
+    // About a block every 128 bytes (b5: 200 on average), so that few documents grow the list.
+    let mut blocks = Vec::with_capacity(text.len() / 128 + 1);
     let mut from = start;
     while from < end {
         let Some(n) = memchr::memchr2(b'\n', 0x0c, &bytes[from..end]) else {
@@ -2069,7 +2122,7 @@ mod line_set_tests {
                 assert_eq!(set.searcher().matches(line, candidate, holds).0, full, "{name}: {line:?}");
                 passed += usize::from(!candidate);
                 let gate = set.gate.as_ref().unwrap();
-                gated += usize::from(!candidate && !l.is_blank() && !gate.may_match(line, holds));
+                gated += usize::from(!candidate && !l.is_blank() && !gate.may_match(line.as_bytes(), holds));
                 matched += usize::from(!full.is_empty());
             }
             // The test means something: most lines are passed over, many without a search, and
