@@ -1129,8 +1129,9 @@ impl FurniturePass {
                 // (The line is lower-cased only once the byte tests before it pass: most lines fail one.)
                 let mut part_of_title =
                     || is_part_of_title(t, title_chars, || head_text().as_str(), &mut lower_buf);
-                let copy = !has_sentence_gap(t)
-                    && starts_upper_or_digit(t)
+                // (The first character before the search for `. `: most lines of text start lower-case.)
+                let copy = starts_upper_or_digit(t)
+                    && !has_sentence_gap(t)
                     && (part_of_title()
                         || (t.len() >= 8 && {
                             let sig = key_sig(t);
