@@ -123,6 +123,7 @@ pub fn build(s: &ResolvedStage) -> Result<Vec<Box<dyn Pass>>, String> {
         page_number_re: Regex::new(PAGE_NUMBER).expect("valid"),
         sure_page_number_re: Regex::new(SURE_PAGE_NUMBER).expect("valid"),
         print_date_re: Regex::new(PRINT_DATE).expect("valid"),
+        et_al: memchr::memmem::Finder::new(b" et al."),
     };
     let mut passes: Vec<Box<dyn Pass>> = vec![Box::new(pass)];
     if let Some(p) = PatternPass::new(s)? {
@@ -164,6 +165,8 @@ struct FurniturePass {
     page_number_re: Regex,
     sure_page_number_re: Regex,
     print_date_re: Regex,
+    /// `" et al."`, searched for in the lines of a text without page breaks (see `title_echo`).
+    et_al: memchr::memmem::Finder<'static>,
 }
 
 /// A line's identity for recurrence: lower case, digits masked, spacing folded.
@@ -1072,7 +1075,7 @@ impl FurniturePass {
                 return false;
             }
             let trimmed = t.trim_end_matches(['.', '…', ' ']).to_lowercase();
-            if trimmed.len() >= 12 && contains_at_byte(head_text(), &trimmed) {
+            if trimmed.len() >= 12 && contains_at_byte(head_text().as_bytes(), trimmed.as_bytes()) {
                 return true;
             }
             // (The capital first: the words of the first lines are gathered only when a line has one.)
@@ -1091,8 +1094,17 @@ impl FurniturePass {
             // authors `et al.`. Running heads recur once a page, so copies closer together than a page
             // are the text repeating itself, and stay.
             let mut key_buf = Vec::new();
-            let head_lines: Vec<u64> =
-                head.iter().take(3).map(|&i| key_hash(lines[i].text(text), &mut key_buf)).collect();
+            // The key sum and hash of each of the first three lines: a line with one of their keys has
+            // its sum, which is asked first (a vectorised sum instead of a fold and a hash a line).
+            let head_lines: Vec<(u64, u64)> = head
+                .iter()
+                .take(3)
+                .map(|&i| {
+                    let t = lines[i].text(text);
+                    (key_sig(t), key_hash(t, &mut key_buf))
+                })
+                .collect();
+            let mut lower_buf = Vec::new();
             let title_chars = head.first().map_or(0, |&i| lines[i].chars);
             let after = head.last().copied().unwrap_or(0) + 1;
             let mut found: Vec<usize> = Vec::new();
@@ -1105,23 +1117,29 @@ impl FurniturePass {
                     continue;
                 }
                 // (`et` among the first four words is where the first `et` is at most the fourth.)
-                let et_al = t.split_whitespace().take(4).any(|w| w == "et")
-                    && t.contains(" et al.")
+                // (The byte search first: most lines have no `" et al."`, and the split decodes
+                // characters.)
+                let et_al = self.et_al.find(t.as_bytes()).is_some()
+                    && t.split_whitespace().take(4).any(|w| w == "et")
                     && t.split_whitespace().next().is_some_and(|w| head_words().contains(&w.to_lowercase()));
                 // A part of the title is a running head only when it is most of it or cut short with an
                 // ellipsis: a section heading often repeats the title's first words (`Stochastic
                 // Stability` under `Stochastic stability in spatial games`), and the text may repeat a
                 // phrase of the abstract.
                 // (The line is lower-cased only once the byte tests before it pass: most lines fail one.)
-                let part_of_title = || {
-                    let trimmed = t.trim_end_matches(['.', '…', ' ']).to_lowercase();
-                    let truncated = t.ends_with("...") || t.ends_with('…');
-                    let most = trimmed.chars().count() * 10 >= title_chars * 8;
-                    trimmed.len() >= 12 && (truncated || most) && contains_at_byte(head_text(), &trimmed)
-                };
-                let copy = !has_sentence_gap(t)
-                    && starts_upper_or_digit(t)
-                    && (part_of_title() || (t.len() >= 8 && head_lines.contains(&key_hash(t, &mut key_buf))));
+                let mut part_of_title =
+                    || is_part_of_title(t, title_chars, || head_text().as_str(), &mut lower_buf);
+                // (The first character before the search for `. `: most lines of text start lower-case.)
+                let copy = starts_upper_or_digit(t)
+                    && !has_sentence_gap(t)
+                    && (part_of_title()
+                        || (t.len() >= 8 && {
+                            let sig = key_sig(t);
+                            head_lines.iter().any(|&(s, _)| s == sig) && {
+                                let h = key_hash(t, &mut key_buf);
+                                head_lines.iter().any(|&(s, k)| s == sig && k == h)
+                            }
+                        }));
                 if copy || et_al {
                     found.push(i);
                 }
@@ -1499,10 +1517,38 @@ fn is_print_title(t: &str) -> bool {
 /// The standard search sets up a two-way searcher for each needle longer than 32 bytes (about 1,700
 /// instructions for a line of text), where `hay` here is the few first lines of a document, in which
 /// a line's first byte occurs only a few times.
-fn contains_at_byte(hay: &str, needle: &str) -> bool {
-    let (hay, needle) = (hay.as_bytes(), needle.as_bytes());
+fn contains_at_byte(hay: &[u8], needle: &[u8]) -> bool {
     let Some(&first) = needle.first() else { return true };
     memchr::memchr_iter(first, hay).any(|i| hay[i..].starts_with(needle))
+}
+
+/// Whether `t` is a part of the title that is a running head: trimmed of dots, ellipses and spaces and
+/// lower-cased, at least 12 bytes, cut short with an ellipsis or at least 80% of the title's
+/// `title_chars` characters, and found in `head_text` (the first lines lower-cased, asked only when
+/// the rest passes). An ASCII line is measured before it is lower-cased, into `buf`, instead of into
+/// a new string: on ASCII, lower-casing keeps the length, in bytes and characters alike, and the trimmed
+/// bytes (the proptest compares this with the plain way).
+fn is_part_of_title<'h>(
+    t: &str,
+    title_chars: usize,
+    head_text: impl FnOnce() -> &'h str,
+    buf: &mut Vec<u8>,
+) -> bool {
+    let truncated = t.ends_with("...") || t.ends_with('…');
+    if t.is_ascii() {
+        let trimmed = t.trim_end_matches(['.', ' ']);
+        let most = trimmed.len() * 10 >= title_chars * 8;
+        if trimmed.len() < 12 || !(truncated || most) {
+            return false;
+        }
+        buf.clear();
+        buf.extend_from_slice(trimmed.as_bytes());
+        buf.make_ascii_lowercase();
+        return contains_at_byte(head_text().as_bytes(), buf);
+    }
+    let trimmed = t.trim_end_matches(['.', '…', ' ']).to_lowercase();
+    let most = trimmed.chars().count() * 10 >= title_chars * 8;
+    trimmed.len() >= 12 && (truncated || most) && contains_at_byte(head_text().as_bytes(), trimmed.as_bytes())
 }
 
 /// `t.contains("....") || t.contains(". . .")`: the dot leaders of a table of contents, found from the
@@ -1686,10 +1732,33 @@ mod tests {
         }
 
         #[test]
+        fn part_of_title_is_the_lower_cased_search(
+            line in "[aBİ .…é]{0,20}",
+            head in "[ab ié.]{0,30}",
+            title_chars in 0usize..30,
+        ) {
+            let plain = {
+                let trimmed = line.trim_end_matches(['.', '…', ' ']).to_lowercase();
+                let truncated = line.ends_with("...") || line.ends_with('…');
+                let most = trimmed.chars().count() * 10 >= title_chars * 8;
+                trimmed.len() >= 12 && (truncated || most) && head.contains(&trimmed)
+            };
+            let fast = super::is_part_of_title(&line, title_chars, || &head, &mut Vec::new());
+            proptest::prop_assert_eq!(fast, plain);
+            // A line that is found: the head's end in capitals.
+            let tail = head.chars().skip(3).collect::<String>().to_ascii_uppercase();
+            let plain = {
+                let trimmed = tail.trim_end_matches(['.', '…', ' ']).to_lowercase();
+                trimmed.len() >= 12 && head.contains(&trimmed)
+            };
+            proptest::prop_assert_eq!(super::is_part_of_title(&tail, 0, || &head, &mut Vec::new()), plain);
+        }
+
+        #[test]
         fn byte_led_search_is_contains(hay in "[ab é]{0,40}", needle in "[ab é]{0,6}") {
-            proptest::prop_assert_eq!(super::contains_at_byte(&hay, &needle), hay.contains(&needle));
+            proptest::prop_assert_eq!(super::contains_at_byte(hay.as_bytes(), needle.as_bytes()), hay.contains(&needle));
             let tail: String = hay.chars().skip(3).collect();
-            proptest::prop_assert!(super::contains_at_byte(&hay, &tail));
+            proptest::prop_assert!(super::contains_at_byte(hay.as_bytes(), tail.as_bytes()));
         }
 
         #[test]
