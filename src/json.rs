@@ -89,7 +89,7 @@ fn write_long(out: &mut Vec<u8>, s: &str) {
         // SAFETY: the processor has AVX2 (just checked).
         return unsafe { write_str_avx2(out, s) };
     }
-    write_steps::<16>(out, s, escape_bits)
+    write_steps::<16>(out, s, |chunk| u64::from(escape_bits(chunk)))
 }
 
 /// [`write_str`] for a string of `W` to `2 * W - 1` bytes (`W` at most 64) that needs no escape but
@@ -135,7 +135,7 @@ fn write_windows<const W: usize>(out: &mut Vec<u8>, bytes: &[u8], bits: impl Fn(
     true
 }
 
-/// [`write_steps`] thirty-two bytes a step.
+/// [`write_steps`] sixty-four bytes a step: two thirty-two-byte tests.
 ///
 /// # Safety
 /// The processor must have AVX2.
@@ -144,25 +144,30 @@ fn write_windows<const W: usize>(out: &mut Vec<u8>, bytes: &[u8], bits: impl Fn(
 unsafe fn write_str_avx2(out: &mut Vec<u8>, s: &str) {
     // SAFETY: the caller makes sure of AVX2.
     let bits = |chunk: &[u8; 32]| unsafe { escape_bits_avx2(chunk) };
-    if s.len() < 128 {
-        let windows = |w: &[u8; 64]| {
-            let (low, high) = w.split_at(32);
-            let (low, high) = (low.try_into().expect("32"), high.try_into().expect("32"));
-            u64::from(bits(low)) | u64::from(bits(high)) << 32
-        };
-        if write_windows::<64>(out, s.as_bytes(), windows) {
-            return;
-        }
+    let bits = |w: &[u8; 64]| {
+        let (low, high) = w.split_at(32);
+        let (low, high) = (low.try_into().expect("32"), high.try_into().expect("32"));
+        u64::from(bits(low)) | u64::from(bits(high)) << 32
+    };
+    if s.len() < 128 && write_windows::<64>(out, s.as_bytes(), bits) {
+        return;
     }
-    write_steps::<32>(out, s, bits)
+    write_steps::<64>(out, s, bits)
 }
 
-/// [`write_str`], `W` bytes a step, `bits` flagging the bytes of a step that need escaping
-/// ([`escape_bits`]).
+/// [`write_str`], `W` bytes a step (at most 64), `bits` flagging the bytes of a step that need
+/// escaping ([`escape_bits`]).
+///
+/// While `2 * W` bytes are left, a step stores its `W` bytes, and for each flagged byte in turn its
+/// escape (one 8-byte store) and the `W` bytes after it, after the escape: all the escapes of a step
+/// in one, and the next step starts where this one ended (the cleaned text of prose has an escaped
+/// newline every hundred bytes or so). The last bytes go a step at a time up to the first flagged
+/// byte, which is escaped, and the next step starts after it.
 #[inline(always)]
-fn write_steps<const W: usize>(out: &mut Vec<u8>, s: &str, bits: impl Fn(&[u8; W]) -> u32) {
-    // The room a step needs: its `W` bytes, or up to `W - 1` and an escape's eight.
-    let room = W + 8;
+fn write_steps<const W: usize>(out: &mut Vec<u8>, s: &str, bits: impl Fn(&[u8; W]) -> u64) {
+    // The room a step needs past its `W` bytes, at most: each of them escaped as six bytes, the
+    // last escape's eight-byte store or the `W` bytes stored after it.
+    let room = 6 * W + 8;
     let mut rest = s.as_bytes();
     // A string without escapes never grows the vector.
     out.reserve(rest.len() + 2 + room);
@@ -172,8 +177,38 @@ fn write_steps<const W: usize>(out: &mut Vec<u8>, s: &str, bits: impl Fn(&[u8; W
     // takes as many bytes as it writes); one with an escape makes sure of it.
     let mut len = out.len();
     let mut to = out.as_mut_ptr();
-    // The whole steps, then the last few bytes with spaces after them (they need no escape, and are
-    // not kept).
+    while let Some((chunk, after)) = rest.split_first_chunk::<W>().filter(|(_, after)| after.len() >= W) {
+        // SAFETY: by the invariant there is room for `W + room` bytes at `len`.
+        unsafe { to.add(len).cast::<[u8; W]>().write_unaligned(*chunk) };
+        let mut mask = bits(chunk);
+        // How many bytes longer the step's escapes are than the bytes they stand for.
+        let mut grown = 0;
+        while mask != 0 {
+            let i = mask.trailing_zeros() as usize;
+            let (escape, escape_len) = escape(chunk[i]);
+            // SAFETY: the bytes after the flagged one, `W` of them, are the rest of the step and
+            // some of `after` (which has `W` bytes at least): within `rest`. `grown` is at most
+            // `5 * i`, so the escape's store ends by `len + 6 * W + 8` and the bytes after it by
+            // `len + 7 * W`: within `W + room` (the invariant).
+            unsafe {
+                let next = rest.as_ptr().add(i + 1).cast::<[u8; W]>().read_unaligned();
+                to.add(len + i + grown).cast::<[u8; 8]>().write_unaligned(escape);
+                grown += escape_len - 1;
+                to.add(len + i + 1 + grown).cast::<[u8; W]>().write_unaligned(next);
+            }
+            mask &= mask - 1;
+        }
+        len += W + grown;
+        rest = after;
+        if grown > 0 && out.capacity() - len < rest.len() + 1 + room {
+            // SAFETY: the bytes up to `len` are written: each step counts only what it wrote.
+            unsafe { out.set_len(len) };
+            out.reserve(rest.len() + 1 + room);
+            to = out.as_mut_ptr();
+        }
+    }
+    // The whole steps left, then the last few bytes with spaces after them (they need no escape,
+    // and are not kept).
     loop {
         let (chunk, n) = match rest.split_first_chunk::<W>() {
             Some((chunk, _)) => (*chunk, W),
@@ -213,9 +248,10 @@ fn write_steps<const W: usize>(out: &mut Vec<u8>, s: &str, bits: impl Fn(&[u8; W
 /// count.
 #[inline(always)]
 fn escape(b: u8) -> ([u8; 8], usize) {
-    // The one-letter escapes, by byte; zero for the control characters written as `\u00XX`.
-    const SHORT: [u8; 0x5d] = {
-        let mut t = [0; 0x5d];
+    // The one-letter escapes, by byte; zero for the control characters written as `\u00XX`. Every
+    // byte has its place, so that the look-up needs no bounds check.
+    const SHORT: [u8; 256] = {
+        let mut t = [0; 256];
         t[0x08] = b'b';
         t[b'\t' as usize] = b't';
         t[b'\n' as usize] = b'n';
@@ -226,9 +262,9 @@ fn escape(b: u8) -> ([u8; 8], usize) {
         t
     };
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    match SHORT.get(usize::from(b)) {
-        Some(&short) if short != 0 => ([b'\\', short, 0, 0, 0, 0, 0, 0], 2),
-        _ => ([b'\\', b'u', b'0', b'0', HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)], 0, 0], 6),
+    match SHORT[usize::from(b)] {
+        0 => ([b'\\', b'u', b'0', b'0', HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)], 0, 0], 6),
+        short => ([b'\\', short, 0, 0, 0, 0, 0, 0], 2),
     }
 }
 
@@ -628,11 +664,15 @@ mod tests {
             write(&mut other);
             other
         };
-        assert_eq!(with(&|o| write_steps::<16>(o, s, escape_bits)), out, "{s:?}");
+        assert_eq!(with(&|o| write_steps::<16>(o, s, |c| u64::from(escape_bits(c)))), out, "{s:?}");
         let plainly_32 = |c: &[u8; 32]| {
-            c.iter().enumerate().fold(0, |m, (j, &b)| m | u32::from(b < 0x20 || b == b'"' || b == b'\\') << j)
+            c.iter().enumerate().fold(0, |m, (j, &b)| m | u64::from(b < 0x20 || b == b'"' || b == b'\\') << j)
         };
         assert_eq!(with(&|o| write_steps::<32>(o, s, plainly_32)), out, "{s:?}");
+        let plainly_64 = |c: &[u8; 64]| {
+            c.iter().enumerate().fold(0, |m, (j, &b)| m | u64::from(b < 0x20 || b == b'"' || b == b'\\') << j)
+        };
+        assert_eq!(with(&|o| write_steps::<64>(o, s, plainly_64)), out, "{s:?}");
         #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
         if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: the processor has AVX2.
@@ -659,6 +699,12 @@ mod tests {
         for s in cases {
             assert_eq!(ours(s), serde_json::to_string(s).expect("a string"), "{s:?}");
         }
+        // Long strings every byte of which grows most (the room a step needs), or some.
+        for n in [127, 128, 129, 200, 300, 1000] {
+            for s in ["\x01".repeat(n), "\"".repeat(n), format!("{}{}", "y".repeat(n), "\x1f".repeat(n))] {
+                assert_eq!(ours(&s), serde_json::to_string(&s).expect("a string"), "{s:?}");
+            }
+        }
         // Short strings (the inline way) and those up to 128 bytes (two windows) with one byte to
         // escape anywhere, the last one included, and with two.
         for len in 1..134 {
@@ -674,17 +720,17 @@ mod tests {
                 }
             }
         }
-        // Every position of every escaped byte relative to the sixteen-byte steps.
+        // Every position of every escaped byte relative to the steps of every width.
         for b in (0u8..0x20).chain([b'"', b'\\']) {
-            for at in 0..40 {
-                let mut s = "x".repeat(40);
+            for at in 0..200 {
+                let mut s = "x".repeat(200);
                 s.replace_range(at..at + 1, &char::from(b).to_string());
                 assert_eq!(ours(&s), serde_json::to_string(&s).expect("a string"), "{s:?}");
             }
         }
         // Two escaped bytes at every pair of positions, in one step or two, in the last (padded) step
         // or not. The fillers are the bytes a borrow from an escaped byte below could flag.
-        for len in [5, 9, 15, 16, 17, 19, 23, 32, 37, 63, 64, 65, 70] {
+        for len in [5, 9, 15, 16, 17, 19, 23, 32, 37, 63, 64, 65, 70, 127, 128, 129, 150, 200] {
             for a in 0..len {
                 for b in a + 1..len {
                     let mut s: Vec<u8> = [b' ', b'#', b']', b'y'][len % 4..len % 4 + 1].repeat(len);
@@ -893,6 +939,17 @@ mod tests {
             raw.extend_from_slice(s.as_bytes());
             raw.extend_from_slice(tail.as_bytes());
             literal_as_serde_json_reads_it(&raw);
+        }
+    }
+
+    proptest::proptest! {
+        /// Long strings, written mostly by the steps that escape every byte of a step in one:
+        /// escapes of every kind at any places (several together, at a step's end, across steps).
+        #[test]
+        fn long_strings_come_out_as_serde_json_writes_them(
+            s in "(?s)([a-z ,.é’—]{0,90}[\n\t\"\\\\\u{8}\u{c}\u{1}\u{1f}]{1,4}){0,12}[a-z]{0,70}",
+        ) {
+            proptest::prop_assert_eq!(ours(&s), serde_json::to_string(&s).expect("a string"));
         }
     }
 
