@@ -89,7 +89,7 @@ fn write_long(out: &mut Vec<u8>, s: &str) {
         // SAFETY: the processor has AVX2 (just checked).
         return unsafe { write_str_avx2(out, s) };
     }
-    write_steps::<16>(out, s, escape_bits)
+    write_steps::<16>(out, s, |chunk| u64::from(escape_bits(chunk)))
 }
 
 /// [`write_str`] for a string of `W` to `2 * W - 1` bytes (`W` at most 64) that needs no escape but
@@ -135,7 +135,7 @@ fn write_windows<const W: usize>(out: &mut Vec<u8>, bytes: &[u8], bits: impl Fn(
     true
 }
 
-/// [`write_steps`] thirty-two bytes a step.
+/// [`write_steps`] sixty-four bytes a step: two thirty-two-byte tests.
 ///
 /// # Safety
 /// The processor must have AVX2.
@@ -144,25 +144,30 @@ fn write_windows<const W: usize>(out: &mut Vec<u8>, bytes: &[u8], bits: impl Fn(
 unsafe fn write_str_avx2(out: &mut Vec<u8>, s: &str) {
     // SAFETY: the caller makes sure of AVX2.
     let bits = |chunk: &[u8; 32]| unsafe { escape_bits_avx2(chunk) };
-    if s.len() < 128 {
-        let windows = |w: &[u8; 64]| {
-            let (low, high) = w.split_at(32);
-            let (low, high) = (low.try_into().expect("32"), high.try_into().expect("32"));
-            u64::from(bits(low)) | u64::from(bits(high)) << 32
-        };
-        if write_windows::<64>(out, s.as_bytes(), windows) {
-            return;
-        }
+    let bits = |w: &[u8; 64]| {
+        let (low, high) = w.split_at(32);
+        let (low, high) = (low.try_into().expect("32"), high.try_into().expect("32"));
+        u64::from(bits(low)) | u64::from(bits(high)) << 32
+    };
+    if s.len() < 128 && write_windows::<64>(out, s.as_bytes(), bits) {
+        return;
     }
-    write_steps::<32>(out, s, bits)
+    write_steps::<64>(out, s, bits)
 }
 
-/// [`write_str`], `W` bytes a step, `bits` flagging the bytes of a step that need escaping
-/// ([`escape_bits`]).
+/// [`write_str`], `W` bytes a step (at most 64), `bits` flagging the bytes of a step that need
+/// escaping ([`escape_bits`]).
+///
+/// While `2 * W` bytes are left, a step stores its `W` bytes, and for each flagged byte in turn its
+/// escape (one 8-byte store) and the `W` bytes after it, after the escape: all the escapes of a step
+/// in one, and the next step starts where this one ended (the cleaned text of prose has an escaped
+/// newline every hundred bytes or so). The last bytes go a step at a time up to the first flagged
+/// byte, which is escaped, and the next step starts after it.
 #[inline(always)]
-fn write_steps<const W: usize>(out: &mut Vec<u8>, s: &str, bits: impl Fn(&[u8; W]) -> u32) {
-    // The room a step needs: its `W` bytes, or up to `W - 1` and an escape's eight.
-    let room = W + 8;
+fn write_steps<const W: usize>(out: &mut Vec<u8>, s: &str, bits: impl Fn(&[u8; W]) -> u64) {
+    // The room a step needs past its `W` bytes, at most: each of them escaped as six bytes, the
+    // last escape's eight-byte store or the `W` bytes stored after it.
+    let room = 6 * W + 8;
     let mut rest = s.as_bytes();
     // A string without escapes never grows the vector.
     out.reserve(rest.len() + 2 + room);
@@ -172,8 +177,38 @@ fn write_steps<const W: usize>(out: &mut Vec<u8>, s: &str, bits: impl Fn(&[u8; W
     // takes as many bytes as it writes); one with an escape makes sure of it.
     let mut len = out.len();
     let mut to = out.as_mut_ptr();
-    // The whole steps, then the last few bytes with spaces after them (they need no escape, and are
-    // not kept).
+    while let Some((chunk, after)) = rest.split_first_chunk::<W>().filter(|(_, after)| after.len() >= W) {
+        // SAFETY: by the invariant there is room for `W + room` bytes at `len`.
+        unsafe { to.add(len).cast::<[u8; W]>().write_unaligned(*chunk) };
+        let mut mask = bits(chunk);
+        // How many bytes longer the step's escapes are than the bytes they stand for.
+        let mut grown = 0;
+        while mask != 0 {
+            let i = mask.trailing_zeros() as usize;
+            let (escape, escape_len) = escape(chunk[i]);
+            // SAFETY: the bytes after the flagged one, `W` of them, are the rest of the step and
+            // some of `after` (which has `W` bytes at least): within `rest`. `grown` is at most
+            // `5 * i`, so the escape's store ends by `len + 6 * W + 8` and the bytes after it by
+            // `len + 7 * W`: within `W + room` (the invariant).
+            unsafe {
+                let next = rest.as_ptr().add(i + 1).cast::<[u8; W]>().read_unaligned();
+                to.add(len + i + grown).cast::<[u8; 8]>().write_unaligned(escape);
+                grown += escape_len - 1;
+                to.add(len + i + 1 + grown).cast::<[u8; W]>().write_unaligned(next);
+            }
+            mask &= mask - 1;
+        }
+        len += W + grown;
+        rest = after;
+        if grown > 0 && out.capacity() - len < rest.len() + 1 + room {
+            // SAFETY: the bytes up to `len` are written: each step counts only what it wrote.
+            unsafe { out.set_len(len) };
+            out.reserve(rest.len() + 1 + room);
+            to = out.as_mut_ptr();
+        }
+    }
+    // The whole steps left, then the last few bytes with spaces after them (they need no escape,
+    // and are not kept).
     loop {
         let (chunk, n) = match rest.split_first_chunk::<W>() {
             Some((chunk, _)) => (*chunk, W),
@@ -213,9 +248,10 @@ fn write_steps<const W: usize>(out: &mut Vec<u8>, s: &str, bits: impl Fn(&[u8; W
 /// count.
 #[inline(always)]
 fn escape(b: u8) -> ([u8; 8], usize) {
-    // The one-letter escapes, by byte; zero for the control characters written as `\u00XX`.
-    const SHORT: [u8; 0x5d] = {
-        let mut t = [0; 0x5d];
+    // The one-letter escapes, by byte; zero for the control characters written as `\u00XX`. Every
+    // byte has its place, so that the look-up needs no bounds check.
+    const SHORT: [u8; 256] = {
+        let mut t = [0; 256];
         t[0x08] = b'b';
         t[b'\t' as usize] = b't';
         t[b'\n' as usize] = b'n';
@@ -226,20 +262,23 @@ fn escape(b: u8) -> ([u8; 8], usize) {
         t
     };
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    match SHORT.get(usize::from(b)) {
-        Some(&short) if short != 0 => ([b'\\', short, 0, 0, 0, 0, 0, 0], 2),
-        _ => ([b'\\', b'u', b'0', b'0', HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)], 0, 0], 6),
+    match SHORT[usize::from(b)] {
+        0 => ([b'\\', b'u', b'0', b'0', HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)], 0, 0], 6),
+        short => ([b'\\', short, 0, 0, 0, 0, 0, 0], 2),
     }
 }
 
-/// The bytes of `rest` (fewer than `W`, at most thirty-two), then `pad` up to `W`. Copied as two
+/// The bytes of `rest` (fewer than `W`, at most sixty-four), then `pad` up to `W`. Copied as two
 /// pieces of a fixed size that overlap as they must (the way `memcpy` copies a few bytes), where a
 /// `copy_from_slice` of the length called `memset` and `memcpy`: once for every string written.
 #[inline(always)]
 fn padded<const W: usize>(rest: &[u8], pad: u8) -> [u8; W] {
     let mut buf = [pad; W];
     let n = rest.len();
-    if W > 16 && n >= 16 {
+    if W > 32 && n >= 32 {
+        buf[..32].copy_from_slice(&rest[..32]);
+        buf[n - 32..n].copy_from_slice(&rest[n - 32..]);
+    } else if W > 16 && n >= 16 {
         buf[..16].copy_from_slice(&rest[..16]);
         buf[n - 16..n].copy_from_slice(&rest[n - 16..]);
     } else if n >= 8 {
@@ -346,10 +385,10 @@ pub fn unescape_literal(bytes: &[u8], from: usize) -> Option<(String, usize)> {
         // SAFETY: the processor has AVX2 (just checked).
         return unsafe { unescape_avx2(raw) }.map(|(text, end)| (text, from + end));
     }
-    unescape_steps::<16>(raw, escape_bits).map(|(text, end)| (text, from + end))
+    unescape_steps::<16>(raw, |chunk| u64::from(escape_bits(chunk))).map(|(text, end)| (text, from + end))
 }
 
-/// [`unescape_steps`] thirty-two bytes a step.
+/// [`unescape_steps`] sixty-four bytes a step: two thirty-two-byte tests.
 ///
 /// # Safety
 /// The processor must have AVX2.
@@ -357,86 +396,145 @@ pub fn unescape_literal(bytes: &[u8], from: usize) -> Option<(String, usize)> {
 #[target_feature(enable = "avx2")]
 unsafe fn unescape_avx2(raw: &[u8]) -> Option<(String, usize)> {
     // SAFETY: the caller makes sure of AVX2.
-    unescape_steps::<32>(raw, |chunk| unsafe { escape_bits_avx2(chunk) })
+    let bits = |chunk: &[u8; 32]| unsafe { escape_bits_avx2(chunk) };
+    unescape_steps::<64>(raw, |chunk| {
+        let (low, high) = chunk.split_at(32);
+        let (low, high) = (low.try_into().expect("32"), high.try_into().expect("32"));
+        u64::from(bits(low)) | u64::from(bits(high)) << 32
+    })
 }
 
 /// The string whose literal's inside starts `raw` (valid UTF-8), and the index just past its closing
-/// quote, `W` bytes a step, `bits` flagging the bytes of a step that need escaping ([`escape_bits`]).
+/// quote, `W` bytes a step (at most 64), `bits` flagging the bytes of a step that need escaping
+/// ([`escape_bits`]).
 ///
 /// Each step stores its `W` bytes (one fixed-size store) and flags the escapes and the closing quote
-/// in them. For each escape in turn it keeps the bytes before it, writes the character it stands
-/// for, and stores the next `W` bytes of `raw` after that character, so that all the escapes of a
-/// step (prose has one every 40 bytes or so) are read in one: restarting a step after each escape
-/// cost a step more per escape. Zero bytes past the end are flagged as control
-/// characters, so a step always stops at the end of `raw`, where the literal has not ended (the `?`
-/// below).
+/// in them. For each escape in turn it writes the character it stands for over the backslash's
+/// place, and stores the next `W` bytes of `raw` after that character, so that all the escapes of a
+/// step (prose has one every 40 bytes or so) are read in one, and the next step starts where this
+/// one ends (or after its last escape, when that escape's second byte is the next step's first).
+///
+/// While a step and the `W + 1` bytes after it are all in `raw` (a literal's inside, but for its
+/// last 129 bytes with AVX2), nothing a step reads can be past the end, and it reads without bounds
+/// checks (ten instructions an escape of 35): [`unescape_tail`] goes on from where the room ends.
 #[inline(always)]
-fn unescape_steps<const W: usize>(raw: &[u8], bits: impl Fn(&[u8; W]) -> u32) -> Option<(String, usize)> {
-    // Room for the whole of `raw` and a step's `W` bytes past it: what is written (`len`) is never
-    // more than what is read, so a step's bytes at `len` fit.
+fn unescape_steps<const W: usize>(raw: &[u8], bits: impl Fn(&[u8; W]) -> u64) -> Option<(String, usize)> {
+    // Room for the whole of `raw` and a step's `W` bytes past it: what is written is never more
+    // than what is read, so a step's bytes fit.
     let mut out: Vec<u8> = Vec::with_capacity(raw.len() + W);
     let to = out.as_mut_ptr();
-    let mut len = 0;
-    // Where the step reads in `raw`.
+    let from = raw.as_ptr();
+    // Where the step reads in `raw`, and how many bytes fewer than read are written (one for each
+    // escape so far): the byte of `raw` at `p` goes to `p - dropped`.
     let mut at = 0;
+    let mut dropped = 0;
+    while at + 2 * W < raw.len() {
+        // SAFETY: `at + W` is within `raw` (the loop's test), and `at - dropped + W` is at most
+        // `raw.len() + W`, the capacity (see above).
+        let chunk = unsafe { from.add(at).cast::<[u8; W]>().read_unaligned() };
+        unsafe { to.add(at - dropped).cast::<[u8; W]>().write_unaligned(chunk) };
+        let mut mask = bits(&chunk);
+        // Just past the step's last escape, or where it starts.
+        let mut past = at;
+        while mask != 0 {
+            let p = at + mask.trailing_zeros() as usize;
+            // SAFETY: `p` is in the step, before `at + W`; `p + 1 + W` (the last byte read below)
+            // is at most `at + 2 * W`, within `raw` (the loop's test).
+            let (b, second) = unsafe { (*from.add(p), *from.add(p + 1)) };
+            if b != b'\\' {
+                return match b {
+                    b'"' => Some((written(out, p - dropped), p + 1)),
+                    _ => None,
+                };
+            }
+            let c = unescape(second)?;
+            // SAFETY: `p - dropped` is before where the backslash was read, and the bytes after
+            // the escape, up to the next flagged one or past the step's end, are stored whole at
+            // `p + 1 - dropped`, before `p + 2` (where they were read): within the capacity, and
+            // read from within `raw` (above).
+            unsafe {
+                to.add(p - dropped).write(c);
+                let after = from.add(p + 2).cast::<[u8; W]>().read_unaligned();
+                to.add(p + 1 - dropped).cast::<[u8; W]>().write_unaligned(after);
+            }
+            dropped += 1;
+            past = p + 2;
+            // The escape's two bytes are read (the second may be flagged: `\"`, `\\`); the next
+            // flagged byte, if any, is past them. (`3 << i` may reach past the step's bits: nothing
+            // is flagged there.)
+            mask &= !(3 << (p - at));
+        }
+        at = past.max(at + W);
+    }
+    unescape_tail(raw, bits, out, at, dropped)
+}
+
+/// [`unescape_steps`] from `at` on, with `dropped` bytes fewer written than read to `out`: the same
+/// steps, each read checked against the end of `raw`. Zero bytes past the end are flagged as
+/// control characters, so a step always stops at the end of `raw`, where the literal has not ended
+/// (the `?` below).
+#[inline(always)]
+fn unescape_tail<const W: usize>(
+    raw: &[u8],
+    bits: impl Fn(&[u8; W]) -> u64,
+    mut out: Vec<u8>,
+    mut at: usize,
+    mut dropped: usize,
+) -> Option<(String, usize)> {
+    debug_assert!(out.capacity() >= raw.len() + W);
+    let to = out.as_mut_ptr();
     loop {
         let chunk = match raw[at..].first_chunk::<W>() {
             Some(chunk) => *chunk,
             None => padded::<W>(&raw[at..], 0),
         };
-        // SAFETY: `len + W` is at most `raw.len() + W`, the capacity (see above).
-        unsafe { to.add(len).cast::<[u8; W]>().write_unaligned(chunk) };
+        // SAFETY: `at - dropped + W` is at most `raw.len() + W`, the capacity.
+        unsafe { to.add(at - dropped).cast::<[u8; W]>().write_unaligned(chunk) };
         let mut mask = bits(&chunk);
-        if mask == 0 {
-            len += W;
-            at += W;
-            continue;
-        }
-        // The bytes of `raw` from `piece` on are stored at `len`.
-        let mut piece = at;
-        loop {
-            let i = mask.trailing_zeros() as usize;
-            len += at + i - piece;
-            match raw.get(at + i)? {
-                b'"' => {
-                    // SAFETY: the first `len` bytes are written. They are the pieces of `raw` between
-                    // its escapes, each a whole string (an escape starts and ends at ASCII bytes, and
-                    // each piece is copied whole, in one store), and the ASCII characters the escapes
-                    // stand for: valid UTF-8.
-                    let text = unsafe {
-                        out.set_len(len);
-                        String::from_utf8_unchecked(out)
-                    };
-                    return Some((text, at + i + 1));
-                }
+        let mut next = at + W;
+        while mask != 0 {
+            let p = at + mask.trailing_zeros() as usize;
+            match raw.get(p)? {
+                b'"' => return Some((written(out, p - dropped), p + 1)),
                 b'\\' => {
-                    let c = unescape(*raw.get(at + i + 1)?)?;
-                    // SAFETY: `len` is at most where the backslash was read, within the capacity.
-                    unsafe { to.add(len).write(c) };
-                    len += 1;
-                    piece = at + i + 2;
+                    let c = unescape(*raw.get(p + 1)?)?;
+                    // SAFETY: `p - dropped` is less than where the backslash was read, within the
+                    // capacity.
+                    unsafe { to.add(p - dropped).write(c) };
+                    dropped += 1;
+                    next = next.max(p + 2);
+                    // The bytes after the escape: stored whole from `raw`, when `W` bytes are
+                    // there; else the next step starts there.
+                    match raw[p + 2..].first_chunk::<W>() {
+                        // SAFETY: `p + 2 - dropped + W` is at most `raw.len()`: within the capacity.
+                        Some(after) => unsafe {
+                            to.add(p + 2 - dropped).cast::<[u8; W]>().write_unaligned(*after)
+                        },
+                        None => {
+                            next = p + 2;
+                            break;
+                        }
+                    }
                 }
                 _ => return None,
             }
-            // The escape's two bytes are read (the second may be flagged: `\"`, `\\`); the next
-            // flagged byte, if any, is past them. (`3 << i` may reach past the step's bits: nothing
-            // is flagged there.)
-            mask &= !(3 << i);
-            if mask == 0 {
-                break;
-            }
-            // The bytes after the escape, up to the next flagged one (fewer than `W`): stored whole
-            // from `raw`, when `W` bytes are there; else the next step starts there.
-            match raw[piece..].first_chunk::<W>() {
-                // SAFETY: `len` is less than `piece` (an escape read two bytes and wrote one), and
-                // `piece + W` is at most `raw.len()`: within the capacity.
-                Some(next) => unsafe { to.add(len).cast::<[u8; W]>().write_unaligned(*next) },
-                None => break,
-            }
+            mask &= !(3 << (p - at));
         }
-        // The next step starts after the last escape. (Going on at `at + W` instead, with the bytes
-        // after the escape stored whatever follows, cost 0.7M instructions more on b5.)
-        at = piece;
+        at = next;
+    }
+}
+
+/// `out`'s first `len` bytes (written through its pointer) as a string.
+///
+/// They are the pieces of a literal's inside between its escapes, each a whole string (an escape
+/// starts and ends at ASCII bytes, and each piece is copied whole, in one store), and the ASCII
+/// characters the escapes stand for: valid UTF-8.
+#[inline(always)]
+fn written(mut out: Vec<u8>, len: usize) -> String {
+    // SAFETY: as above; `len` is within the capacity, and the bytes are written.
+    unsafe {
+        out.set_len(len);
+        String::from_utf8_unchecked(out)
     }
 }
 
@@ -444,8 +542,9 @@ fn unescape_steps<const W: usize>(raw: &[u8], bits: impl Fn(&[u8; W]) -> u32) ->
 /// `None` for any other (a `\u` escape included).
 #[inline(always)]
 fn unescape(b: u8) -> Option<u8> {
-    const CHAR: [u8; 0x75] = {
-        let mut t = [0; 0x75];
+    // Every byte has its place, so that the look-up needs no bounds check.
+    const CHAR: [u8; 256] = {
+        let mut t = [0; 256];
         t[b'n' as usize] = b'\n';
         t[b'"' as usize] = b'"';
         t[b'\\' as usize] = b'\\';
@@ -456,7 +555,7 @@ fn unescape(b: u8) -> Option<u8> {
         t[b'f' as usize] = 0x0c;
         t
     };
-    CHAR.get(usize::from(b)).copied().filter(|&c| c != 0)
+    Some(CHAR[usize::from(b)]).filter(|&c| c != 0)
 }
 
 /// The longest start of `bytes` that is valid UTF-8. encoding_rs checks it with vector instructions
@@ -565,11 +664,15 @@ mod tests {
             write(&mut other);
             other
         };
-        assert_eq!(with(&|o| write_steps::<16>(o, s, escape_bits)), out, "{s:?}");
+        assert_eq!(with(&|o| write_steps::<16>(o, s, |c| u64::from(escape_bits(c)))), out, "{s:?}");
         let plainly_32 = |c: &[u8; 32]| {
-            c.iter().enumerate().fold(0, |m, (j, &b)| m | u32::from(b < 0x20 || b == b'"' || b == b'\\') << j)
+            c.iter().enumerate().fold(0, |m, (j, &b)| m | u64::from(b < 0x20 || b == b'"' || b == b'\\') << j)
         };
         assert_eq!(with(&|o| write_steps::<32>(o, s, plainly_32)), out, "{s:?}");
+        let plainly_64 = |c: &[u8; 64]| {
+            c.iter().enumerate().fold(0, |m, (j, &b)| m | u64::from(b < 0x20 || b == b'"' || b == b'\\') << j)
+        };
+        assert_eq!(with(&|o| write_steps::<64>(o, s, plainly_64)), out, "{s:?}");
         #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
         if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: the processor has AVX2.
@@ -596,6 +699,12 @@ mod tests {
         for s in cases {
             assert_eq!(ours(s), serde_json::to_string(s).expect("a string"), "{s:?}");
         }
+        // Long strings every byte of which grows most (the room a step needs), or some.
+        for n in [127, 128, 129, 200, 300, 1000] {
+            for s in ["\x01".repeat(n), "\"".repeat(n), format!("{}{}", "y".repeat(n), "\x1f".repeat(n))] {
+                assert_eq!(ours(&s), serde_json::to_string(&s).expect("a string"), "{s:?}");
+            }
+        }
         // Short strings (the inline way) and those up to 128 bytes (two windows) with one byte to
         // escape anywhere, the last one included, and with two.
         for len in 1..134 {
@@ -611,17 +720,17 @@ mod tests {
                 }
             }
         }
-        // Every position of every escaped byte relative to the sixteen-byte steps.
+        // Every position of every escaped byte relative to the steps of every width.
         for b in (0u8..0x20).chain([b'"', b'\\']) {
-            for at in 0..40 {
-                let mut s = "x".repeat(40);
+            for at in 0..200 {
+                let mut s = "x".repeat(200);
                 s.replace_range(at..at + 1, &char::from(b).to_string());
                 assert_eq!(ours(&s), serde_json::to_string(&s).expect("a string"), "{s:?}");
             }
         }
         // Two escaped bytes at every pair of positions, in one step or two, in the last (padded) step
         // or not. The fillers are the bytes a borrow from an escaped byte below could flag.
-        for len in [5, 9, 15, 16, 17, 19, 23, 32, 37, 63, 64, 65, 70] {
+        for len in [5, 9, 15, 16, 17, 19, 23, 32, 37, 63, 64, 65, 70, 127, 128, 129, 150, 200] {
             for a in 0..len {
                 for b in a + 1..len {
                     let mut s: Vec<u8> = [b' ', b'#', b']', b'y'][len % 4..len % 4 + 1].repeat(len);
@@ -646,6 +755,12 @@ mod tests {
             let mut want = [0xee; 32];
             want[..n].copy_from_slice(&bytes[..n]);
             assert_eq!(padded::<32>(&bytes[..n], 0xee), want, "{n}");
+        }
+        let bytes: Vec<u8> = (1..=63).collect();
+        for n in 0..64 {
+            let mut want = [0xee; 64];
+            want[..n].copy_from_slice(&bytes[..n]);
+            assert_eq!(padded::<64>(&bytes[..n], 0xee), want, "{n}");
         }
     }
 
@@ -710,11 +825,15 @@ mod tests {
         // processor has it, and byte by byte everywhere).
         let raw = valid_utf8_start(&bytes[1..]).as_bytes();
         let at_end = |r: Option<(String, usize)>| r.map(|(t, end)| (t, end + 1));
-        assert_eq!(at_end(unescape_steps::<16>(raw, escape_bits)), ours, "{bytes:?}");
+        assert_eq!(at_end(unescape_steps::<16>(raw, |c| u64::from(escape_bits(c)))), ours, "{bytes:?}");
         let plainly_32 = |c: &[u8; 32]| {
-            c.iter().enumerate().fold(0, |m, (j, &b)| m | u32::from(b < 0x20 || b == b'"' || b == b'\\') << j)
+            c.iter().enumerate().fold(0, |m, (j, &b)| m | u64::from(b < 0x20 || b == b'"' || b == b'\\') << j)
         };
         assert_eq!(at_end(unescape_steps::<32>(raw, plainly_32)), ours, "{bytes:?}");
+        let plainly_64 = |c: &[u8; 64]| {
+            c.iter().enumerate().fold(0, |m, (j, &b)| m | u64::from(b < 0x20 || b == b'"' || b == b'\\') << j)
+        };
+        assert_eq!(at_end(unescape_steps::<64>(raw, plainly_64)), ours, "{bytes:?}");
         #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
         if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: the processor has AVX2.
@@ -773,11 +892,11 @@ mod tests {
         for b in bad {
             literal_as_serde_json_reads_it(b);
         }
-        // Every position of every byte of interest relative to the sixteen-byte steps.
+        // Every position of every byte of interest relative to the steps of every width.
         for b in [b'"', b'\\', b'\n', 0x01, 0xc3] {
-            for at in 1..40 {
+            for at in 1..140 {
                 let mut line = b"\"".to_vec();
-                line.extend(b"x".repeat(44));
+                line.extend(b"x".repeat(144));
                 line.push(b'"');
                 line[at] = b;
                 literal_as_serde_json_reads_it(&line);
@@ -785,7 +904,7 @@ mod tests {
         }
         // Escapes at every pair of places within and across the steps of either width, with the
         // literal's end near them or far, and what follows it short or long.
-        for len in [3, 15, 16, 17, 31, 32, 33, 47, 70] {
+        for len in [3, 15, 16, 17, 31, 32, 33, 47, 63, 64, 65, 70, 96, 130] {
             for a in 0..len {
                 for b in a..len {
                     for tail in ["", "}", ",\"id\":\"0123456789abcdef0123456789abcdef\"}"] {
@@ -820,6 +939,40 @@ mod tests {
             raw.extend_from_slice(s.as_bytes());
             raw.extend_from_slice(tail.as_bytes());
             literal_as_serde_json_reads_it(&raw);
+        }
+    }
+
+    proptest::proptest! {
+        /// Long strings, written mostly by the steps that escape every byte of a step in one:
+        /// escapes of every kind at any places (several together, at a step's end, across steps).
+        #[test]
+        fn long_strings_come_out_as_serde_json_writes_them(
+            s in "(?s)([a-z ,.é’—]{0,90}[\n\t\"\\\\\u{8}\u{c}\u{1}\u{1f}]{1,4}){0,12}[a-z]{0,70}",
+        ) {
+            proptest::prop_assert_eq!(ours(&s), serde_json::to_string(&s).expect("a string"));
+        }
+    }
+
+    proptest::proptest! {
+        /// Long literals, read mostly by the steps without bounds checks: escapes of every kind at
+        /// any places (two together, at a step's end, across steps), and what serde_json rejects.
+        #[test]
+        fn long_literals_read_as_serde_json_reads_them(
+            s in "(?s)([a-z ,.é’—]{0,70}[\n\t\"\\\\\u{8}\u{c}/]{1,3}){0,12}[a-z]{0,70}",
+            bad in "[\x01\\\\xu\"]?",
+            at in 0usize..1000,
+            tail in "[,}\\]\" ]{0,3}",
+        ) {
+            let mut line = serde_json::to_vec(&s).expect("a string");
+            line.extend_from_slice(tail.as_bytes());
+            literal_as_serde_json_reads_it(&line);
+            // The same with a byte that ends it early or makes it wrong (a bare control character,
+            // `\x`, `\u`, a backslash before the closing quote), somewhere inside.
+            let at = 1 + at % (line.len() - 1);
+            if std::str::from_utf8(&line).expect("UTF-8").is_char_boundary(at) {
+                line.splice(at..at, bad.bytes());
+                literal_as_serde_json_reads_it(&line);
+            }
         }
     }
 
