@@ -5,7 +5,7 @@
 //! one before it, in input order.
 
 use std::collections::BTreeMap;
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, IoSlice, IsTerminal, Write};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver};
@@ -146,7 +146,10 @@ fn write_outcomes(
             Sink::File(f) => f,
             Sink::Stdout(w) => w,
         };
-        for o in outcomes {
+        // The batch's outputs, written together (see `write_all_vectored`).
+        let mut pending: Vec<&[u8]> = Vec::with_capacity(outcomes.len() + 1);
+        let mut stopped = false;
+        for o in &outcomes {
             t.bytes += o.input_bytes;
             if let Some(e) = &o.error {
                 t.errors += 1;
@@ -154,29 +157,34 @@ fn write_outcomes(
                 if fail_fast {
                     failed = true;
                     stop.store(true, Ordering::Relaxed);
-                    break 'batches;
+                    stopped = true;
+                    break;
                 }
             }
-            for (k, v) in o.counts {
-                match by_id.iter().position(|(r, _)| Arc::ptr_eq(r, &k)) {
+            for (k, v) in &o.counts {
+                match by_id.iter().position(|(r, _)| Arc::ptr_eq(r, k)) {
                     Some(at) => by_id[at].1 += v,
                     None => {
                         if by_id.len() == 64 {
                             name_counts(&mut t.counts, by_id.drain(..));
                         }
-                        by_id.push((k, v));
+                        by_id.push((k.clone(), *v));
                     }
                 }
             }
-            if let Some(data) = o.output {
+            if let Some(data) = &o.output {
                 if format == OutputFormat::Text && t.docs > 0 {
-                    w.write_all(b"\x0c\n").map_err(exit::write_error)?;
+                    pending.push(b"\x0c\n");
                 }
                 t.docs += 1;
-                w.write_all(&data).map_err(exit::write_error)?;
+                pending.push(data);
             }
         }
+        write_all_vectored(w, &pending).map_err(exit::write_error)?;
         progress.update(t.docs, t.bytes);
+        if stopped {
+            break 'batches;
+        }
     }
     name_counts(&mut t.counts, by_id.drain(..));
     match sink {
@@ -185,6 +193,38 @@ fn write_outcomes(
         Sink::Stdout(mut w) => w.flush().map_err(exit::write_error)?,
     }
     Ok(t)
+}
+
+/// Writes the slices in order, in as few system calls as the sink allows: a batch's outputs go out
+/// in `writev` calls of up to 1,024 records instead of being copied one by one into the output
+/// buffer (the copy was about a fifth of the writer thread's time, and when every core cleans, the
+/// writer's time is taken from the workers).
+fn write_all_vectored(w: &mut dyn Write, slices: &[&[u8]]) -> io::Result<()> {
+    const MAX: usize = 1024;
+    // The next slice to write, and how much of it is written.
+    let (mut i, mut skip) = (0, 0);
+    let mut iov: Vec<IoSlice> = Vec::with_capacity(MAX.min(slices.len()));
+    while i < slices.len() {
+        iov.clear();
+        iov.push(IoSlice::new(&slices[i][skip..]));
+        iov.extend(slices[i + 1..].iter().take(MAX - 1).map(|s| IoSlice::new(s)));
+        let mut n = match w.write_vectored(&iov) {
+            Ok(0) if iov.iter().any(|s| !s.is_empty()) => {
+                return Err(io::Error::new(io::ErrorKind::WriteZero, "failed to write the output"))
+            }
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        // Past what was written: whole slices, then into the next one.
+        while i < slices.len() && n >= slices[i].len() - skip {
+            n -= slices[i].len() - skip;
+            skip = 0;
+            i += 1;
+        }
+        skip += n;
+    }
+    Ok(())
 }
 
 /// Adds counts by rule id to the counts by rule name.
@@ -323,7 +363,7 @@ fn clean_unit(
                     None => format!("{source}:{line}: {e}"),
                 };
                 let output = (on_error == OnError::Keep).then(|| {
-                    let mut b = bytes;
+                    let mut b = bytes.to_vec();
                     b.push(b'\n');
                     b
                 });
@@ -359,4 +399,52 @@ fn clean_record(
         }
     };
     Ok((out, owned_counts(&cleaned)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A sink that takes at most `step` bytes a call, from one slice or several.
+    struct Stingy {
+        data: Vec<u8>,
+        step: usize,
+        calls: usize,
+    }
+
+    impl Write for Stingy {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.write_vectored(&[IoSlice::new(buf)])
+        }
+        fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+            self.calls += 1;
+            let mut n = 0;
+            for b in bufs {
+                let take = b.len().min(self.step - n);
+                self.data.extend_from_slice(&b[..take]);
+                n += take;
+            }
+            Ok(n)
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn vectored_writes_resume_where_a_short_write_stopped() {
+        let owned: Vec<Vec<u8>> =
+            (0..3000).map(|i| format!("{i:>width$}|", width = i % 13).into_bytes()).collect();
+        let mut slices: Vec<&[u8]> = owned.iter().map(|v| v.as_slice()).collect();
+        slices.insert(7, b"");
+        let want: Vec<u8> = owned.concat();
+        for step in [1, 5, 64, 1000, usize::MAX / 2] {
+            let mut w = Stingy { data: Vec::new(), step, calls: 0 };
+            write_all_vectored(&mut w, &slices).unwrap();
+            assert!(w.data == want, "step {step}");
+            if step > want.len() {
+                assert_eq!(w.calls, 3, "1,024 slices a call");
+            }
+        }
+    }
 }

@@ -5,8 +5,9 @@
 //! hands them over a bounded channel, so memory stays bounded whatever the input size.
 
 use std::io::{self, BufRead, Read};
+use std::ops::Deref;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -15,7 +16,8 @@ use textwash::io::{self as tio, RecordError};
 
 use crate::args::{InputFormat, InputOptions};
 
-/// Bytes of input per batch: big enough to keep every core busy, small enough to bound memory.
+/// Bytes of input per batch: big enough to keep every core busy, small enough to bound memory. A JSONL
+/// input sends a batch at the end of each block it reads ([`BLOCK_BYTES`], a little less).
 const BATCH_BYTES: usize = 8 << 20;
 const BATCH_UNITS: usize = 4096;
 
@@ -24,7 +26,7 @@ pub enum Unit {
     /// A whole plain-text file.
     Text { source: Arc<str>, bytes: Vec<u8> },
     /// One line of a JSONL input.
-    Json { source: Arc<str>, line: usize, bytes: Vec<u8> },
+    Json { source: Arc<str>, line: usize, bytes: LineBytes },
     /// An input that could not be read.
     Unreadable { source: Arc<str>, line: Option<usize>, message: String },
 }
@@ -32,11 +34,57 @@ pub enum Unit {
 impl Unit {
     pub fn len(&self) -> usize {
         match self {
-            Unit::Text { bytes, .. } | Unit::Json { bytes, .. } => bytes.len(),
+            Unit::Text { bytes, .. } => bytes.len(),
+            Unit::Json { bytes, .. } => bytes.len(),
             Unit::Unreadable { .. } => 0,
         }
     }
 }
+
+/// The bytes of one JSONL line (without its line end): a range of a block of the input that the
+/// lines of the block share.
+///
+/// The input is read a block of about 8 MB at a time straight into a buffer that the block's lines
+/// share, and the buffer goes back to the reader once the last of them is done, so reading costs
+/// one copy (out of the kernel) and no allocation per line. Reading line by line into a vector each
+/// cost a second copy of the whole input, an allocation and a free per line, and fresh pages for the
+/// allocator whenever it had handed freed memory back to the system.
+pub struct LineBytes {
+    block: Arc<Block>,
+    start: usize,
+    end: usize,
+}
+
+impl Deref for LineBytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.block.buf[self.start..self.end]
+    }
+}
+
+/// A block of input bytes, handed back to the reader's pool when dropped.
+struct Block {
+    buf: Vec<u8>,
+    pool: SyncSender<Vec<u8>>,
+}
+
+impl Drop for Block {
+    fn drop(&mut self) {
+        // A buffer grown for a long line, a full pool, or a reader that has finished: the buffer is
+        // freed instead.
+        if self.buf.len() <= BUFFER_BYTES {
+            let _ = self.pool.try_send(std::mem::take(&mut self.buf));
+        }
+    }
+}
+
+/// Bytes read per block (and so per batch, see [`BATCH_BYTES`]), and the size of a block's buffer: the
+/// block, the unfinished line carried over from the one before, and one more read.
+const BLOCK_BYTES: usize = 6 << 20;
+const BUFFER_BYTES: usize = BLOCK_BYTES + 2 * READ_BYTES;
+/// Buffers kept for reuse: the blocks of the batches in flight (two in the channel, one being
+/// cleaned, one being read), and one spare.
+const POOL: usize = 5;
 
 /// One document to look at, read from a unit.
 pub struct Document {
@@ -87,18 +135,9 @@ impl Unit {
 pub fn spawn_reader(opts: InputOptions) -> Receiver<Vec<Unit>> {
     let (tx, rx) = sync_channel::<Vec<Unit>>(2);
     std::thread::spawn(move || {
-        let mut batch: Vec<Unit> = Vec::new();
-        let mut size = 0usize;
-        let emit = |u: Unit, batch: &mut Vec<Unit>, size: &mut usize| -> bool {
-            *size += u.len();
-            batch.push(u);
-            if *size >= BATCH_BYTES || batch.len() >= BATCH_UNITS {
-                *size = 0;
-                return tx.send(std::mem::take(batch)).is_ok();
-            }
-            true
-        };
+        let mut out = Batcher { tx, batch: Vec::new(), size: 0 };
         let inputs = if opts.inputs.is_empty() { vec![PathBuf::from("-")] } else { opts.inputs.clone() };
+        let mut pool = Pool::new();
         for input in inputs {
             for (path, problem) in expand(&input) {
                 let source: Arc<str> = Arc::from(if path.as_os_str() == "-" {
@@ -107,21 +146,45 @@ pub fn spawn_reader(opts: InputOptions) -> Receiver<Vec<Unit>> {
                     path.display().to_string()
                 });
                 if let Some(message) = problem {
-                    if !emit(Unit::Unreadable { source, line: None, message }, &mut batch, &mut size) {
+                    if !out.push(Unit::Unreadable { source, line: None, message }) {
                         return;
                     }
                     continue;
                 }
-                if !read_input(&path, source, opts.input_format, &mut |u| emit(u, &mut batch, &mut size)) {
+                if !read_input(&path, source, opts.input_format, &mut pool, &mut out) {
                     return;
                 }
             }
         }
-        if !batch.is_empty() {
-            let _ = tx.send(batch);
-        }
+        out.send();
     });
     rx
+}
+
+/// Gathers units into batches and sends them.
+struct Batcher {
+    tx: SyncSender<Vec<Unit>>,
+    batch: Vec<Unit>,
+    /// Input bytes in the batch.
+    size: usize,
+}
+
+impl Batcher {
+    /// Adds a unit, and sends the batch when it is full; false when the receiver is gone.
+    fn push(&mut self, u: Unit) -> bool {
+        self.size += u.len();
+        self.batch.push(u);
+        if self.size >= BATCH_BYTES || self.batch.len() >= BATCH_UNITS {
+            return self.send();
+        }
+        true
+    }
+
+    /// Sends what there is; false when the receiver is gone.
+    fn send(&mut self) -> bool {
+        self.size = 0;
+        self.batch.is_empty() || self.tx.send(std::mem::take(&mut self.batch)).is_ok()
+    }
 }
 
 /// Reads one input into units; returns false when the receiver is gone.
@@ -129,11 +192,12 @@ fn read_input(
     path: &Path,
     source: Arc<str>,
     format: InputFormat,
-    emit: &mut dyn FnMut(Unit) -> bool,
+    pool: &mut Pool,
+    out: &mut Batcher,
 ) -> bool {
     let mut reader = match tio::open(path) {
         Ok(r) => r,
-        Err(e) => return emit(Unit::Unreadable { source, line: None, message: e.to_string() }),
+        Err(e) => return out.push(Unit::Unreadable { source, line: None, message: e.to_string() }),
     };
     let jsonl = match format {
         InputFormat::Jsonl => true,
@@ -152,63 +216,116 @@ fn read_input(
     if !jsonl {
         let mut bytes = Vec::new();
         return match reader.read_to_end(&mut bytes) {
-            Ok(_) => emit(Unit::Text { source, bytes }),
-            Err(e) => emit(Unit::Unreadable { source, line: None, message: e.to_string() }),
+            Ok(_) => out.push(Unit::Text { source, bytes }),
+            Err(e) => out.push(Unit::Unreadable { source, line: None, message: e.to_string() }),
         };
     }
+    read_jsonl(&mut *reader, source, pool, out)
+}
+
+/// Reads JSONL into units, a batch per block; returns false when the receiver is gone.
+fn read_jsonl(reader: &mut dyn BufRead, source: Arc<str>, pool: &mut Pool, out: &mut Batcher) -> bool {
     let mut line = 0usize;
+    // The start of a line that the block before did not finish, copied to the front of the next.
+    let mut carry: Vec<u8> = Vec::new();
     loop {
-        match read_line(&mut *reader) {
-            Ok(None) => return true,
-            Ok(Some(mut bytes)) => {
-                line += 1;
-                while matches!(bytes.last(), Some(b'\n') | Some(b'\r')) {
-                    bytes.pop();
-                }
-                // Files written by Windows tools may start with a byte-order mark, which is not JSON.
-                if line == 1 && bytes.starts_with(b"\xef\xbb\xbf") {
-                    bytes.drain(..3);
-                }
-                if bytes.iter().all(u8::is_ascii_whitespace) {
-                    continue;
-                }
-                if !emit(Unit::Json { source: source.clone(), line, bytes }) {
-                    return false;
-                }
-            }
+        let mut buf = pool.take();
+        if buf.len() < carry.len() + READ_BYTES {
+            buf.resize(carry.len() + BLOCK_BYTES, 0);
+        }
+        buf[..carry.len()].copy_from_slice(&carry);
+        let mut filled = carry.len();
+        carry.clear();
+        let at_end = match fill(reader, &mut buf, &mut filled) {
+            Ok(at_end) => at_end,
             Err(e) => {
-                return emit(Unit::Unreadable { source, line: Some(line + 1), message: e.to_string() });
+                return out.push(Unit::Unreadable { source, line: Some(line + 1), message: e.to_string() });
             }
+        };
+        // Complete lines end at the last newline; at the end of the input, the rest is a line too.
+        let cut = if at_end { filled } else { memchr::memrchr(b'\n', &buf[..filled]).map_or(0, |i| i + 1) };
+        carry.extend_from_slice(&buf[cut..filled]);
+        let block = Arc::new(Block { buf, pool: pool.sender.clone() });
+        let mut start = 0;
+        while start < cut {
+            let end = memchr::memchr(b'\n', &block.buf[start..cut]).map_or(cut, |i| start + i + 1);
+            line += 1;
+            let (mut s, mut e) = (start, end);
+            start = end;
+            while e > s && matches!(block.buf[e - 1], b'\n' | b'\r') {
+                e -= 1;
+            }
+            // Files written by Windows tools may start with a byte-order mark, which is not JSON.
+            if line == 1 && block.buf[s..e].starts_with(b"\xef\xbb\xbf") {
+                s += 3;
+            }
+            if block.buf[s..e].iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            let bytes = LineBytes { block: block.clone(), start: s, end: e };
+            if !out.push(Unit::Json { source: source.clone(), line, bytes }) {
+                return false;
+            }
+        }
+        // A batch is a block: its buffer goes back to the pool once the batch is cleaned.
+        if !out.send() {
+            return false;
+        }
+        if at_end {
+            return true;
         }
     }
 }
 
-/// The next line with its newline, `None` at the end. A line that lies whole in the reader's buffer
-/// (nearly all of them: the buffer is 1 MB) is copied once into a vector of its size; `read_until`
-/// into an empty vector grew it by doubling, copying a 10 KB record a dozen times.
-fn read_line(reader: &mut dyn BufRead) -> io::Result<Option<Vec<u8>>> {
-    let mut out: Option<Vec<u8>> = None;
+/// Reads into `buf[*filled..]` until a newline follows the first `BLOCK_BYTES` bytes, or the input
+/// ends (returns true then). A line longer than a block grows the buffer until it ends.
+///
+/// The buffer's bytes are all initialised (zeroed once, when it was made or grown), and `filled`
+/// says how many hold input: reading into the spare capacity of a vector would need the unstable
+/// `Read::read_buf`, and zeroing it before each read cost as much as the copy saved.
+fn fill(reader: &mut dyn BufRead, buf: &mut Vec<u8>, filled: &mut usize) -> io::Result<bool> {
+    // Where the newest newline is, among the bytes read here (the carried start of a line has none).
+    let mut newline = false;
     loop {
-        let buf = match reader.fill_buf() {
-            Ok(b) => b,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+        if newline && *filled >= BLOCK_BYTES {
+            return Ok(false);
+        }
+        if buf.len() - *filled < READ_BYTES {
+            // A line longer than the block: twice the room.
+            buf.resize(buf.len() * 2, 0);
+        }
+        match reader.read(&mut buf[*filled..]) {
+            Ok(0) => return Ok(true),
+            Ok(n) => {
+                // Only the new bytes are looked at, so a long line read from a pipe 64 KB at a time
+                // is not searched again and again.
+                newline = newline || memchr::memchr(b'\n', &buf[*filled..*filled + n]).is_some();
+                *filled += n;
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e),
-        };
-        if buf.is_empty() {
-            return Ok(out);
         }
-        let (taken, done) = match memchr::memchr(b'\n', buf) {
-            Some(i) => (i + 1, true),
-            None => (buf.len(), false),
-        };
-        match &mut out {
-            Some(v) => v.extend_from_slice(&buf[..taken]),
-            None => out = Some(buf[..taken].to_vec()),
-        }
-        reader.consume(taken);
-        if done {
-            return Ok(out);
-        }
+    }
+}
+
+/// The smallest read asked of the input: the size of `tio::open`'s buffer, so that reads bypass it.
+const READ_BYTES: usize = 1 << 20;
+
+/// Buffers for blocks, handed back by the blocks when their last line is done.
+struct Pool {
+    sender: SyncSender<Vec<u8>>,
+    returned: Receiver<Vec<u8>>,
+}
+
+impl Pool {
+    fn new() -> Pool {
+        let (sender, returned) = sync_channel(POOL);
+        Pool { sender, returned }
+    }
+
+    /// A buffer with room for a block, a carried line and a read: a returned one, or a new one.
+    fn take(&mut self) -> Vec<u8> {
+        self.returned.try_recv().unwrap_or_else(|_| vec![0; BUFFER_BYTES])
     }
 }
 
@@ -256,4 +373,103 @@ fn walk(dir: &Path, out: &mut Vec<(PathBuf, Option<String>)>) {
 fn wanted(p: &Path) -> bool {
     let base = tio::strip_compression(p);
     matches!(base.extension().and_then(|e| e.to_str()), Some("txt") | Some("jsonl") | Some("ndjson"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A reader that hands out at most `step` bytes a read, like a pipe.
+    struct Trickle<'a> {
+        data: &'a [u8],
+        step: usize,
+    }
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = buf.len().min(self.step).min(self.data.len());
+            buf[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            Ok(n)
+        }
+    }
+
+    /// The units' line numbers and bytes, and the batches' sizes in units.
+    fn read_all(data: &[u8], step: usize) -> (Vec<(usize, Vec<u8>)>, Vec<usize>) {
+        let (tx, rx) = sync_channel(1 << 16);
+        let mut out = Batcher { tx, batch: Vec::new(), size: 0 };
+        let mut reader = io::BufReader::with_capacity(READ_BYTES, Trickle { data, step });
+        assert!(read_jsonl(&mut reader, Arc::from("t"), &mut Pool::new(), &mut out));
+        out.send();
+        drop(out);
+        let mut units = Vec::new();
+        let mut batches = Vec::new();
+        for batch in rx {
+            batches.push(batch.len());
+            for u in batch {
+                match u {
+                    Unit::Json { line, bytes, .. } => units.push((line, bytes.to_vec())),
+                    _ => panic!("only JSON lines here"),
+                }
+            }
+        }
+        (units, batches)
+    }
+
+    /// What reading line by line gives.
+    fn expected(data: &[u8]) -> Vec<(usize, Vec<u8>)> {
+        let mut data = data;
+        if data.starts_with(b"\xef\xbb\xbf") {
+            data = &data[3..];
+        }
+        let mut lines: Vec<&[u8]> = data.split(|&b| b == b'\n').collect();
+        if data.ends_with(b"\n") {
+            lines.pop();
+        }
+        lines
+            .into_iter()
+            .enumerate()
+            .map(|(i, l)| (i + 1, l.strip_suffix(b"\r").unwrap_or(l).to_vec()))
+            .filter(|(_, l)| !l.iter().all(u8::is_ascii_whitespace))
+            .collect()
+    }
+
+    /// Lines of many sizes, blank ones, CRLF ends, and lines longer than a block.
+    fn sample(long: usize) -> Vec<u8> {
+        let mut data = b"\xef\xbb\xbf{\"id\":0}\n".to_vec();
+        for i in 0..40_000usize {
+            let text = "x".repeat(i * 7919 % 600);
+            data.extend_from_slice(format!("{{\"id\":{i},\"text\":\"{text}\"}}").as_bytes());
+            data.extend_from_slice(if i % 5 == 0 { b"\r\n" } else { b"\n" });
+            if i % 997 == 0 {
+                data.extend_from_slice(b"  \n\n");
+            }
+            if i % 15_000 == 7 {
+                data.extend_from_slice(format!("{{\"long\":\"{}\"}}\n", "y".repeat(long)).as_bytes());
+            }
+        }
+        data.extend_from_slice(b"{\"last\":\"no newline\"}");
+        data
+    }
+
+    #[test]
+    fn blocks_give_the_lines_that_reading_line_by_line_gives() {
+        let data = sample(BLOCK_BYTES + BLOCK_BYTES / 2);
+        assert!(data.len() > 3 * BLOCK_BYTES);
+        let want = expected(&data);
+        for step in [usize::MAX, 65_536, 1 << 20] {
+            let (got, batches) = read_all(&data, step);
+            assert_eq!(got.len(), want.len(), "step {step}");
+            assert!(got == want, "step {step}");
+            assert!(batches.len() >= 3, "a batch per block: {batches:?}");
+        }
+    }
+
+    #[test]
+    fn a_file_of_one_line_without_a_newline() {
+        let (got, _) = read_all(b"{\"a\":1}", usize::MAX);
+        assert_eq!(got, vec![(1, b"{\"a\":1}".to_vec())]);
+        let (got, batches) = read_all(b"", usize::MAX);
+        assert!(got.is_empty() && batches.is_empty());
+    }
 }
