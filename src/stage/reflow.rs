@@ -1509,32 +1509,70 @@ fn heading_counts(t: &str) -> HeadingCounts {
     HeadingCounts { words, letters, all_upper, long, capitalised }
 }
 
-/// [`heading_counts`] of ASCII `t`, in one walk over its bytes: each is a character, white space
-/// when it is the space or tab to carriage return (`char::is_whitespace`), a letter, a capital when
-/// `is_ascii_alphabetic`, `is_ascii_uppercase` says so (`char::is_alphabetic`, `is_uppercase`).
-/// (Two walks of the library's white-space split and one over the characters cost about three
-/// hundred instructions a heading candidate.) (Test: the same counts.)
+/// [`heading_counts`] of ASCII `t`, eight bytes at a time: each byte is a character, white space when
+/// it is the space or tab to carriage return (`char::is_whitespace`, [`ascii_space_bytes`]), a letter,
+/// a small letter when `is_ascii_alphabetic`, `is_ascii_lowercase` says so (`char::is_alphabetic`,
+/// `is_lowercase`). A word starts at a byte that is not white space after one that is (or the start),
+/// and ends at a white-space byte after one that is not (or the end); only these few places are
+/// visited one by one. (A walk byte by byte cost about six hundred instructions a counted line.)
+/// (Test: the same counts.)
 fn ascii_heading_counts(t: &str) -> HeadingCounts {
-    let (mut words, mut letters, mut lower, mut long, mut capitalised) =
-        (0usize, 0usize, 0usize, 0usize, 0usize);
-    // Where the word being walked starts.
-    let mut start: Option<usize> = None;
-    for (i, &c) in t.as_bytes().iter().enumerate().chain(std::iter::once((t.len(), &b' '))) {
-        if c == b' ' || (b'\t'..=b'\r').contains(&c) {
-            if let Some(s) = start.take() {
+    const L: u64 = 0x0101_0101_0101_0101;
+    const H: u64 = 0x80 * L;
+    // The top bit of each byte of `x` in `lo..=hi`: every byte is ASCII (below 0x80), so adding
+    // `0x80 - lo` or `0x7f - hi` carries into no other byte, and sets the top bit from `lo` up, or
+    // above `hi`.
+    let in_range = |x: u64, lo: u64, hi: u64| (x + (0x80 - lo) * L) & !(x + (0x7f - hi) * L) & H;
+    let b = t.as_bytes();
+    let (mut words, mut letters, mut any_lower, mut long, mut capitalised) =
+        (0usize, 0usize, false, 0usize, 0usize);
+    // Whether the byte before the chunk is white space (the start counts as such), and where the
+    // word being walked starts.
+    let (mut space_before, mut start) = (true, 0usize);
+    let mut i = 0;
+    while i < b.len() {
+        // The last chunk is filled up with spaces, which count as nothing and end a word.
+        let x = match b.get(i..i + 8) {
+            Some(chunk) => u64::from_le_bytes(chunk.try_into().expect("eight bytes")),
+            None => {
+                let mut chunk = [b' '; 8];
+                chunk[..b.len() - i].copy_from_slice(&b[i..]);
+                u64::from_le_bytes(chunk)
+            }
+        };
+        let space = ascii_space_bytes(x);
+        let other = !space & H;
+        letters += in_range(x | (0x20 * L), 0x61, 0x7a).count_ones() as usize;
+        any_lower |= in_range(x, 0x61, 0x7a) != 0;
+        let starts = other & ((space << 8) | (u64::from(space_before) << 7));
+        let ends = space & ((other << 8) | (u64::from(!space_before) << 7));
+        let mut marks = starts | ends;
+        while marks != 0 {
+            let k = marks.trailing_zeros();
+            let at = i + (k / 8) as usize;
+            if (starts >> k) & 1 != 0 {
+                start = at;
+            } else {
                 words += 1;
-                if i - s > 3 {
+                if at - start > 3 {
                     long += 1;
-                    capitalised += t.as_bytes()[s].is_ascii_uppercase() as usize;
+                    capitalised += b[start].is_ascii_uppercase() as usize;
                 }
             }
-            continue;
+            marks &= marks - 1;
         }
-        start.get_or_insert(i);
-        letters += c.is_ascii_alphabetic() as usize;
-        lower += c.is_ascii_lowercase() as usize;
+        space_before = space >> 63 != 0;
+        i += 8;
     }
-    HeadingCounts { words, letters, all_upper: lower == 0, long, capitalised }
+    // A word that runs to the end of a text of whole chunks.
+    if !space_before {
+        words += 1;
+        if b.len() - start > 3 {
+            long += 1;
+            capitalised += b[start].is_ascii_uppercase() as usize;
+        }
+    }
+    HeadingCounts { words, letters, all_upper: !any_lower, long, capitalised }
 }
 
 impl ReflowPass {
@@ -2070,6 +2108,11 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn ascii_heading_counts_are_the_general_ones_on_any_ascii(t in r"[a-zA-Z0-9 .,\-@\[`{\x00-\x20\x7f]{0,40}") {
+            proptest::prop_assert_eq!(super::ascii_heading_counts(&t), super::heading_counts(&t));
+        }
+
         #[test]
         fn trim_to_alphanumeric_is_the_library_trim(s in r"[a-zA-Z0-9 .,\-(\x22é€ß\u{a0}\u{2028}]{0,8}") {
             proptest::prop_assert_eq!(
