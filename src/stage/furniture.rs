@@ -767,8 +767,31 @@ fn has_case_variant(t: &str) -> bool {
 }
 
 /// The words of a line, lower-cased, letters only.
+#[cfg(test)]
 fn words(s: &str) -> impl Iterator<Item = String> + '_ {
     words_as_written(s).map(str::to_lowercase)
+}
+
+/// The words of the lines `texts` as [`words`] gives them, one after another in one buffer, and each
+/// word's span in it: the set of words is then borrowed from the buffer, without a `String` a word.
+/// An ASCII word is lower-cased in place, which is what `str::to_lowercase` gives it; any other by
+/// `str::to_lowercase` itself (a final `Σ` is `ς` there).
+fn lower_words<'t>(texts: impl Iterator<Item = &'t str> + Clone) -> (String, Vec<std::ops::Range<usize>>) {
+    let mut buf = String::with_capacity(texts.clone().map(str::len).sum());
+    let mut spans = Vec::new();
+    for t in texts {
+        for w in words_as_written(t) {
+            let start = buf.len();
+            if w.is_ascii() {
+                buf.push_str(w);
+                buf[start..].make_ascii_lowercase();
+            } else {
+                buf.push_str(&w.to_lowercase());
+            }
+            spans.push(start..buf.len());
+        }
+    }
+    (buf, spans)
 }
 
 /// Whether `t` has words and each of them is in `set` (which is asked for only when there is a word to
@@ -776,7 +799,7 @@ fn words(s: &str) -> impl Iterator<Item = String> + '_ {
 /// stopping at the first that is not in the set. An ASCII word is lower-cased into one buffer; any other
 /// by `str::to_lowercase`, as `words` does (a final `Σ` is `ς` there, where `char::to_lowercase` gives
 /// `σ`).
-fn all_words_in<'s>(t: &str, set: impl Fn() -> &'s FxHashSet<String>) -> bool {
+fn all_words_in<'s>(t: &str, set: impl Fn() -> &'s FxHashSet<&'s str>) -> bool {
     let (mut any, mut lower) = (false, String::new());
     let all = words_as_written(t).all(|w| {
         any = true;
@@ -1050,9 +1073,16 @@ impl FurniturePass {
             })
             .collect();
         // (Gathered on first use: most lines are told apart before their words are looked up.)
-        let head_words: OnceCell<FxHashSet<String>> = OnceCell::new();
-        let head_words =
-            || head_words.get_or_init(|| head.iter().flat_map(|&i| words(lines[i].text(text))).collect());
+        // (The set borrows its words from one lower-cased copy of them.)
+        let head_lower: OnceCell<(String, Vec<std::ops::Range<usize>>)> = OnceCell::new();
+        let head_words: OnceCell<FxHashSet<&str>> = OnceCell::new();
+        let head_words = || {
+            head_words.get_or_init(|| {
+                let (buf, spans) =
+                    head_lower.get_or_init(|| lower_words(head.iter().map(|&i| lines[i].text(text))));
+                spans.iter().map(|r| &buf[r.clone()]).collect()
+            })
+        };
         // (Likewise lower-cased on first use: most documents have no line that gets as far.)
         let head_text: OnceCell<String> = OnceCell::new();
         let head_text = || {
@@ -1121,7 +1151,9 @@ impl FurniturePass {
                 // characters.)
                 let et_al = self.et_al.find(t.as_bytes()).is_some()
                     && t.split_whitespace().take(4).any(|w| w == "et")
-                    && t.split_whitespace().next().is_some_and(|w| head_words().contains(&w.to_lowercase()));
+                    && t.split_whitespace()
+                        .next()
+                        .is_some_and(|w| head_words().contains(w.to_lowercase().as_str()));
                 // A part of the title is a running head only when it is most of it or cut short with an
                 // ellipsis: a section heading often repeats the title's first words (`Stochastic
                 // Stability` under `Stochastic stability in spatial games`), and the text may repeat a
@@ -1604,7 +1636,19 @@ mod tests {
             let set: super::FxHashSet<String> = super::words(&head).collect();
             let ws: Vec<String> = super::words(&line).collect();
             let plain = !ws.is_empty() && ws.iter().all(|w| set.contains(w));
-            proptest::prop_assert_eq!(super::all_words_in(&line, || &set), plain);
+            let (buf, spans) = super::lower_words(std::iter::once(head.as_str()));
+            let borrowed: super::FxHashSet<&str> = spans.iter().map(|r| &buf[r.clone()]).collect();
+            proptest::prop_assert_eq!(super::all_words_in(&line, || &borrowed), plain);
+        }
+
+        #[test]
+        fn lower_words_are_the_words_lower_cased(
+            heads in proptest::collection::vec("[aBσΣςİẞ É9 .-]{0,12}", 0..4),
+        ) {
+            let plain: Vec<String> = heads.iter().flat_map(|h| super::words(h)).collect();
+            let (buf, spans) = super::lower_words(heads.iter().map(String::as_str));
+            let borrowed: Vec<&str> = spans.iter().map(|r| &buf[r.clone()]).collect();
+            proptest::prop_assert_eq!(borrowed, plain);
         }
 
         #[test]
