@@ -538,14 +538,11 @@ fn parse_plain<'a>(line: &'a [u8], text_field: &str) -> Option<(Vec<(&'a str, &'
                 fields.push((key, ""));
                 i = end;
             } else {
-                // serde_json reads the value, as it would inside the object: the same checks (it skips a
-                // raw value without a depth limit, there as here), and the same raw text.
-                let rest = &line[i..];
-                let raw: &RawValue = serde_json::Deserializer::from_slice(rest).into_iter().next()?.ok()?;
-                let raw = raw.get();
-                let len = raw.as_ptr() as usize - rest.as_ptr() as usize + raw.len();
+                // Read as serde_json reads the value inside the object (the same checks and the same
+                // raw text), or declined (then serde_json reads the record).
+                let (raw, end) = crate::json::skip_value(line, i)?;
                 fields.push((key, raw));
-                i += len;
+                i = end;
             }
             i = ws(i);
             match line.get(i) {
@@ -615,8 +612,7 @@ mod tests {
             r#"{"text":""}"#,
             r#"{"textwash":{"old":1},"text":"é ﬁ 😀"}"#,
             r#"{"a":"\u00e9","text":"x"}"#,
-            // serde_json skips a raw value without a depth limit.
-            &deep(300),
+            &deep(64),
         ];
         for line in read {
             assert!(plain_reads_as_raw_record(line, "text"), "{line}");
@@ -640,6 +636,12 @@ mod tests {
         ];
         for line in &declined {
             assert!(!plain_reads_as_raw_record(line, "text"), "{line}");
+        }
+        // Deeper than `json::skip_value` reads: left to serde_json, which skips a raw value without a
+        // depth limit.
+        for n in [65, 300] {
+            assert!(parse_plain(deep(n).as_bytes(), "text").is_none());
+            assert!(RawRecord::parse(deep(n).as_bytes()).is_ok());
         }
         // Bytes that are not UTF-8, in the text and in a key.
         for line in [

@@ -571,6 +571,172 @@ fn valid_utf8_start(bytes: &[u8]) -> &str {
     utf8(bytes).or_else(|| utf8(&bytes[..encoding_rs::Encoding::utf8_valid_up_to(bytes)])).unwrap_or_default()
 }
 
+/// The text and end of the JSON value that starts at `bytes[from]` (no white space before it), when
+/// serde_json reads that value as a [`serde_json::value::RawValue`] with the same span; `None` for
+/// anything it rejects, and for values nested deeper than 64 (declined: the caller then lets
+/// serde_json read the record, which gives the same result or error either way). serde_json spent
+/// about 1,100 instructions to skip each of a record's other fields (b5: 1,524 values).
+///
+/// What serde_json's `ignore_value` accepts: `null`, `true`, `false`; numbers without leading zeros,
+/// with a digit after `.` and after `e` (and its sign); strings without control characters whose
+/// escapes are one of `"\/bfnrt`, or `u` and four hexadecimal digits (surrogates are not checked when
+/// skipping); arrays and objects (with string keys) without trailing commas; white space
+/// (`' '`, `\t`, `\n`, `\r`) between tokens. Then it checks that the span is UTF-8. serde_json's
+/// stream also checks what follows a number or a literal; the caller requires `,` or `}` there,
+/// which that check allows.
+pub fn skip_value(bytes: &[u8], from: usize) -> Option<(&str, usize)> {
+    let ws = |mut i: usize| {
+        while matches!(bytes.get(i), Some(b' ' | b'\n' | b'\t' | b'\r')) {
+            i += 1;
+        }
+        i
+    };
+    // In an object, after `{` or `,` and white space: a key, its colon and white space.
+    let key = |i: usize, seen: &mut u64| {
+        if bytes.get(i) != Some(&b'"') {
+            return None;
+        }
+        let i = ws(skip_str(bytes, i + 1, seen)?);
+        (bytes.get(i) == Some(&b':')).then(|| ws(i + 1))
+    };
+    // The strings' bytes, or-ed (`skip_str`).
+    let mut seen = 0u64;
+    // The open arrays and objects, the innermost in bit 0 (set for an object), and how many.
+    let (mut open, mut depth) = (0u64, 0u32);
+    let mut i = from;
+    loop {
+        // A value at `i`; `i` then ends it, or is at the bracket that closes an empty array or
+        // object.
+        match *bytes.get(i)? {
+            b'"' => i = skip_str(bytes, i + 1, &mut seen)?,
+            b'-' | b'0'..=b'9' => i = skip_number(bytes, i)?,
+            b'n' => i = skip_word(bytes, i, b"null")?,
+            b't' => i = skip_word(bytes, i, b"true")?,
+            b'f' => i = skip_word(bytes, i, b"false")?,
+            b @ (b'[' | b'{') => {
+                if depth == 64 {
+                    return None;
+                }
+                let object = b == b'{';
+                open = open << 1 | u64::from(object);
+                depth += 1;
+                i = ws(i + 1);
+                match (bytes.get(i), object) {
+                    (Some(b']'), false) | (Some(b'}'), true) => {}
+                    (_, true) => {
+                        i = key(i, &mut seen)?;
+                        continue;
+                    }
+                    (_, false) => continue,
+                }
+            }
+            _ => return None,
+        }
+        // Close what ends here, up to a comma and the next value.
+        loop {
+            if depth == 0 {
+                let span = &bytes[from..i];
+                if seen & u64::from_le_bytes([0x80; 8]) == 0 {
+                    // SAFETY: every byte of `span` is ASCII: outside strings the grammar's, checked
+                    // one by one; inside, escapes checked and the rest seen (`skip_str`).
+                    return Some((unsafe { std::str::from_utf8_unchecked(span) }, i));
+                }
+                return Some((std::str::from_utf8(span).ok()?, i));
+            }
+            i = ws(i);
+            let object = open & 1 == 1;
+            match (bytes.get(i), object) {
+                (Some(b']'), false) | (Some(b'}'), true) => {
+                    open >>= 1;
+                    depth -= 1;
+                    i += 1;
+                }
+                (Some(b','), _) => {
+                    i = ws(i + 1);
+                    if object {
+                        i = key(i, &mut seen)?;
+                    }
+                    break;
+                }
+                _ => return None,
+            }
+        }
+    }
+}
+
+/// The end of a string whose opening quote ends at `i`, as [`skip_value`] reads it. The bytes passed
+/// are or-ed into `seen`, some more than once and some past the string (for [`skip_value`] to tell
+/// whether its span is ASCII: each of its bytes is in `seen` or was checked as ASCII).
+fn skip_str(bytes: &[u8], mut i: usize, seen: &mut u64) -> Option<usize> {
+    loop {
+        // Sixteen bytes a step, to the first `"`, `\` or control character.
+        while let Some(step) = bytes.get(i..i + 16) {
+            let step: &[u8; 16] = step.try_into().expect("sixteen bytes");
+            let (low, high) = step.split_at(8);
+            *seen |= u64::from_le_bytes(low.try_into().expect("eight bytes"))
+                | u64::from_le_bytes(high.try_into().expect("eight bytes"));
+            let stops = escape_bits(step);
+            if stops != 0 {
+                i += stops.trailing_zeros() as usize;
+                break;
+            }
+            i += 16;
+        }
+        match *bytes.get(i)? {
+            b'"' => return Some(i + 1),
+            b'\\' => match *bytes.get(i + 1)? {
+                b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => i += 2,
+                b'u' if bytes.get(i + 2..i + 6)?.iter().all(u8::is_ascii_hexdigit) => i += 6,
+                _ => return None,
+            },
+            0..=0x1f => return None,
+            b => {
+                *seen |= u64::from(b);
+                i += 1;
+            }
+        }
+    }
+}
+
+/// The end of a number that starts at `i`, as [`skip_value`] reads it.
+fn skip_number(bytes: &[u8], mut i: usize) -> Option<usize> {
+    let digits = |mut i: usize| {
+        while bytes.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        i
+    };
+    i += usize::from(bytes[i] == b'-');
+    match bytes.get(i)? {
+        b'0' if bytes.get(i + 1).is_some_and(u8::is_ascii_digit) => return None,
+        b'0' => i += 1,
+        b'1'..=b'9' => i = digits(i + 1),
+        _ => return None,
+    }
+    if bytes.get(i) == Some(&b'.') {
+        let end = digits(i + 1);
+        if end == i + 1 {
+            return None;
+        }
+        i = end;
+    }
+    if matches!(bytes.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        i += usize::from(matches!(bytes.get(i), Some(b'+' | b'-')));
+        let end = digits(i);
+        if end == i {
+            return None;
+        }
+        i = end;
+    }
+    Some(i)
+}
+
+/// The end of `word` (`null`, `true` or `false`) at `i`, if it is there.
+fn skip_word(bytes: &[u8], i: usize, word: &[u8]) -> Option<usize> {
+    (bytes.get(i..i + word.len())? == word).then_some(i + word.len())
+}
+
 /// Appends an unsigned integer.
 pub fn write_usize(out: &mut Vec<u8>, n: usize) {
     out.reserve(USIZE_DIGITS);
@@ -599,6 +765,17 @@ pub unsafe fn put_usize(to: *mut u8, n: usize) -> usize {
     if n >= 100_000_000 {
         // SAFETY: the caller's.
         return unsafe { put_large_usize(to, n) };
+    }
+    if n < 10_000 {
+        // Most offsets in a report (b5: four in ten; texts run to some tens of thousands of bytes):
+        // [`eight_digits`]'s lanes without its split at 10^4, in a `u32`.
+        let digits = four_digits(n as u32);
+        let skip = (digits | 1 << 24).trailing_zeros() as usize / 8;
+        // SAFETY: the caller gives room for `USIZE_DIGITS` bytes, more than 4.
+        unsafe {
+            to.cast::<[u8; 4]>().write_unaligned(((digits >> (8 * skip)) | ZEROS as u32).to_le_bytes())
+        };
+        return 4 - skip;
     }
     let digits = eight_digits(n as u32);
     // The leading zeros are the zero bytes before the first digit that is not zero; the last digit
@@ -642,6 +819,15 @@ fn eight_digits(n: u32) -> u64 {
     let hundreds = ((halves * 10_486) >> 20) & 0x0000_007f_0000_007f;
     let pairs = hundreds | (halves - hundreds * 100) << 16;
     let tens = ((pairs * 103) >> 10) & 0x000f_000f_000f_000f;
+    tens | (pairs - tens * 10) << 8
+}
+
+/// The four decimal digits of `n` (below 10^4), as [`eight_digits`] makes each half of its eight.
+#[inline(always)]
+fn four_digits(n: u32) -> u32 {
+    let hundreds = (n * 10_486) >> 20;
+    let pairs = hundreds | (n - hundreds * 100) << 16;
+    let tens = ((pairs * 103) >> 10) & 0x000f_000f;
     tens | (pairs - tens * 10) << 8
 }
 
@@ -1004,6 +1190,16 @@ mod tests {
     }
 
     #[test]
+    fn every_number_below_a_hundred_thousand_comes_out_as_serde_json_writes_it() {
+        let mut out = Vec::new();
+        for n in 0..100_000usize {
+            out.clear();
+            write_usize(&mut out, n);
+            assert_eq!(out, serde_json::to_vec(&n).expect("a number"));
+        }
+    }
+
+    #[test]
     fn numbers_come_out_as_serde_json_writes_them() {
         let mut ns = vec![0, 7, 9, 10, 11, 99, 100, 101, 999, 1000, 12345, usize::MAX, usize::MAX / 10];
         for k in 1..20 {
@@ -1014,6 +1210,145 @@ mod tests {
             let mut out = Vec::new();
             write_usize(&mut out, n);
             assert_eq!(out, serde_json::to_vec(&n).expect("a number"));
+        }
+    }
+
+    /// `skip_value` as serde_json reads a raw value in an object: the same span, or both refuse,
+    /// where `,` or `}` follows (as `io::parse_plain` requires).
+    fn skip_as_serde(bytes: &[u8]) -> Result<(), String> {
+        let followed = |end: usize| {
+            let rest = &bytes[end..];
+            let k = rest.iter().position(|b| !b" \t\n\r".contains(b));
+            k.is_some_and(|k| matches!(rest[k], b',' | b'}'))
+        };
+        let ours = skip_value(bytes, 0).filter(|&(_, end)| followed(end));
+        let theirs = serde_json::Deserializer::from_slice(bytes)
+            .into_iter::<&serde_json::value::RawValue>()
+            .next()
+            .and_then(Result::ok)
+            .map(|raw| (raw.get(), raw.get().len()))
+            .filter(|&(_, end)| followed(end));
+        let deep = bytes.iter().filter(|&&b| b == b'[' || b == b'{').count() > 64;
+        if ours == theirs || (ours.is_none() && deep) {
+            Ok(())
+        } else {
+            Err(format!("{:?}: ours {ours:?}, serde_json {theirs:?}", String::from_utf8_lossy(bytes)))
+        }
+    }
+
+    #[test]
+    fn skip_value_reads_as_serde_json() {
+        for v in [
+            "null,",
+            "true}",
+            "false ,",
+            "nul,",
+            "truex,",
+            "0,",
+            "-0,",
+            "01,",
+            "-,",
+            "1.,",
+            "1.5e,",
+            "1e+,",
+            "1E-7,",
+            "-12.50e+3}",
+            r#""a\u00e9\uD800\/",", r#""\u00g0","#,
+            r#""\x","#,
+            "\"a\u{1}\",",
+            "[],",
+            "[ ] ,",
+            "[1,],",
+            "[1 , [2,{}]] ,",
+            "{},",
+            "{ } ,",
+            r#"{"a":1,}"#,
+            r#"{"a" : [ "b" ] , "c":{}} ,"#,
+            r#"{1:2},"#,
+            r#"{"a"},"#,
+            "[1 2],",
+            "[,",
+            "\"abcdefghijklmnop\\\"qrstuvwxyz\",",
+        ] {
+            skip_as_serde(v.as_bytes()).unwrap();
+        }
+        skip_as_serde(b"\"caf\xc3\xa9\",").unwrap();
+        skip_as_serde(b"\"caf\xff\",").unwrap();
+        skip_as_serde(b"[\"a\",\"\xc3\"],").unwrap();
+        // Long strings, ASCII or not, bad bytes within or past a step of sixteen.
+        skip_as_serde(b"\"abcdefghijklmnopqrstuvwxyz0123456789\",\"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\"}").unwrap();
+        skip_as_serde(b"\"abcdefghijklmnopqrstuvwxyz\xc3\xa9 0123456789\",").unwrap();
+        skip_as_serde(b"\"abcdefghijklmnopqrstuvwxyz\xc3 0123456789\",").unwrap();
+        skip_as_serde(b"\"abcdefghijklmnopqrstuvwxyz\x1f 0123456789\",").unwrap();
+        let deep = |n: usize| format!("{}{},", "[".repeat(n), "]".repeat(n));
+        assert!(skip_value(deep(64).as_bytes(), 0).is_some());
+        assert!(skip_value(deep(65).as_bytes(), 0).is_none());
+    }
+
+    /// JSON values written with white space here and there.
+    fn json_text() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let ws = "[ \t\n\r]{0,2}";
+        let leaf = prop_oneof![
+            Just("null".to_string()),
+            Just("true".to_string()),
+            Just("false".to_string()),
+            "-?(0|[1-9][0-9]{0,3})(\\.[0-9]{1,3})?([eE][+-]?[0-9]{1,2})?",
+            "\"([a-z é\u{1F600}/]|\\\\[\"\\\\/bfnrt]|\\\\u[0-9a-fA-F]{4}){0,20}\""
+        ];
+        leaf.prop_recursive(4, 40, 5, move |inner| {
+            let item = (ws, inner.clone(), ws).prop_map(|(a, v, b)| format!("{a}{v}{b}"));
+            let member = (ws, "\"([a-z]|\\\\[\"n]){0,3}\"", ws, ws, inner, ws)
+                .prop_map(|(a, k, b, c, v, d)| format!("{a}{k}{b}:{c}{v}{d}"));
+            prop_oneof![
+                proptest::collection::vec(item, 0..4).prop_map(|v| format!("[{}]", v.join(","))),
+                proptest::collection::vec(member, 0..4).prop_map(|v| format!("{{{}}}", v.join(","))),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        #[test]
+        fn skip_value_reads_values_as_serde_json(v in json_text(), ws in "[ \t]{0,2}", end in "[,}]") {
+            let text = format!("{v}{ws}{end}");
+            proptest::prop_assert!(skip_value(text.as_bytes(), 0).is_some(), "{:?}", text);
+            proptest::prop_assert_eq!(skip_as_serde(text.as_bytes()), Ok(()));
+        }
+
+        #[test]
+        fn skip_value_refuses_as_serde_json(
+            v in json_text(),
+            at in proptest::num::usize::ANY,
+            b in proptest::sample::select(b"[]{},:\" \\0123456789-+.eEuanltrsf\x01\x7f\xc3\xa9\xff".to_vec()),
+            cut in proptest::bool::ANY,
+        ) {
+            // One byte changed, or the text cut short there.
+            let mut bytes = v.into_bytes();
+            let at = at % bytes.len();
+            if cut {
+                bytes.truncate(at);
+            } else {
+                bytes[at] = b;
+            }
+            bytes.push(b',');
+            if !bytes[0].is_ascii_whitespace() {
+                proptest::prop_assert_eq!(skip_as_serde(&bytes), Ok(()));
+            }
+        }
+
+        #[test]
+        fn skip_value_reads_token_soup_as_serde_json(
+            tokens in proptest::collection::vec(proptest::sample::select(vec![
+                "[", "]", "{", "}", ",", ":", "\"", "\"a\"", "\\", "\\u", "00e9", "0", "1", "-", ".", "e", "+", " ", "\n",
+                "null", "true", "fals", "\u{1}", "é", "\"\\\"\"",
+            ]), 1..12),
+            end in "[,}]",
+        ) {
+            let text = format!("{}{end}", tokens.concat());
+            if !text.as_bytes()[0].is_ascii_whitespace() {
+                proptest::prop_assert_eq!(skip_as_serde(text.as_bytes()), Ok(()));
+            }
         }
     }
 }
