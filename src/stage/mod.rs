@@ -7,6 +7,7 @@ pub mod patterns;
 pub mod reflow;
 pub mod unicode;
 pub mod whitespace;
+pub(crate) mod word_table;
 
 use crate::edit::RuleId;
 use crate::rules::ResolvedStage;

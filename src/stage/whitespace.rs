@@ -16,6 +16,7 @@ use crate::lines::Doc;
 use crate::pipeline::Pass;
 use crate::rules::ResolvedStage;
 use crate::stage::rule_on;
+use crate::stage::word_table::{home_slot, slot_key, word_hash, WORD_TABLE_BITS};
 
 pub const RULES: &[&str] = &["split-word", "space-run", "edge-space"];
 
@@ -86,48 +87,15 @@ pub(crate) fn is_word(w: &str) -> bool {
     in_word_list(w.to_lowercase().as_bytes())
 }
 
-/// log2 of the number of slots of [`WORD_TABLE`]. (`build.rs` has a copy.) 2^19 slots for about
-/// 200,000 words: a third full, so a word not in the list is told after one or two slots.
-const WORD_TABLE_BITS: u32 = 19;
-
 /// Every word of the Wordnik list, concatenated without separators (made by `build.rs`).
 static WORDS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/words.txt"));
 
 /// The Wordnik list as an open-addressing hash table with linear probing, made by `build.rs` at
 /// compile time: building a hash set of 200,000 words on first use cost every process about 37M
-/// instructions. `1 << WORD_TABLE_BITS` little-endian `u32` slots: 0 is empty, else
-/// `offset << 10 | len << 5 | tag`, the word being `WORDS[offset..offset + len]` and `tag` five more
-/// bits of its [`word_hash`]. (Tests: every word of the list is found, and the table answers as
-/// `wordnik_list::word_exists` does on words and near-misses.)
+/// instructions. The layout is in [`crate::stage::word_table`]; `offset` is into [`WORDS`]. (Tests: every word of
+/// the list is found, and the table answers as `wordnik_list::word_exists` does on words and
+/// near-misses.)
 static WORD_TABLE: &[u8; 4 << WORD_TABLE_BITS] = include_bytes!(concat!(env!("OUT_DIR"), "/word_table.bin"));
-
-/// The hash of the word table: FxHash's step on eight bytes at a time (the last eight overlapping the
-/// ones before; up to eight bytes as two four-byte halves), seeded with the length, without copying a
-/// word's tail aside. (`build.rs` has a copy; the slot is the top bits, the tag the five below.)
-#[inline]
-fn word_hash(w: &[u8]) -> u64 {
-    const K: u64 = 0x517c_c1b7_2722_0a95;
-    let step = |h: u64, x: u64| (h.rotate_left(5) ^ x).wrapping_mul(K);
-    let n = w.len();
-    let u32_at = |i: usize| u32::from_le_bytes(w[i..i + 4].try_into().unwrap()) as u64;
-    let u64_at = |i: usize| u64::from_le_bytes(w[i..i + 8].try_into().unwrap());
-    // The length is hashed too, so the tail may overlap bytes already read.
-    match n {
-        0 => n as u64,
-        1..=3 => step(n as u64, w[0] as u64 | (w[n / 2] as u64) << 8 | (w[n - 1] as u64) << 16),
-        4..=8 => step(n as u64, u32_at(0) | u32_at(n - 4) << 32),
-        _ => {
-            let mut h = n as u64;
-            let mut i = 0;
-            while i + 8 < n {
-                h = step(h, u64_at(i));
-                i += 8;
-            }
-            // The last eight bytes (1 to 8 of them not read yet).
-            step(h, u64_at(n - 8))
-        }
-    }
-}
 
 /// Whether `w` (bytes as they are: the list is lower-case ASCII) is in the Wordnik list.
 fn in_word_list(w: &[u8]) -> bool {
@@ -136,9 +104,9 @@ fn in_word_list(w: &[u8]) -> bool {
         return false;
     }
     let h = word_hash(w);
-    let want = (w.len() as u32) << 5 | ((h >> (59 - WORD_TABLE_BITS)) & 31) as u32;
+    let want = slot_key(w.len(), h);
     let mask = (1usize << WORD_TABLE_BITS) - 1;
-    let mut i = (h >> (64 - WORD_TABLE_BITS)) as usize;
+    let mut i = home_slot(h);
     loop {
         let at = 4 * i;
         let slot = u32::from_le_bytes(WORD_TABLE[at..at + 4].try_into().unwrap());
