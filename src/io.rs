@@ -190,15 +190,9 @@ impl DropBehind {
         DropBehind { file, written: 0, handed: 0 }
     }
 
+    /// Counts `n` more bytes written, and advises the kernel about the windows now complete.
     fn wrote(&mut self, n: usize) {
         self.written += n as u64;
-        if self.written - self.handed >= Self::WINDOW {
-            self.advise();
-        }
-    }
-
-    /// Advises the kernel about the windows that are complete.
-    fn advise(&mut self) {
         while self.written - self.handed >= Self::WINDOW {
             let start = self.handed;
             #[cfg(target_os = "linux")]

@@ -44,7 +44,7 @@ impl Unit {
 /// The bytes of one JSONL line (without its line end): a range of a block of the input that the
 /// lines of the block share.
 ///
-/// The input is read a block of about 8 MB at a time straight into a buffer that the block's lines
+/// The input is read a block of about 6 MB at a time straight into a buffer that the block's lines
 /// share, and the buffer goes back to the reader once the last of them is done, so reading costs
 /// one copy (out of the kernel) and no allocation per line. Reading line by line into a vector each
 /// cost a second copy of the whole input, an allocation and a free per line, and fresh pages for the
@@ -284,7 +284,7 @@ fn read_jsonl(reader: &mut dyn BufRead, source: Arc<str>, pool: &mut Pool, out: 
 /// says how many hold input: reading into the spare capacity of a vector would need the unstable
 /// `Read::read_buf`, and zeroing it before each read cost as much as the copy saved.
 fn fill(reader: &mut dyn BufRead, buf: &mut Vec<u8>, filled: &mut usize) -> io::Result<bool> {
-    // Where the newest newline is, among the bytes read here (the carried start of a line has none).
+    // Whether a newline has been read here (the carried start of a line has none).
     let mut newline = false;
     loop {
         if newline && *filled >= BLOCK_BYTES {
