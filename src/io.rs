@@ -10,6 +10,9 @@ use flate2::read::MultiGzDecoder;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
+#[cfg(target_os = "linux")]
+mod direct;
+
 /// How an input is compressed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Compression {
@@ -108,8 +111,7 @@ impl AtomicFile {
         }
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
         let tmp = dir.join(format!(".{name}.textwash-{}.tmp", std::process::id()));
-        let file = DropBehind::new(File::create(&tmp)?);
-        let writer = compressed_writer(Box::new(file), Compression::from_path(path))?;
+        let writer = file_writer(File::create(&tmp)?, Compression::from_path(path))?;
         Ok(AtomicFile { tmp: Some(tmp), path: path.to_path_buf(), writer: Some(writer) })
     }
 
@@ -229,18 +231,31 @@ impl Write for DropBehind {
     }
 }
 
-/// A writer that finishes its compression stream when flushed for the last time and dropped.
+/// A writer to a new regular file: directly to the disk where that is done (`direct::DirectFile`, a
+/// buffer itself), through the page cache with drop-behind otherwise.
+fn file_writer(file: File, c: Compression) -> io::Result<Box<dyn Write + Send>> {
+    #[cfg(target_os = "linux")]
+    let file = match direct::DirectFile::new(file) {
+        Ok(direct) => return encoder(Box::new(direct), c),
+        Err(file) => file,
+    };
+    compressed_writer(Box::new(DropBehind::new(file)), c)
+}
+
+/// A buffered writer that finishes its compression stream when flushed for the last time and dropped.
 fn compressed_writer(inner: Box<dyn Write + Send>, c: Compression) -> io::Result<Box<dyn Write + Send>> {
-    let buffered = BufWriter::with_capacity(BUF, inner);
+    encoder(Box::new(BufWriter::with_capacity(BUF, inner)), c)
+}
+
+/// Compresses into `inner` (unbuffered) when asked, finishing the stream on the last flush.
+fn encoder(inner: Box<dyn Write + Send>, c: Compression) -> io::Result<Box<dyn Write + Send>> {
     Ok(match c {
-        Compression::None => Box::new(buffered),
+        Compression::None => inner,
         Compression::Gzip => Box::new(FinishOnDrop::Gz(Some(flate2::write::GzEncoder::new(
-            buffered,
+            inner,
             flate2::Compression::fast(),
         )))),
-        Compression::Zstd => {
-            Box::new(FinishOnDrop::Zstd(Some(zstd::stream::write::Encoder::new(buffered, 3)?)))
-        }
+        Compression::Zstd => Box::new(FinishOnDrop::Zstd(Some(zstd::stream::write::Encoder::new(inner, 3)?))),
     })
 }
 
@@ -559,24 +574,41 @@ fn parse_plain<'a>(line: &'a [u8], text_field: &str) -> Option<(Vec<(&'a str, &'
 mod tests {
     use super::*;
 
-    #[test]
-    fn an_output_file_longer_than_several_windows_is_written_whole() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("out.jsonl");
+    /// Writes lines of many lengths, by `write_all` and `write_vectored`, for more than five
+    /// drop-behind windows; returns what was written.
+    fn write_lines(w: &mut dyn Write) -> Vec<u8> {
         let mut want = Vec::new();
-        let mut f = AtomicFile::create(&path).unwrap();
         let mut i = 0u64;
         while (want.len() as u64) < 5 * DropBehind::WINDOW + 12_345 {
             let line = format!("{{\"n\":{i}}}\n").repeat(1 + (i % 700) as usize);
             let parts = [io::IoSlice::new(line.as_bytes()), io::IoSlice::new(b"")];
             match i % 2 {
-                0 => f.write_all(line.as_bytes()).unwrap(),
-                _ => assert_eq!(f.write_vectored(&parts).unwrap(), line.len()),
+                0 => w.write_all(line.as_bytes()).unwrap(),
+                _ => assert_eq!(w.write_vectored(&parts).unwrap(), line.len()),
             }
             want.extend_from_slice(line.as_bytes());
             i += 1;
         }
+        want
+    }
+
+    #[test]
+    fn an_output_file_longer_than_several_windows_is_written_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        // As `-o` writes it: directly to the disk where that is done.
+        let path = dir.path().join("out.jsonl");
+        let mut f = AtomicFile::create(&path).unwrap();
+        let want = write_lines(&mut f);
         f.commit().unwrap();
+        assert!(std::fs::read(&path).unwrap() == want);
+        // Through the page cache with drop-behind, as on other file systems.
+        let path = dir.path().join("cached.jsonl");
+        let mut w =
+            compressed_writer(Box::new(DropBehind::new(File::create(&path).unwrap())), Compression::None)
+                .unwrap();
+        let want = write_lines(&mut w);
+        w.flush().unwrap();
+        drop(w);
         assert!(std::fs::read(&path).unwrap() == want);
     }
 
