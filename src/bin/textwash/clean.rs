@@ -1,8 +1,9 @@
 //! `textwash clean`: read documents, clean them in parallel, write them in input order.
 //!
-//! The reader thread ([`crate::input`]) hands over batches of units over a bounded channel, so memory
-//! stays bounded whatever the input size; the pool cleans one batch while a writer thread writes the
-//! one before it, in input order.
+//! The reader thread ([`crate::input`]) hands over batches of units over a bounded channel; the pool
+//! cleans each batch as a job of its own, a few at a time, and a writer thread writes them in input
+//! order. Memory stays bounded whatever the input size: at most a few batches are read and not yet
+//! written.
 
 use std::collections::BTreeMap;
 use std::io::{self, IoSlice, IsTerminal, Write};
@@ -64,33 +65,47 @@ pub fn run(args: CleanArgs, pipeline: Pipeline) -> Result<u8> {
     };
     let progress = Progress::new(&args.input, args.quiet);
 
-    // Three stages overlap: the reader thread parses the inputs into batches, the pool cleans one batch,
-    // and the writer thread writes the one before, so no core waits for the output.
+    // The reader thread parses the inputs into batches. Each batch is cleaned by the pool as a job of
+    // its own, started as soon as it is read and a slot is free, and the writer thread puts the cleaned
+    // batches back in input order. Cleaning one batch at a time (the pool's `install`) left the cores
+    // waiting at the end of every batch for the last documents, the hand-over to the writer and the
+    // next batch: on the development machine, each worker slept about half a second of a four-second
+    // two-thread run.
     let rx = spawn_reader(args.input.clone());
     let stop = Arc::new(AtomicBool::new(false));
-    let (wtx, wrx) = sync_channel::<Vec<Outcome>>(1);
+    // Batches read and not yet written: one per thread at work (beyond four, the threads share
+    // batches, as a batch is cleaned in parallel too), and one the writer holds. Each is a block of
+    // input and its outputs, about 6 + 8 MB on the bench corpus. One more slot made no difference
+    // that the development machine could measure, and cost 25 MB.
+    let slots = pool.current_num_threads().min(4) + 1;
+    let (wtx, wrx) = sync_channel::<Cleaned>(slots);
+    let (slot_tx, slot_rx) = sync_channel::<()>(slots);
     let writer = {
         let stop = stop.clone();
         let fail_fast = args.on_error == OnError::Fail;
         let progress = progress.clone();
-        std::thread::spawn(move || write_outcomes(wrx, sink, format, fail_fast, &stop, &progress))
+        std::thread::spawn(move || write_outcomes(wrx, slot_rx, sink, format, fail_fast, &stop, &progress))
     };
-    for batch in rx {
-        if stop.load(Ordering::Relaxed) {
+    let job = Arc::new(Job { pipeline, format, text_field, id_field, on_error: args.on_error });
+    for (seq, batch) in rx.into_iter().enumerate() {
+        // A stopped writer takes no more slots.
+        if stop.load(Ordering::Relaxed) || slot_tx.send(()).is_err() {
             break;
         }
-        let outcomes: Vec<Outcome> = pool.install(|| {
-            batch
-                .into_par_iter()
-                .map(|u| clean_unit(u, &pipeline, format, &text_field, &id_field, args.on_error))
-                .collect()
+        let (job, wtx) = (job.clone(), wtx.clone());
+        pool.spawn_fifo(move || {
+            // A panic is handed to the writer, which raises it again: the run fails as it would have
+            // had it happened on this thread.
+            let outcomes = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                batch.into_par_iter().map(|u| job.clean(u)).collect()
+            }));
+            // Fails only when the writer has stopped.
+            let _ = wtx.send((seq, outcomes));
         });
-        if wtx.send(outcomes).is_err() {
-            break;
-        }
     }
     drop(wtx);
-    let t = writer.join().expect("the writer thread does not panic")?;
+    // A panic in a batch job, raised again by the writer, is raised here in turn.
+    let t = writer.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
     progress.finish();
     if !args.quiet {
         let secs = started.elapsed().as_secs_f64();
@@ -126,9 +141,29 @@ struct Totals {
     counts: BTreeMap<String, usize>,
 }
 
-/// The writer thread: reports errors and writes outputs in input order.
+/// A batch cleaned: its number in input order, and its outcomes or the panic that stopped it.
+type Cleaned = (usize, std::thread::Result<Vec<Outcome>>);
+
+/// What every batch job needs: the pipeline and the options of the run.
+struct Job {
+    pipeline: Pipeline,
+    format: OutputFormat,
+    text_field: String,
+    id_field: String,
+    on_error: OnError,
+}
+
+impl Job {
+    fn clean(&self, u: Unit) -> Outcome {
+        clean_unit(u, &self.pipeline, self.format, &self.text_field, &self.id_field, self.on_error)
+    }
+}
+
+/// The writer thread: puts the cleaned batches in input order, reports errors and writes outputs, and
+/// frees a slot (`slots`) for each batch written.
 fn write_outcomes(
-    rx: Receiver<Vec<Outcome>>,
+    rx: Receiver<Cleaned>,
+    slots: Receiver<()>,
     mut sink: Sink,
     format: OutputFormat,
     fail_fast: bool,
@@ -141,7 +176,20 @@ fn write_outcomes(
     // strings. Named into `t.counts` at the end, or when ids that are not shared fill the list.
     let mut by_id: RuleCounts = Vec::new();
     let mut failed = false;
-    'batches: for outcomes in rx {
+    // Batches cleaned ahead of one still being cleaned.
+    let mut early: BTreeMap<usize, Vec<Outcome>> = BTreeMap::new();
+    let mut next = 0;
+    let in_order = rx.into_iter().flat_map(|(seq, outcomes)| {
+        early.insert(seq, outcomes.unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+        std::iter::from_fn(|| {
+            let outcomes = early.remove(&next)?;
+            next += 1;
+            Some(outcomes)
+        })
+        .collect::<Vec<_>>()
+    });
+    'batches: for outcomes in in_order {
+        let _ = slots.try_recv();
         let w: &mut dyn Write = match &mut sink {
             Sink::File(f) => f,
             Sink::Stdout(w) => w,
