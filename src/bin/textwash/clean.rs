@@ -34,8 +34,6 @@ pub struct Outcome {
     /// The bytes to write (a JSONL line with its newline, or a text).
     pub output: Option<Vec<u8>>,
     pub error: Option<String>,
-    /// Edits per rule, as runs (see [`owned_counts`]).
-    pub counts: RuleCounts,
     pub input_bytes: usize,
 }
 
@@ -96,11 +94,17 @@ pub fn run(args: CleanArgs, pipeline: Pipeline) -> Result<u8> {
         pool.spawn_fifo(move || {
             // A panic is handed to the writer, which raises it again: the run fails as it would have
             // had it happened on this thread.
-            let outcomes = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                batch.into_par_iter().map(|u| job.clean(u)).collect()
+            let cleaned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                batch
+                    .into_par_iter()
+                    .fold(Batch::default, |mut b, u| {
+                        b.clean(u, &job);
+                        b
+                    })
+                    .reduce(Batch::default, Batch::append)
             }));
             // Fails only when the writer has stopped.
-            let _ = wtx.send((seq, outcomes));
+            let _ = wtx.send((seq, cleaned));
         });
     }
     drop(wtx);
@@ -142,7 +146,54 @@ struct Totals {
 }
 
 /// A batch cleaned: its number in input order, and its outcomes or the panic that stopped it.
-type Cleaned = (usize, std::thread::Result<Vec<Outcome>>);
+type Cleaned = (usize, std::thread::Result<Batch>);
+
+/// The outcomes of a batch (or of a run of it, while it is cleaned), and the edits per rule they
+/// made, summed.
+///
+/// The sums are made here, by the threads that clean: when each outcome carried its own counts, the
+/// writer thread spent a quarter of its time dropping them. Each count held a shared rule id, so
+/// every clone in a worker and every drop in the writer moved the id's reference count from one
+/// core's cache to the other's. A batch clones each id once.
+#[derive(Default)]
+struct Batch {
+    outcomes: Vec<Outcome>,
+    counts: RuleCounts,
+    /// Whether an outcome is an error and the run stops at the first one (`--on-error fail`): the
+    /// counts then cover only the outcomes before it, which are the ones written.
+    stopped: bool,
+}
+
+impl Batch {
+    fn clean(&mut self, u: Unit, job: &Job) {
+        let counts = if self.stopped { None } else { Some(&mut self.counts) };
+        let o =
+            clean_unit(u, &job.pipeline, job.format, &job.text_field, &job.id_field, job.on_error, counts);
+        self.stopped |= o.error.is_some() && job.on_error == OnError::Fail;
+        self.outcomes.push(o);
+    }
+
+    /// `self` followed by `next`.
+    fn append(mut self, mut next: Batch) -> Batch {
+        self.outcomes.append(&mut next.outcomes);
+        if !self.stopped {
+            for (k, v) in next.counts {
+                add_count(&mut self.counts, &k, v);
+            }
+            self.stopped = next.stopped;
+        }
+        self
+    }
+}
+
+/// Adds `n` edits of rule `k`: a search of a short list by address, where a map by name would
+/// compare strings.
+fn add_count(counts: &mut RuleCounts, k: &RuleId, n: usize) {
+    match counts.iter_mut().find(|(r, _)| Arc::ptr_eq(r, k)) {
+        Some((_, sum)) => *sum += n,
+        None => counts.push((k.clone(), n)),
+    }
+}
 
 /// What every batch job needs: the pipeline and the options of the run.
 struct Job {
@@ -151,12 +202,6 @@ struct Job {
     text_field: String,
     id_field: String,
     on_error: OnError,
-}
-
-impl Job {
-    fn clean(&self, u: Unit) -> Outcome {
-        clean_unit(u, &self.pipeline, self.format, &self.text_field, &self.id_field, self.on_error)
-    }
 }
 
 /// The writer thread: puts the cleaned batches in input order, reports errors and writes outputs, and
@@ -171,25 +216,22 @@ fn write_outcomes(
     progress: &Progress,
 ) -> Result<Totals> {
     let mut t = Totals::default();
-    // Edits per rule, summed by shared id (a document brings dozens of runs of a dozen rules): a
-    // search of a short list by address, where looking each run up by name in `t.counts` compared
-    // strings. Named into `t.counts` at the end, or when ids that are not shared fill the list.
-    let mut by_id: RuleCounts = Vec::new();
     let mut failed = false;
     // Batches cleaned ahead of one still being cleaned.
-    let mut early: BTreeMap<usize, Vec<Outcome>> = BTreeMap::new();
+    let mut early: BTreeMap<usize, Batch> = BTreeMap::new();
     let mut next = 0;
-    let in_order = rx.into_iter().flat_map(|(seq, outcomes)| {
-        early.insert(seq, outcomes.unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+    let in_order = rx.into_iter().flat_map(|(seq, batch)| {
+        early.insert(seq, batch.unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
         std::iter::from_fn(|| {
-            let outcomes = early.remove(&next)?;
+            let batch = early.remove(&next)?;
             next += 1;
-            Some(outcomes)
+            Some(batch)
         })
         .collect::<Vec<_>>()
     });
-    'batches: for outcomes in in_order {
+    'batches: for Batch { outcomes, counts, .. } in in_order {
         let _ = slots.try_recv();
+        name_counts(&mut t.counts, counts.into_iter());
         let w: &mut dyn Write = match &mut sink {
             Sink::File(f) => f,
             Sink::Stdout(w) => w,
@@ -209,17 +251,6 @@ fn write_outcomes(
                     break;
                 }
             }
-            for (k, v) in &o.counts {
-                match by_id.iter().position(|(r, _)| Arc::ptr_eq(r, k)) {
-                    Some(at) => by_id[at].1 += v,
-                    None => {
-                        if by_id.len() == 64 {
-                            name_counts(&mut t.counts, by_id.drain(..));
-                        }
-                        by_id.push((k.clone(), *v));
-                    }
-                }
-            }
             if let Some(data) = &o.output {
                 if format == OutputFormat::Text && t.docs > 0 {
                     pending.push(b"\x0c\n");
@@ -234,7 +265,6 @@ fn write_outcomes(
             break 'batches;
         }
     }
-    name_counts(&mut t.counts, by_id.drain(..));
     match sink {
         Sink::File(f) if !failed => f.commit().context("finishing the output file")?,
         Sink::File(f) => drop(f),
@@ -340,6 +370,7 @@ impl Progress {
     }
 }
 
+/// Cleans one unit, adding its edits per rule to `counts` when given.
 fn clean_unit(
     u: Unit,
     p: &Pipeline,
@@ -347,6 +378,7 @@ fn clean_unit(
     text_field: &str,
     id_field: &str,
     on_error: OnError,
+    counts: Option<&mut RuleCounts>,
 ) -> Outcome {
     let input_bytes = u.len();
     match u {
@@ -356,7 +388,6 @@ fn clean_unit(
                 Some(n) => format!("{source}:{n}: {message}"),
                 None => format!("{source}: {message}"),
             }),
-            counts: Vec::new(),
             input_bytes,
         },
         Unit::Text { source, bytes } => {
@@ -364,13 +395,14 @@ fn clean_unit(
                 return Outcome {
                     output: None,
                     error: Some(format!("{source}: not text (binary data: NUL or control bytes), skipped")),
-                    counts: Vec::new(),
                     input_bytes,
                 };
             }
             let d = decode(&bytes);
             let cleaned = p.clean(&d.text);
-            let counts = owned_counts(&cleaned);
+            if let Some(counts) = counts {
+                add_counts(counts, &cleaned);
+            }
             let output = match format {
                 OutputFormat::Text => {
                     let mut s = cleaned.text.clone().into_bytes();
@@ -398,10 +430,10 @@ fn clean_unit(
                     v
                 }
             };
-            Outcome { output: Some(output), error: None, counts, input_bytes }
+            Outcome { output: Some(output), error: None, input_bytes }
         }
-        Unit::Json { source, line, bytes } => match clean_record(&bytes, p, format, text_field) {
-            Ok((output, counts)) => Outcome { output: Some(output), error: None, counts, input_bytes },
+        Unit::Json { source, line, bytes } => match clean_record(&bytes, p, format, text_field, counts) {
+            Ok(output) => Outcome { output: Some(output), error: None, input_bytes },
             Err(e) => {
                 let id = tio::RawRecord::parse(&bytes)
                     .ok()
@@ -415,16 +447,17 @@ fn clean_unit(
                     b.push(b'\n');
                     b
                 });
-                Outcome { output, error: Some(what), counts: Vec::new(), input_bytes }
+                Outcome { output, error: Some(what), input_bytes }
             }
         },
     }
 }
 
-/// Edits per rule, as runs (a rule may come more than once): shared rule ids, so that counting costs
-/// no allocation per rule and document.
-fn owned_counts(c: &textwash::Cleaned) -> RuleCounts {
-    c.rule_runs().map(|(k, v)| (k.clone(), v)).collect()
+/// Adds a document's edits per rule to `counts`.
+fn add_counts(counts: &mut RuleCounts, c: &textwash::Cleaned) {
+    for (k, n) in c.rule_runs() {
+        add_count(counts, k, n);
+    }
 }
 
 fn clean_record(
@@ -432,7 +465,8 @@ fn clean_record(
     p: &Pipeline,
     format: OutputFormat,
     text_field: &str,
-) -> Result<(Vec<u8>, RuleCounts), RecordError> {
+    counts: Option<&mut RuleCounts>,
+) -> Result<Vec<u8>, RecordError> {
     // The output record is the cleaned text plus its edit log: about 1.35 times the input on the
     // bench corpus. Room for 1.5 times saves copying the record as it grows.
     let mut out = Vec::with_capacity(bytes.len() + bytes.len() / 2 + 256);
@@ -446,7 +480,10 @@ fn clean_record(
             cleaned
         }
     };
-    Ok((out, owned_counts(&cleaned)))
+    if let Some(counts) = counts {
+        add_counts(counts, &cleaned);
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
