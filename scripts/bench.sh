@@ -3,16 +3,17 @@
 # threads, next to a serde_json read-and-write baseline measured in the same run.
 #
 # The host this was developed on is shared and its speed moves by 10-30% from minute to minute, so the
-# three corpus runs alternate for BENCH_ROUNDS rounds (3): every run is printed, then the median of
-# each, and the two-thread ratio from the medians.
+# three corpus runs alternate for BENCH_ROUNDS rounds (5): every run is printed, then the median of
+# each, and the two-thread ratio from the medians. The CPU time the hypervisor gave to other guests
+# during the runs ("steal", from /proc/stat) is printed too: it is the noise.
 #
-#   BENCH_MB=500 (size of the corpus), BENCH_BIG_MB=100 (the single big document), BENCH_ROUNDS=3,
+#   BENCH_MB=500 (size of the corpus), BENCH_BIG_MB=100 (the single big document), BENCH_ROUNDS=5,
 #   BENCH_DIR
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MB=${BENCH_MB:-500}
 BIG_MB=${BENCH_BIG_MB:-100}
-ROUNDS=${BENCH_ROUNDS:-3}
+ROUNDS=${BENCH_ROUNDS:-5}
 DIR=${BENCH_DIR:-target/bench-data}
 CARGO=${CARGO:-cargo}
 mkdir -p "$DIR"
@@ -66,6 +67,10 @@ medians() {
 echo "corpus: $DATA ($(awk -v b="$BYTES" 'BEGIN{printf "%.0f", b/1e6}') MB, $(wc -l <"$DATA") documents); $(nproc) cores"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf "%-34s %9s %13s %10s %12s\n" "run" "wall" "throughput" "CPU" "peak RSS"
+# The 8th number of /proc/stat's first line, in clock ticks: time this machine's CPUs were ready to
+# run and the host ran something else.
+steal() { awk '/^cpu / { print $9; exit }' /proc/stat 2>/dev/null || echo 0; }
+steal_before=$(steal)
 for round in $(seq "$ROUNDS"); do
     rm -f "$DIR"/out-*.jsonl
     measure "serde_json read+write (1 thread)" "$BYTES" "$EX/json_baseline" "$DATA" "$DIR/out-baseline.jsonl"
@@ -73,6 +78,7 @@ for round in $(seq "$ROUNDS"); do
     measure "textwash clean -j2" "$BYTES" "$BIN" clean -q -j2 "$DATA" -o "$DIR/out-j2.jsonl"
     cmp -s "$DIR/out-j1.jsonl" "$DIR/out-j2.jsonl" || { echo "bench: -j1 and -j2 outputs differ" >&2; exit 1; }
 done
+steal_after=$(steal)
 rm -f "$DIR"/out-*.jsonl
 measure "textwash, one ${BIG_MB} MB document" "$(stat -c %s "$BIG")" "$BIN" clean -q "$BIG" -o "$DIR/out-big.jsonl"
 rm -f "$DIR"/out-*.jsonl "$DIR/time.txt"
@@ -82,3 +88,5 @@ printf "%-34s %9s %13s %10s %12s\n" "run" "wall" "throughput" "CPU" "peak RSS"
 medians | tee "$DIR/medians.txt"
 awk '/clean -j1/ { j1 = $(NF - 5) } /clean -j2/ { j2 = $(NF - 5) }
      END { if (j1 > 0) printf "two threads / one thread (median MB/s): %.2f\n", j2 / j1 }' "$DIR/medians.txt"
+awk -v a="$steal_before" -v b="$steal_after" -v hz="$(getconf CLK_TCK)" 'BEGIN {
+    printf "CPU time stolen by the host during the corpus runs: %.1f s\n", (b - a) / hz }'
