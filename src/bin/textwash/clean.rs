@@ -517,6 +517,35 @@ mod tests {
     }
 
     #[test]
+    fn batches_cleaned_out_of_order_are_written_in_input_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.jsonl");
+        let (tx, rx) = sync_channel(8);
+        let (slot_tx, slot_rx) = sync_channel(8);
+        let rule: RuleId = Arc::from("r");
+        let batch = |i: usize| Batch {
+            outcomes: vec![Outcome {
+                output: Some(format!("{i}\n").into_bytes()),
+                error: None,
+                input_bytes: 1,
+            }],
+            counts: vec![(rule.clone(), i)],
+            stopped: false,
+        };
+        for i in [2, 0, 3, 1] {
+            slot_tx.send(()).unwrap();
+            tx.send((i, Ok(batch(i)))).unwrap();
+        }
+        drop(tx);
+        let sink = Sink::File(AtomicFile::create(&path).unwrap());
+        let stop = AtomicBool::new(false);
+        let t =
+            write_outcomes(rx, slot_rx, sink, OutputFormat::Jsonl, false, &stop, &Progress(None)).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "0\n1\n2\n3\n");
+        assert_eq!((t.docs, t.bytes, t.counts["r"]), (4, 4, 6));
+    }
+
+    #[test]
     fn vectored_writes_resume_where_a_short_write_stopped() {
         let owned: Vec<Vec<u8>> =
             (0..3000).map(|i| format!("{i:>width$}|", width = i % 13).into_bytes()).collect();
