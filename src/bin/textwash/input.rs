@@ -228,6 +228,8 @@ fn read_jsonl(reader: &mut dyn BufRead, source: Arc<str>, pool: &mut Pool, out: 
     let mut line = 0usize;
     // The start of a line that the block before did not finish, copied to the front of the next.
     let mut carry: Vec<u8> = Vec::new();
+    // Where the block's newlines are, found as the bytes come in.
+    let mut ends: Vec<usize> = Vec::new();
     loop {
         let mut buf = pool.take();
         if buf.len() < carry.len() + READ_BYTES {
@@ -236,19 +238,21 @@ fn read_jsonl(reader: &mut dyn BufRead, source: Arc<str>, pool: &mut Pool, out: 
         buf[..carry.len()].copy_from_slice(&carry);
         let mut filled = carry.len();
         carry.clear();
-        let at_end = match fill(reader, &mut buf, &mut filled) {
+        ends.clear();
+        let at_end = match fill(reader, &mut buf, &mut filled, &mut ends) {
             Ok(at_end) => at_end,
             Err(e) => {
                 return out.push(Unit::Unreadable { source, line: Some(line + 1), message: e.to_string() });
             }
         };
         // Complete lines end at the last newline; at the end of the input, the rest is a line too.
-        let cut = if at_end { filled } else { memchr::memrchr(b'\n', &buf[..filled]).map_or(0, |i| i + 1) };
+        let cut = if at_end { filled } else { ends.last().map_or(0, |&i| i + 1) };
         carry.extend_from_slice(&buf[cut..filled]);
         let block = Arc::new(Block { buf, pool: pool.sender.clone() });
         let mut start = 0;
+        let mut ends = ends.iter();
         while start < cut {
-            let end = memchr::memchr(b'\n', &block.buf[start..cut]).map_or(cut, |i| start + i + 1);
+            let end = ends.next().map_or(cut, |&i| i + 1);
             line += 1;
             let (mut s, mut e) = (start, end);
             start = end;
@@ -283,23 +287,28 @@ fn read_jsonl(reader: &mut dyn BufRead, source: Arc<str>, pool: &mut Pool, out: 
 /// The buffer's bytes are all initialised (zeroed once, when it was made or grown), and `filled`
 /// says how many hold input: reading into the spare capacity of a vector would need the unstable
 /// `Read::read_buf`, and zeroing it before each read cost as much as the copy saved.
-fn fill(reader: &mut dyn BufRead, buf: &mut Vec<u8>, filled: &mut usize) -> io::Result<bool> {
-    // Whether a newline has been read here (the carried start of a line has none).
-    let mut newline = false;
+fn fill(
+    reader: &mut dyn BufRead,
+    buf: &mut Vec<u8>,
+    filled: &mut usize,
+    ends: &mut Vec<usize>,
+) -> io::Result<bool> {
     loop {
-        if newline && *filled >= BLOCK_BYTES {
+        // A newline read here (the carried start of a line has none) ends the block.
+        if !ends.is_empty() && *filled >= BLOCK_BYTES {
             return Ok(false);
         }
         if buf.len() - *filled < READ_BYTES {
             // A line longer than the block: twice the room.
             buf.resize(buf.len() * 2, 0);
         }
-        match reader.read(&mut buf[*filled..]) {
+        // A read at a time of the size that bypasses the reader's buffer, and its newlines found
+        // while the bytes are still in the cache: a second pass over the whole block read it back
+        // from memory.
+        match reader.read(&mut buf[*filled..*filled + READ_BYTES]) {
             Ok(0) => return Ok(true),
             Ok(n) => {
-                // Only the new bytes are looked at, so a long line read from a pipe 64 KB at a time
-                // is not searched again and again.
-                newline = newline || memchr::memchr(b'\n', &buf[*filled..*filled + n]).is_some();
+                ends.extend(memchr::memchr_iter(b'\n', &buf[*filled..*filled + n]).map(|i| *filled + i));
                 *filled += n;
             }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
