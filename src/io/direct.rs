@@ -347,13 +347,12 @@ mod tests {
         if !on_local_disk(&file) || set_direct(&file, true).is_err() {
             return;
         }
-        // An unaligned length is refused by the kernel in direct mode.
-        let block = Block::new();
-        let mut direct = true;
+        // An unaligned address is refused by the kernel in direct mode.
         let data = b"0123456789".repeat(1000);
-        let mut aligned = block;
-        aligned.fill(&data);
-        write_block(&mut file, &aligned.filled()[1..], &mut direct).unwrap();
+        let mut block = Block::new();
+        block.fill(&data);
+        let mut direct = true;
+        write_block(&mut file, &block.filled()[1..], &mut direct).unwrap();
         assert!(!direct);
         drop(file);
         assert!(std::fs::read(&path).unwrap() == data[1..]);

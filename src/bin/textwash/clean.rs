@@ -217,17 +217,18 @@ fn write_outcomes(
 ) -> Result<Totals> {
     let mut t = Totals::default();
     let mut failed = false;
-    // Batches cleaned ahead of one still being cleaned.
+    // The batches in input order: the next one when it has come, else the ones cleaned ahead of it
+    // are kept until it comes.
     let mut early: BTreeMap<usize, Batch> = BTreeMap::new();
     let mut next = 0;
-    let in_order = rx.into_iter().flat_map(|(seq, batch)| {
-        early.insert(seq, batch.unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
-        std::iter::from_fn(|| {
-            let batch = early.remove(&next)?;
+    let mut cleaned = rx.into_iter();
+    let in_order = std::iter::from_fn(|| loop {
+        if let Some(batch) = early.remove(&next) {
             next += 1;
-            Some(batch)
-        })
-        .collect::<Vec<_>>()
+            return Some(batch);
+        }
+        let (seq, batch) = cleaned.next()?;
+        early.insert(seq, batch.unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
     });
     'batches: for Batch { outcomes, counts, .. } in in_order {
         let _ = slots.try_recv();

@@ -82,8 +82,8 @@ impl Drop for Block {
 /// block, the unfinished line carried over from the one before, and one more read.
 const BLOCK_BYTES: usize = 6 << 20;
 const BUFFER_BYTES: usize = BLOCK_BYTES + 2 * READ_BYTES;
-/// Buffers kept for reuse: the blocks of the batches in flight (two in the channel, up to six being
-/// cleaned or written, see `clean::run`, one being read).
+/// Buffers kept for reuse: the blocks of the batches in flight (two in the channel, up to five being
+/// cleaned or written, see `clean::run`, one being read), and one spare.
 const POOL: usize = 9;
 
 /// One document to look at, read from a unit.
