@@ -1,7 +1,6 @@
 //! The pipeline: ordered passes built from a [`RuleSet`], run over one document at a time.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use crate::edit::{apply_edits_from, compose, Change, Edit, Edits, RuleId, Splice};
 use crate::lines::{self, Doc, Line};
@@ -54,9 +53,8 @@ impl Cleaned {
         std::iter::from_fn(move || {
             let c = changes.next()?;
             let mut n = 1;
-            // The edits of one rule share its id: comparing the pointers first spares comparing the
-            // names of most pairs.
-            while changes.next_if(|d| Arc::ptr_eq(&d.rule, &c.rule) || d.rule == c.rule).is_some() {
+            // Rule ids are interned: comparing two is comparing two addresses.
+            while changes.next_if(|d| d.rule == c.rule).is_some() {
                 n += 1;
             }
             Some((&c.rule, n))

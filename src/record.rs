@@ -1,7 +1,5 @@
 //! The `textwash` object of an output record: what was removed, by which rule, and where.
 
-use std::sync::Arc;
-
 use serde::Serialize;
 
 use crate::decode::Decoded;
@@ -43,14 +41,12 @@ impl<'a> Report<'a> {
     pub fn new(input: &str, cleaned: &'a Cleaned, encoding: &'a str, replaced_chars: usize) -> Self {
         // One walk over the edits for both the list (`Cleaned::removed`) and the counts
         // (`Cleaned::counts`). Each pass logs its edits rule by rule, so the counts go by runs of one
-        // rule, added up in a short list of the record's few rules. A run goes on while the rule is
-        // the same shared id; two ids with one name (if ever) make two runs, which `slot` sums under
-        // the one name, found by address first and by name only for a rule new to the list.
+        // rule, added up in a short list of the record's few rules, found by the rule id (an address:
+        // ids are interned, see `RuleId`).
         let mut listed: Vec<&'a Change> = Vec::with_capacity(cleaned.changes.len());
         let mut sums: Vec<(&'a str, usize)> = Vec::with_capacity(16);
         let slot = |sums: &mut Vec<(&'a str, usize)>, rule: &'a str| {
-            let at = sums.iter().position(|(r, _)| std::ptr::eq(*r, rule));
-            at.or_else(|| sums.iter().position(|(r, _)| *r == rule)).unwrap_or_else(|| {
+            sums.iter().position(|(r, _)| std::ptr::eq(*r, rule)).unwrap_or_else(|| {
                 sums.push((rule, 0));
                 sums.len() - 1
             })
@@ -62,9 +58,9 @@ impl<'a> Report<'a> {
             let mut run = (&first.rule, slot(&mut sums, &first.rule), 0);
             let mut before = (&first.rule, run.1);
             for c in &cleaned.changes {
-                if !Arc::ptr_eq(run.0, &c.rule) {
+                if *run.0 != c.rule {
                     sums[run.1].1 += run.2;
-                    let k = if Arc::ptr_eq(before.0, &c.rule) { before.1 } else { slot(&mut sums, &c.rule) };
+                    let k = if *before.0 == c.rule { before.1 } else { slot(&mut sums, &c.rule) };
                     before = (run.0, run.1);
                     run = (&c.rule, k, 0);
                 }
@@ -125,8 +121,7 @@ impl<'a> Report<'a> {
         out.extend_from_slice(b",\"removed\":[");
         // Each removal starts `,{"rule":"NAME","text":` (the first without the comma), made once per
         // rule: a report lists thousands of removals by a dozen rules, and escaping the name each
-        // time was a sixth of the report. The rules are told apart by address (one rule's removals
-        // share its name); two copies of a name get a head each, the same bytes. A head is followed by
+        // time was a sixth of the report. The rules are told apart by their ids (addresses). A head is followed by
         // `HEAD_ROOM` zeros, so that one fixed-size copy of that many bytes takes a short head whole
         // (the bytes past it are written, not counted, and overwritten by what follows).
         const HEAD_ROOM: usize = 64;
@@ -358,7 +353,7 @@ mod tests {
             let changes: Vec<Change> = spans
                 .iter()
                 .map(|&(start, len)| Change {
-                    rule: Arc::from("r"),
+                    rule: crate::edit::RuleId::from("r"),
                     start,
                     end: start + len,
                     text: "".into(),
@@ -386,12 +381,12 @@ mod tests {
         /// ids of one name (`b` and `b2`) summed as one.
         #[test]
         fn counts_are_cleaneds(rules in proptest::collection::vec(0usize..5, 0..80)) {
-            let ids: [crate::edit::RuleId; 5] = [Arc::from("a"), Arc::from("b"), Arc::from("c"), Arc::from("b"), Arc::from("d")];
+            let ids: [crate::edit::RuleId; 5] = [crate::edit::RuleId::from("a"), crate::edit::RuleId::from("b"), crate::edit::RuleId::from("c"), crate::edit::RuleId::from("b"), crate::edit::RuleId::from("d")];
             let changes = rules
                 .iter()
                 .enumerate()
                 .map(|(i, &r)| Change {
-                    rule: ids[r].clone(),
+                    rule: ids[r],
                     start: i,
                     end: i + 1,
                     text: if i % 3 == 0 { "\n".into() } else { "x".into() },

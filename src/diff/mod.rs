@@ -155,12 +155,12 @@ impl<'a> Review<'a> {
             });
             if let Some(i) = hit {
                 if !spans[i].rules.contains(&c.rule) {
-                    spans[i].rules.push(c.rule.clone());
+                    spans[i].rules.push(c.rule);
                 }
             }
         }
         let marks = cleaned.changes.iter().map(|c| Mark {
-            rule: c.rule.clone(),
+            rule: c.rule,
             range: c.start..c.end,
             widened: input[c.start..c.end] != *c.text,
             whitespace_only: c.is_whitespace_only(),
@@ -188,11 +188,11 @@ impl<'a> Review<'a> {
             spans.push(Span {
                 input: c.start..c.end,
                 output: o..out.len(),
-                rules: vec![c.rule.clone()],
+                rules: vec![c.rule],
                 whitespace_only: is_ws(&input[c.start..c.end]) && is_ws(&c.replacement),
             });
             marks.push(Mark {
-                rule: c.rule.clone(),
+                rule: c.rule,
                 range: c.start..c.end,
                 widened: false,
                 whitespace_only: c.is_whitespace_only(),
@@ -233,7 +233,7 @@ impl<'a> Review<'a> {
                 m.range.start < range.end && range.start < m.range.end
             };
             if hit && keep(m) && !out.contains(&m.rule) {
-                out.push(m.rule.clone());
+                out.push(m.rule);
             }
         }
         out
@@ -525,7 +525,7 @@ impl Review<'_> {
             if m.range.start > at {
                 out.push((at..m.range.start, None));
             }
-            out.push((m.range.clone(), Some(m.rule.clone())));
+            out.push((m.range.clone(), Some(m.rule)));
             at = m.range.end;
         }
         if at < span.input.end {
