@@ -18,8 +18,8 @@ use std::ops::Range;
 /// Every edit and every change carries one, several million in a 500 MB run. As a shared `Arc<str>`
 /// each was a reference count raised and lowered, and with two threads cleaning, those counts went
 /// from one core's cache to the other's a rule at a time: that took about 2% of a two-thread run's
-/// CPU (medians of six alternating pairs of runs, in both orders, on the bench corpus), and `drop_in_place::<Change>` 46% more
-/// samples than with one thread.
+/// CPU (medians of six alternating pairs of runs, in both orders, on the bench corpus), and
+/// `drop_in_place::<Change>` took 46% more samples than with one thread.
 ///
 /// The names are kept for the life of the process, once each: a program building pipelines over and
 /// over from the same rules keeps the same few names, whatever the number of pipelines.

@@ -121,9 +121,10 @@ impl<'a> Report<'a> {
         out.extend_from_slice(b",\"removed\":[");
         // Each removal starts `,{"rule":"NAME","text":` (the first without the comma), made once per
         // rule: a report lists thousands of removals by a dozen rules, and escaping the name each
-        // time was a sixth of the report. The rules are told apart by their ids (addresses). A head is followed by
-        // `HEAD_ROOM` zeros, so that one fixed-size copy of that many bytes takes a short head whole
-        // (the bytes past it are written, not counted, and overwritten by what follows).
+        // time was a sixth of the report. The rules are told apart by their ids (addresses). A head
+        // is followed by `HEAD_ROOM` zeros, so that one fixed-size copy of that many bytes takes a
+        // short head whole (the bytes past it are written, not counted, and overwritten by what
+        // follows).
         const HEAD_ROOM: usize = 64;
         let mut heads: Vec<(&str, Vec<u8>)> = Vec::new();
         for (i, r) in self.removed.iter().enumerate() {
@@ -377,11 +378,11 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// The counts are `Cleaned::counts`, whatever the order of the rules in the log, with two
-        /// ids of one name (`b` and `b2`) summed as one.
+        /// The counts are `Cleaned::counts`, whatever the order of the rules in the log, with a name
+        /// given twice (`b`) counted as one rule.
         #[test]
         fn counts_are_cleaneds(rules in proptest::collection::vec(0usize..5, 0..80)) {
-            let ids: [crate::edit::RuleId; 5] = [crate::edit::RuleId::from("a"), crate::edit::RuleId::from("b"), crate::edit::RuleId::from("c"), crate::edit::RuleId::from("b"), crate::edit::RuleId::from("d")];
+            let ids = ["a", "b", "c", "b", "d"].map(crate::edit::RuleId::from);
             let changes = rules
                 .iter()
                 .enumerate()
