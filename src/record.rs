@@ -4,13 +4,14 @@ use serde::Serialize;
 
 use crate::decode::Decoded;
 use crate::edit::Change;
+use crate::edit::RuleId;
 use crate::pipeline::Cleaned;
 
 /// One removal or replacement listed in the record. White-space-only edits (line joins, collapsed
 /// spaces) are counted per rule but not listed.
 #[derive(Debug, Serialize)]
 pub struct Removed<'a> {
-    pub rule: &'a str,
+    pub rule: RuleId,
     /// What was removed, as the rule saw it.
     pub text: &'a str,
     /// What replaced it, when it was not a plain removal.
@@ -32,7 +33,7 @@ pub struct Report<'a> {
     /// Edits per rule, white-space edits included, in name order (each name once): written as a
     /// map. (A `BTreeMap` cost as much to build as the rest of the report.)
     #[serde(serialize_with = "as_map")]
-    pub counts: Vec<(&'a str, usize)>,
+    pub counts: Vec<(RuleId, usize)>,
     pub input_chars: usize,
     pub output_chars: usize,
 }
@@ -44,9 +45,9 @@ impl<'a> Report<'a> {
         // rule, added up in a short list of the record's few rules, found by the rule id (an address:
         // ids are interned, see `RuleId`).
         let mut listed: Vec<&'a Change> = Vec::with_capacity(cleaned.changes.len());
-        let mut sums: Vec<(&'a str, usize)> = Vec::with_capacity(16);
-        let slot = |sums: &mut Vec<(&'a str, usize)>, rule: &'a str| {
-            sums.iter().position(|(r, _)| std::ptr::eq(*r, rule)).unwrap_or_else(|| {
+        let mut sums: Vec<(RuleId, usize)> = Vec::with_capacity(16);
+        let slot = |sums: &mut Vec<(RuleId, usize)>, rule: RuleId| {
+            sums.iter().position(|(r, _)| *r == rule).unwrap_or_else(|| {
                 sums.push((rule, 0));
                 sums.len() - 1
             })
@@ -55,14 +56,14 @@ impl<'a> Report<'a> {
         // run before it. Passes often alternate two rules (line joins and paragraph breaks, say), and
         // then a new run finds its place without a search (b5: 27,000 runs in 79,000 edits).
         if let Some(first) = cleaned.changes.first() {
-            let mut run = (&first.rule, slot(&mut sums, &first.rule), 0);
-            let mut before = (&first.rule, run.1);
+            let mut run = (first.rule, slot(&mut sums, first.rule), 0);
+            let mut before = (first.rule, run.1);
             for c in &cleaned.changes {
-                if *run.0 != c.rule {
+                if run.0 != c.rule {
                     sums[run.1].1 += run.2;
-                    let k = if *before.0 == c.rule { before.1 } else { slot(&mut sums, &c.rule) };
+                    let k = if before.0 == c.rule { before.1 } else { slot(&mut sums, c.rule) };
                     before = (run.0, run.1);
-                    run = (&c.rule, k, 0);
+                    run = (c.rule, k, 0);
                 }
                 run.2 += 1;
                 if !c.is_whitespace_only() {
@@ -80,13 +81,13 @@ impl<'a> Report<'a> {
             Some(first) => u64::from_be_bytes(*first),
             None => name.bytes().fold(0u64, |k, b| k << 8 | u64::from(b)) << (8 * (8 - name.len())),
         };
-        sums.sort_unstable_by(|a, b| prefix(a.0).cmp(&prefix(b.0)).then_with(|| a.0.cmp(b.0)));
+        sums.sort_unstable_by(|a, b| prefix(&a.0).cmp(&prefix(&b.0)).then_with(|| a.0.cmp(&b.0)));
         // In reading order, whichever pass removed what (a stable sort: equal spans keep the log's
         // order). Sorted as references, an eighth of the size of a `Removed` to move.
         let removed = sort_by_span(listed)
             .into_iter()
             .map(|c| Removed {
-                rule: &c.rule,
+                rule: c.rule,
                 text: &c.text,
                 replacement: &c.replacement,
                 start: c.start,
@@ -126,14 +127,14 @@ impl<'a> Report<'a> {
         // short head whole (the bytes past it are written, not counted, and overwritten by what
         // follows).
         const HEAD_ROOM: usize = 64;
-        let mut heads: Vec<(&str, Vec<u8>)> = Vec::new();
+        let mut heads: Vec<(RuleId, Vec<u8>)> = Vec::new();
         for (i, r) in self.removed.iter().enumerate() {
-            let head = match heads.iter().position(|(rule, _)| std::ptr::eq(*rule, r.rule)) {
+            let head = match heads.iter().position(|(rule, _)| *rule == r.rule) {
                 Some(k) => &heads[k].1,
                 None => {
                     let mut head = Vec::with_capacity(r.rule.len() + 21 + HEAD_ROOM);
                     head.extend_from_slice(b",{\"rule\":");
-                    write_str(&mut head, r.rule);
+                    write_str(&mut head, &r.rule);
                     head.extend_from_slice(b",\"text\":");
                     head.resize(head.len() + HEAD_ROOM, 0);
                     heads.push((r.rule, head));
@@ -201,7 +202,7 @@ impl<'a> Report<'a> {
 }
 
 /// Serialises the counts as the map they are.
-fn as_map<S: serde::Serializer>(counts: &[(&str, usize)], s: S) -> Result<S::Ok, S::Error> {
+fn as_map<S: serde::Serializer>(counts: &[(RuleId, usize)], s: S) -> Result<S::Ok, S::Error> {
     s.collect_map(counts.iter().map(|(rule, n)| (rule, n)))
 }
 
@@ -335,6 +336,11 @@ unsafe fn char_count_avx2(bytes: &[u8]) -> usize {
 mod tests {
     use super::*;
 
+    /// The counts by name, as `Cleaned::counts` gives them.
+    fn names(counts: &[(RuleId, usize)]) -> Vec<(&'static str, usize)> {
+        counts.iter().map(|(r, n)| (r.as_str(), *n)).collect()
+    }
+
     proptest::proptest! {
         #[test]
         fn char_count_is_chars_count(s in "(?s).{0,500}", ascii in "[ -~\\n]{0,400}", n in 0usize..40) {
@@ -396,7 +402,7 @@ mod tests {
                 .collect();
             let cleaned = Cleaned { text: "x".repeat(5), changes, splices: vec![] };
             let report = Report::new("", &cleaned, "UTF-8", 0);
-            proptest::prop_assert_eq!(report.counts, cleaned.counts().into_iter().collect::<Vec<_>>());
+            proptest::prop_assert_eq!(names(&report.counts), cleaned.counts().into_iter().collect::<Vec<_>>());
             let listed: Vec<_> = cleaned.removed().map(|c| c.start).collect();
             proptest::prop_assert_eq!(report.removed.iter().map(|r| r.start).collect::<Vec<_>>(), listed);
         }
@@ -410,13 +416,13 @@ mod tests {
         assert!(!report.removed.is_empty() && !report.counts.is_empty());
         // The one walk over the edits gives what `Cleaned` says: its counts, and its removals in
         // reading order.
-        assert_eq!(report.counts, cleaned.counts().into_iter().collect::<Vec<_>>());
+        assert_eq!(names(&report.counts), cleaned.counts().into_iter().collect::<Vec<_>>());
         let mut listed: Vec<_> = cleaned.removed().map(|c| (c.start, c.end, &*c.rule, &*c.text)).collect();
         listed.sort_by_key(|r| (r.0, r.1));
-        let ours: Vec<_> = report.removed.iter().map(|r| (r.start, r.end, r.rule, r.text)).collect();
+        let ours: Vec<_> = report.removed.iter().map(|r| (r.start, r.end, r.rule.as_str(), r.text)).collect();
         assert_eq!(ours, listed);
         report.removed.push(Removed {
-            rule: "x\\y",
+            rule: crate::edit::RuleId::from("x\\y"),
             text: "\u{1}\u{2028}é",
             replacement: "\"",
             start: 1,
