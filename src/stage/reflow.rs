@@ -1575,24 +1575,29 @@ fn ascii_heading_counts(t: &str) -> HeadingCounts {
     HeadingCounts { words, letters, all_upper: !any_lower, long, capitalised }
 }
 
-/// Whether the gap between lines `a` and `b` of typeset text (a paper) held a display formula that
-/// the extractor dropped, so that `a` ended its paragraph however full it is. Papers set such a
-/// formula on a line of its own between two blocks of text, and the text around it shows where it
-/// was:
-/// - `a` introduces something with a colon (`... the Frenet-Serret equations:`), and `b` does not go
-///   on in lower case (`the same plea:` / `that the lantern ...` is one sentence);
-/// - `b` explains the symbols of a formula that is gone (`... can be written as` / `where E is`);
+/// Whether line `a` ended its paragraph however full it is, because something stood between it and
+/// line `b` that the extractor dropped: in a paper, a display formula, which is set on a line of its
+/// own between two blocks of text. The text around it shows where it was:
 /// - `a` ends without punctuation and `b` starts a sentence (`... it follows that` / `The
-///   distribution function ...`): the full stop, if any, was the formula's.
+///   distribution function ...`): the full stop, if any, was the formula's (or `a` was a heading);
+/// - in typeset text (`typeset`, a paper), `a` introduces something with a colon (`... the
+///   Frenet-Serret equations:`) and `b` does not go on in lower case (`the same plea:` / `that the
+///   lantern ...` is one sentence);
+/// - in typeset text, `b` explains the symbols of a formula that is gone (`... can be written as` /
+///   `where E is`).
 ///
-/// On the development corpus, a line ending in a colon was followed by a paragraph break 98 times in
-/// 105 (the others, and this project's samples, mostly a sentence going on in lower case); a `where` line after one ending without punctuation 82 times in 97 (the others a relative
-/// clause: `... models` / `where pulsar emission ...`); and a line that starts with one of
-/// [`SENTENCE_OPENERS`] after one ending without punctuation 197 times in 197 (52 in 53 in news,
-/// which is not typeset and so not asked). A title after a preposition (`published in` / `The
-/// Astrophysical Journal`) is not taken for a sentence.
-fn display_gap(at: &str, bt: &str) -> bool {
-    let colon = at.ends_with(':');
+/// On the development corpus, a line that starts with one of [`SENTENCE_OPENERS`] after one ending
+/// without punctuation was a paragraph's first 197 times in 197 in papers and 52 in 53 in news (the
+/// other ends in a quotation). A title after a preposition (`published in` / `The Astrophysical
+/// Journal`) is not taken for a sentence. In papers, a line ending in a colon was followed by a
+/// paragraph break 98 times in 105 (the others, and this project's samples, mostly a sentence going
+/// on in lower case), and a `where` line after one ending without punctuation 82 times in 97 (the
+/// others a relative clause: `... models` / `where pulsar emission ...`). In news, where lines are
+/// ragged and no formula stands between them, the last two cues made only false breaks (`Smith
+/// agreed:` / a quotation; `something more creative` / `where you can ...`), so they wait for
+/// typeset text.
+fn display_gap(at: &str, bt: &str, typeset: bool) -> bool {
+    let colon = typeset && at.ends_with(':');
     if !colon
         && at.ends_with([
             ',', ';', '.', '!', '?', '(', '-', '\u{2013}', '\u{2014}', '"', '\'', '\u{201d}', '\u{2019}',
@@ -1604,7 +1609,7 @@ fn display_gap(at: &str, bt: &str) -> bool {
     // Most lines start in lower case with another word than `where`: one byte says so.
     let mut words = bt.split_ascii_whitespace();
     match bt.as_bytes().first() {
-        Some(b'w') => words.next() == Some("where"),
+        Some(b'w') => typeset && words.next() == Some("where"),
         // A sentence that goes on after its colon (`the same plea:` / `that the ...`) starts in lower
         // case; a list or a new sentence after a formula does not.
         Some(b'a'..=b'z') => false,
@@ -1839,8 +1844,7 @@ impl ReflowPass {
         // only if needed.)
         let early_fw = (f.typeset && !f.page_break && f.width > 0 && (a_len + 1) * 100 < f.width * 80)
             .then(|| first_word_chars(bt));
-        if early_fw.is_some_and(|fw| (a_len + 1 + fw) * 100 < f.width * 80)
-            || f.typeset && display_gap(at, bt)
+        if early_fw.is_some_and(|fw| (a_len + 1 + fw) * 100 < f.width * 80) || display_gap(at, bt, f.typeset)
         {
             return Gap::Paragraph;
         }
@@ -2727,12 +2731,21 @@ mod tests {
              Each of them was read twice a day for three years, as the survey of the gauges published last year \
              in The Journal of Coastal Studies describes in detail."
         );
-        // Not typeset (no hyphens inside words): the same full lines join.
-        let news = "the readings taken at each of them during the year\n\
-                    The error of the fit then follows from the inequality";
+        // Not typeset (no hyphens inside words): only a sentence after a line without punctuation
+        // ends a paragraph; a colon or a `where` is read as the sentence going on.
+        let news = "The harbour board said the plan had one goal in\n\
+                    mind for the old pier and for all of its sheds\n\
+                    The work starts in May and will take a year, and\n\
+                    the board gave the reason in its letter to us:\n\
+                    Boats need the room more than the gulls do now\n\
+                    and it wants a place near the old fish market\n\
+                    where the boats can stay over the whole winter.";
         assert_eq!(
             clean(news),
-            "the readings taken at each of them during the year The error of the fit then follows from the inequality"
+            "The harbour board said the plan had one goal in mind for the old pier and for all of its sheds\n\n\
+             The work starts in May and will take a year, and the board gave the reason in its letter to us: \
+             Boats need the room more than the gulls do now and it wants a place near the old fish market \
+             where the boats can stay over the whole winter."
         );
     }
 
