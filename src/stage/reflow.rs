@@ -10,22 +10,27 @@
 //! How a paragraph end is told from a wrap, in order (the first that applies decides):
 //! 1. A line ending in a letter and `-`, followed by a letter: a hyphenated word, joined (see below).
 //! 2. List items and table rows (dot leaders, columns) keep their own lines.
-//! 3. A line that does not end a sentence, followed by one that starts in lower case (or a line ending
+//! 3. A full line that breaks off a sentence before a line that starts one (`... it follows that` /
+//!    `The distribution ...`; in a typeset paper also a colon, or a next line starting with `where`):
+//!    an element the extractor dropped, mostly a display formula, stood between them. A paragraph end.
+//!    (In a typeset paper, a clearly short line is a paragraph end before this, whatever follows.)
+//! 4. A line that does not end a sentence, followed by one that starts in lower case (or a line ending
 //!    in a word such as `the`, `of`, `and` that cannot end a sentence): one paragraph, even across a
 //!    blank line or a page break (a removed insert or the page foot split it).
-//! 4. A heading (short, no sentence end, capitalised, followed by a capital) stands alone.
-//! 5. Where the text marks paragraphs with blank lines, a blank line is a break. Where it puts a blank
+//! 5. A heading (short, no sentence end, capitalised, followed by a capital) stands alone.
+//! 6. Where the text marks paragraphs with blank lines, a blank line is a break. Where it puts a blank
 //!    line after every line (as pdfminer does), blank lines are ignored.
-//! 6. A line that ends a sentence although the next line's first word would have fitted on it was
+//! 7. A line that ends a sentence although the next line's first word would have fitted on it was
 //!    ended by choice: a paragraph end. So is one followed by an indented line.
-//! 7. Otherwise the line was wrapped: joined with a space.
+//! 8. Otherwise the line was wrapped: joined with a space.
 //!
 //! Hyphens: a word split as `eco-` + `nomic` is joined when the document has the joined form elsewhere
 //! or, failing that, when the Knuth-Liang (TeX, en-US) patterns allow a break at that point. The
-//! hyphen is kept when the second part starts with a capital (`ex-Soviet`), when the first part is
-//! already a compound (`state-of-the-`), when the hyphenated form appears elsewhere in the document, when
-//! both parts are English words that make no word together (`right-` + `hand`), or when the patterns
-//! do not allow the break: a wrong join cannot be undone downstream.
+//! hyphen is kept when the second part starts with a capital (`ex-Soviet`), when the hyphenated form
+//! appears elsewhere in the document, when both parts are English words that make no word together
+//! (`right-` + `hand`, `state-of-the-` + `art`), or when the patterns do not allow the break: a wrong
+//! join cannot be undone downstream. In a compound, the part before the line-end hyphen is judged
+//! alone (`three-dimen-` + `sional` joins).
 
 use crate::hash::{FxHashMap, FxHashSet};
 use std::borrow::Cow;
@@ -1398,8 +1403,8 @@ fn evidence_word_at(text: &str, s: usize, e: usize) -> bool {
     !(last == Some('-') && text[end..].chars().take_while(|&c| c != '\n').all(char::is_whitespace))
 }
 
-/// A word split by a hyphen at a line end, as [`hyphen_split`] gives it: `(left_full, left, right)`.
-type SplitWord<'s> = (&'s str, &'s str, &'s str);
+/// A word split by a hyphen at a line end, as [`hyphen_split`] gives it: `(left, right)`.
+type SplitWord<'s> = (&'s str, &'s str);
 
 /// A [`SplitWord`] and whether the document has its hyphenated and its joined form (`left-right`,
 /// `leftright`, lower-cased), as [`Vocabulary::learn`] answered.
@@ -1411,8 +1416,10 @@ struct KnownSplit<'s> {
 }
 
 /// The first part of a word split by a hyphen at a line end, as [`ReflowPass::hyphen`] takes it:
-/// `left` is the part right before the hyphen (`eco` in `eco-`, `known` in `well-known-`), `left_full`
-/// the whole token before the hyphen; `right` the letters that start the next line.
+/// `left` is the part right before the hyphen (`eco` in `eco-`, `dimen` in `three-dimen-`), `right`
+/// the letters that start the next line. A hyphen earlier in the token says nothing about this one:
+/// `three-dimen-` + `sional` and `fourth-cou-` + `pling` are typesetter's breaks, `state-of-the-` +
+/// `art` a compound's (two words that make no word, see [`ReflowPass::hyphen`]).
 fn hyphen_split<'s>(a: &'s str, b: &'s str) -> Option<SplitWord<'s>> {
     let tok = last_word(a);
     let stem = &tok[..tok.len() - 1];
@@ -1429,7 +1436,7 @@ fn hyphen_split<'s>(a: &'s str, b: &'s str) -> Option<SplitWord<'s>> {
     if right.is_empty() {
         return None;
     }
-    Some((left_full, left, right))
+    Some((left, right))
 }
 
 /// The joined and the hyphenated form of a word split as `left-` + `right`: `left` + `right` and
@@ -1710,8 +1717,8 @@ impl ReflowPass {
     /// Decides a word split by a hyphen at a line end: `Dehyphenate` to join without it, `HyphenJoin` to
     /// keep it. The word is given as [`hyphen_split`] cuts it.
     fn hyphen(&self, split: &KnownSplit<'_>, vocab: &Vocabulary<'_>, hyphenating: bool) -> Gap {
-        let (left_full, left, right) = split.word;
-        if right.chars().next().is_some_and(char::is_uppercase) || left_full.as_bytes().contains(&b'-') {
+        let (left, right) = split.word;
+        if right.chars().next().is_some_and(char::is_uppercase) {
             return Gap::HyphenJoin;
         }
         if split.hyphenated_known {
@@ -1956,7 +1963,7 @@ impl Pass for ReflowPass {
             for &w in hyphen_at.iter().filter(|&&w| w + 1 < idx.len()) {
                 let (at, bt) = (all[idx[w]].text(text), all[idx[w + 1]].text(text));
                 let split = hyphen_split(at, bt);
-                if let Some((_, left, right)) = split {
+                if let Some((left, right)) = split {
                     let (joined, hyphenated) = split_word_forms(left, right);
                     queries.push(joined);
                     queries.push(hyphenated);
@@ -2680,6 +2687,19 @@ mod tests {
         assert_eq!(
             clean(s),
             "Growth in the economic zone was strong, and the ex-Soviet states agreed to the proposal of a common market for all of them."
+        );
+    }
+
+    #[test]
+    fn a_break_inside_the_last_part_of_a_compound_rejoins() {
+        // A hyphenating typesetter breaks `dimensional` in `three-dimensional` as it would alone; the
+        // compound's own hyphen stays, and so does a line-end hyphen between two words that make no
+        // word (`the-` + `art`).
+        let s = "Growth in the eco-\nnomic zone of the three-dimen-\nsional model was strong, and\nthe pro-\nposal of a state-of-the-\nart com-\nmon market for all of them.";
+        assert_eq!(
+            clean(s),
+            "Growth in the economic zone of the three-dimensional model was strong, and the proposal of a \
+             state-of-the-art common market for all of them."
         );
     }
 
