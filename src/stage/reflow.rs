@@ -1752,7 +1752,12 @@ impl ReflowPass {
         if !is_word(&lower) && is_word(left) && is_word(right) {
             return Gap::HyphenJoin;
         }
-        if lower.chars().all(|c| c.is_ascii_alphabetic()) && pattern_break(&lower, left.len()) {
+        // A word cut where the patterns would not cut it (`natu-` + `ral`, `determi-` + `nation`:
+        // typesetters' exceptions and other languages' patterns) is still a word cut in two when its
+        // first part is no word.
+        if is_word(&lower) && !is_word(left)
+            || lower.chars().all(|c| c.is_ascii_alphabetic()) && pattern_break(&lower, left.len())
+        {
             return Gap::Dehyphenate;
         }
         Gap::HyphenJoin
@@ -2700,6 +2705,16 @@ mod tests {
             clean(s),
             "Growth in the economic zone of the three-dimensional model was strong, and the proposal of a \
              state-of-the-art common market for all of them."
+        );
+    }
+
+    #[test]
+    fn a_word_cut_where_the_patterns_would_not_cut_it_rejoins() {
+        // The en-US patterns cut `nat-ural`, not `natu-ral`; `natu` is no word and `natural` is one.
+        let s = "Growth in the eco-\nnomic zone was a natu-\nral result of the pro-\nposal of a com-\nmon market for all.";
+        assert_eq!(
+            clean(s),
+            "Growth in the economic zone was a natural result of the proposal of a common market for all."
         );
     }
 
