@@ -8,7 +8,7 @@
 //!   case and spacing folded.
 //! - `page-number`: a bare page number (`12`, `- 12 -`, `Page 12`, `Page 12 of 30`, `12/30`, `xii`) at
 //!   the top or bottom of a page. On a text without page breaks only the unambiguous forms
-//!   (`Page 3 of 9`, `3/9` as the last line) count.
+//!   (`Page 3 of 9`, `3/9` as the last line) count. `Page 12` alone on a line counts anywhere.
 //! - `print-header`: the date and time line a browser prints at the top of each page
 //!   (`11/26/26, 9:14 AM`) and the page title printed beside it.
 //! - `print-footer`: the URL and `n/N` page count a browser prints at the bottom of each page.
@@ -910,11 +910,16 @@ impl FurniturePass {
             // number), `h` or `w` (a URL), or a character that is not ASCII (maybe a digit) can be
             // furniture here: the others are told apart by their first byte.
             let first = text.as_bytes()[lines[i].content.start];
+            let t = lines[i].text(text);
+            // `Page 7` alone on a line: a page number wherever it stands (pypdf prints no page
+            // breaks, and pdftotext may print a footer between two columns).
+            let page_label = first | 0x20 == b'p' && is_page_label(t);
             if candidate_hash.is_empty()
                 && first.is_ascii()
                 && !first.is_ascii_digit()
                 && first != b'h'
                 && first != b'w'
+                && !page_label
             {
                 continue;
             }
@@ -922,8 +927,9 @@ impl FurniturePass {
             if n < 3 && !candidate_hash.is_empty() && has_candidate_key(i) {
                 continue;
             }
-            let t = lines[i].text(text);
-            verdict[i] = if self.is_print_date(t) {
+            verdict[i] = if page_label {
+                self.page_number.as_ref()
+            } else if self.is_print_date(t) {
                 self.print_header.as_ref()
             } else if self.is_url_page(t) {
                 self.print_footer.as_ref()
@@ -1348,6 +1354,18 @@ fn plain_page_number(t: &str) -> Option<bool> {
     let numbers = |(a, b): (&str, &str)| short_number(a) && short_number(b);
     let page_of = || t.strip_prefix("Page ").and_then(|rest| rest.split_once(" of ")).is_some_and(numbers);
     (plain_page_count(t) || page_of()).then_some(true)
+}
+
+/// Whether `t` is `Page` (any case) and a number of one to four digits, nothing else: a page's label,
+/// which a sentence never leaves alone on a line (it would end in a full stop).
+fn is_page_label(t: &str) -> bool {
+    let b = t.as_bytes();
+    if b.len() < 6 || !b[..4].eq_ignore_ascii_case(b"page") {
+        return false;
+    }
+    let rest = &b[4..];
+    let digits = rest.trim_ascii_start();
+    digits.len() < rest.len() && (1..=4).contains(&digits.len()) && digits.iter().all(u8::is_ascii_digit)
 }
 
 /// Whether `t` is `12/30`, both numbers one to four ASCII digits: a match of `sure_page_number_re` (and of
@@ -1860,6 +1878,16 @@ mod tests {
     }
 
     /// [`super::may_lead_digit`] rules out only bytes that start no decimal digit.
+    #[test]
+    fn page_labels_are_page_and_a_number_alone() {
+        for t in ["Page 2", "page 12", "PAGE  1234", "Page\t7"] {
+            assert!(super::is_page_label(t), "{t:?}");
+        }
+        for t in ["Page", "Page 12345", "Page 2.", "Page 2 of 9", "Pages 2", "Page two", "Pager 2", "Page2"] {
+            assert!(!super::is_page_label(t), "{t:?}");
+        }
+    }
+
     #[test]
     fn numbered_headings_are_no_print_dates() {
         for line in ["1. Introduction", "3.2 Results", "12/30", "1.2.3 Scope", "11/26/2"] {
