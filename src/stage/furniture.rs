@@ -1090,10 +1090,27 @@ impl FurniturePass {
             })
         };
         // (Likewise lower-cased on first use: most documents have no line that gets as far.)
+        // A title the typesetter hyphenated across lines (`gravi-` / `tational waves`) is echoed whole
+        // (`... OF GRAVITATIONAL ...`): the first lines follow once more with such words joined, after
+        // a line end, which no line searched for holds.
         let head_text: OnceCell<String> = OnceCell::new();
         let head_text = || {
             head_text.get_or_init(|| {
-                head.iter().map(|&i| lines[i].text(text)).collect::<Vec<_>>().join(" ").to_lowercase()
+                let head_lines = || head.iter().map(|&i| lines[i].text(text));
+                let mut all = head_lines().collect::<Vec<_>>().join(" ");
+                if head_lines().any(|t| t.len() > 1 && t.ends_with('-')) {
+                    all.push('\n');
+                    for t in head_lines() {
+                        match t.strip_suffix('-') {
+                            Some(stem) if stem.ends_with(char::is_alphabetic) => all.push_str(stem),
+                            _ => {
+                                all.push_str(t);
+                                all.push(' ');
+                            }
+                        }
+                    }
+                }
+                all.to_lowercase()
             })
         };
         let echoes = |t: &str| {
