@@ -910,10 +910,9 @@ impl FurniturePass {
             // number), `h` or `w` (a URL), or a character that is not ASCII (maybe a digit) can be
             // furniture here: the others are told apart by their first byte.
             let first = text.as_bytes()[lines[i].content.start];
-            let t = lines[i].text(text);
             // `Page 7` alone on a line: a page number wherever it stands (pypdf prints no page
             // breaks, and pdftotext may print a footer between two columns).
-            let page_label = first | 0x20 == b'p' && is_page_label(t);
+            let page_label = first | 0x20 == b'p' && is_page_label(lines[i].text(text));
             if candidate_hash.is_empty()
                 && first.is_ascii()
                 && !first.is_ascii_digit()
@@ -927,6 +926,7 @@ impl FurniturePass {
             if n < 3 && !candidate_hash.is_empty() && has_candidate_key(i) {
                 continue;
             }
+            let t = lines[i].text(text);
             verdict[i] = if page_label {
                 self.page_number.as_ref()
             } else if self.is_print_date(t) {

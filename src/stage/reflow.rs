@@ -244,6 +244,8 @@ fn restore_hyphens(
     edits: &mut Edits,
 ) {
     let content = line.text(text);
+    // Two full lines glued: the hyphen may have been anywhere.
+    let long = line.chars * 2 > width * 3;
     let mut chars_before = 0usize;
     let mut pos = 0usize;
     let mut ascii_lower = String::new();
@@ -251,8 +253,12 @@ fn restore_hyphens(
     for tok in split_ascii(content, b' ') {
         let start = pos;
         pos += tok.len() + 1;
-        let tok_chars = tok.chars().count();
         let at = chars_before;
+        // In a line glued from two short ones, nothing past where the first could have ended.
+        if !long && at > width + 1 {
+            break;
+        }
+        let tok_chars = tok.chars().count();
         chars_before += tok_chars + 1;
         let word = trim_to_alphanumeric(tok);
         if word.chars().count() < 5 || !word.chars().all(char::is_alphabetic) {
@@ -275,7 +281,7 @@ fn restore_hyphens(
         };
         // A line glued from two short ones is not much longer than the width: the word must then
         // start where the first could have ended.
-        let in_reach = line.chars * 2 > width * 3 || at + lead <= width + 1;
+        let in_reach = long || at + lead <= width + 1;
         if let Some(h) = known.filter(|_| in_reach) {
             // Copy the word, inserting the hyphens where the document's hyphenated form has them.
             let mut out = String::with_capacity(word.len() + 2);
@@ -1610,6 +1616,13 @@ fn ascii_heading_counts(t: &str) -> HeadingCounts {
 /// agreed:` / a quotation; `something more creative` / `where you can ...`), so they wait for
 /// typeset text.
 fn display_gap(at: &str, bt: &str, typeset: bool) -> bool {
+    let Some(&b0) = bt.as_bytes().first() else { return false };
+    // Most lines start in lower case with another word than `where`: one byte says so. (A sentence
+    // that goes on after its colon, `the same plea:` / `that the ...`, starts in lower case; a list or
+    // a new sentence after a formula does not.)
+    if b0.is_ascii_lowercase() && !(typeset && b0 == b'w') {
+        return false;
+    }
     let colon = typeset && at.ends_with(':');
     if !colon
         && at.ends_with([
@@ -1619,15 +1632,11 @@ fn display_gap(at: &str, bt: &str, typeset: bool) -> bool {
     {
         return false;
     }
-    // Most lines start in lower case with another word than `where`: one byte says so.
     let mut words = bt.split_ascii_whitespace();
-    match bt.as_bytes().first() {
-        Some(b'w') => typeset && words.next() == Some("where"),
-        // A sentence that goes on after its colon (`the same plea:` / `that the ...`) starts in lower
-        // case; a list or a new sentence after a formula does not.
-        Some(b'a'..=b'z') => false,
-        Some(_) if colon => true,
-        Some(b'A'..=b'Z') => {
+    match b0 {
+        b'w' => words.next() == Some("where"),
+        _ if colon => true,
+        b'A'..=b'Z' => {
             let first = words.next().unwrap_or("");
             // A title after a preposition is not a sentence.
             let title = first == "The"
