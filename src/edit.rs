@@ -605,6 +605,8 @@ fn cluster_pieces(current: &str, range: Range<usize>, cluster: &[Edit], mut put:
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn rule_ids_of_one_name_are_one_id() {
         let (a, b, c) = (
@@ -622,8 +624,6 @@ mod tests {
         );
         assert_eq!(serde_json::to_string(&a).unwrap(), "\"line-join\"");
     }
-
-    use super::*;
 
     proptest::proptest! {
         #[test]

@@ -656,9 +656,28 @@ pub fn ends_sentence(s: &str) -> bool {
     t.ends_with(['.', '!', '?', ':', '…'])
 }
 
+/// Whether the content ends in a letter and a hyphen (`eco-`), not a dash (`--`, ` -`): a word cut at
+/// the line end.
+#[inline]
+pub fn ends_with_word_hyphen(t: &str) -> bool {
+    // Asked of every line, most of which end otherwise: the last byte says so before any character
+    // is decoded. (Test: the same answers as the two last characters.)
+    let Some(stem) = t.strip_suffix('-') else { return false };
+    stem.chars().next_back().is_some_and(char::is_alphabetic)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn word_hyphens_are_the_last_two_characters() {
+        for t in ["", "-", "a", "a-", "é-", "1-", " -", "--", "a--", "ab-c", "eco-", "a\u{2010}", "日-"] {
+            let mut rev = t.chars().rev();
+            let plain = rev.next() == Some('-') && rev.next().is_some_and(char::is_alphabetic);
+            assert_eq!(ends_with_word_hyphen(t), plain, "{t:?}");
+        }
+    }
 
     /// What [`split`] computes, the plain way.
     fn split_simply(text: &str) -> Vec<Line> {

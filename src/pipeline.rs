@@ -40,7 +40,7 @@ impl Cleaned {
     pub fn counts(&self) -> BTreeMap<&str, usize> {
         let mut m = BTreeMap::new();
         for (rule, n) in self.rule_runs() {
-            *m.entry(&**rule).or_insert(0) += n;
+            *m.entry(rule.as_str()).or_insert(0) += n;
         }
         m
     }
@@ -48,7 +48,7 @@ impl Cleaned {
     /// The edits per rule as runs of the same rule, in log order: a rule can come in several runs, so
     /// add them up. A pass logs its edits rule by rule (every line join in a row), which makes this far
     /// cheaper than a map lookup per edit.
-    pub fn rule_runs(&self) -> impl Iterator<Item = (&RuleId, usize)> {
+    pub fn rule_runs(&self) -> impl Iterator<Item = (RuleId, usize)> + '_ {
         let mut changes = self.changes.iter().peekable();
         std::iter::from_fn(move || {
             let c = changes.next()?;
@@ -57,7 +57,7 @@ impl Cleaned {
             while changes.next_if(|d| d.rule == c.rule).is_some() {
                 n += 1;
             }
-            Some((&c.rule, n))
+            Some((c.rule, n))
         })
     }
 

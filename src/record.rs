@@ -3,8 +3,7 @@
 use serde::Serialize;
 
 use crate::decode::Decoded;
-use crate::edit::Change;
-use crate::edit::RuleId;
+use crate::edit::{Change, RuleId};
 use crate::pipeline::Cleaned;
 
 /// One removal or replacement listed in the record. White-space-only edits (line joins, collapsed
@@ -360,7 +359,7 @@ mod tests {
             let changes: Vec<Change> = spans
                 .iter()
                 .map(|&(start, len)| Change {
-                    rule: crate::edit::RuleId::from("r"),
+                    rule: RuleId::from("r"),
                     start,
                     end: start + len,
                     text: "".into(),
@@ -388,7 +387,7 @@ mod tests {
         /// given twice (`b`) counted as one rule.
         #[test]
         fn counts_are_cleaneds(rules in proptest::collection::vec(0usize..5, 0..80)) {
-            let ids = ["a", "b", "c", "b", "d"].map(crate::edit::RuleId::from);
+            let ids = ["a", "b", "c", "b", "d"].map(RuleId::from);
             let changes = rules
                 .iter()
                 .enumerate()
@@ -422,7 +421,7 @@ mod tests {
         let ours: Vec<_> = report.removed.iter().map(|r| (r.start, r.end, r.rule.as_str(), r.text)).collect();
         assert_eq!(ours, listed);
         report.removed.push(Removed {
-            rule: crate::edit::RuleId::from("x\\y"),
+            rule: RuleId::from("x\\y"),
             text: "\u{1}\u{2028}é",
             replacement: "\"",
             start: 1,

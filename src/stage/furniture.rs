@@ -1098,15 +1098,14 @@ impl FurniturePass {
             head_text.get_or_init(|| {
                 let head_lines = || head.iter().map(|&i| lines[i].text(text));
                 let mut all = head_lines().collect::<Vec<_>>().join(" ");
-                if head_lines().any(|t| t.len() > 1 && t.ends_with('-')) {
+                if head_lines().any(lines::ends_with_word_hyphen) {
                     all.push('\n');
                     for t in head_lines() {
-                        match t.strip_suffix('-') {
-                            Some(stem) if stem.ends_with(char::is_alphabetic) => all.push_str(stem),
-                            _ => {
-                                all.push_str(t);
-                                all.push(' ');
-                            }
+                        if lines::ends_with_word_hyphen(t) {
+                            all.push_str(&t[..t.len() - 1]);
+                        } else {
+                            all.push_str(t);
+                            all.push(' ');
                         }
                     }
                 }
@@ -1376,13 +1375,9 @@ fn plain_page_number(t: &str) -> Option<bool> {
 /// Whether `t` is `Page` (any case) and a number of one to four digits, nothing else: a page's label,
 /// which a sentence never leaves alone on a line (it would end in a full stop).
 fn is_page_label(t: &str) -> bool {
-    let b = t.as_bytes();
-    if b.len() < 6 || !b[..4].eq_ignore_ascii_case(b"page") {
-        return false;
-    }
-    let rest = &b[4..];
-    let digits = rest.trim_ascii_start();
-    digits.len() < rest.len() && (1..=4).contains(&digits.len()) && digits.iter().all(u8::is_ascii_digit)
+    let (Some(word), Some(rest)) = (t.get(..4), t.get(4..)) else { return false };
+    let number = rest.trim_ascii_start();
+    word.eq_ignore_ascii_case("page") && number.len() < rest.len() && short_number(number)
 }
 
 /// Whether `t` is `12/30`, both numbers one to four ASCII digits: a match of `sure_page_number_re` (and of

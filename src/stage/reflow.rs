@@ -560,14 +560,6 @@ fn two_space_runs(t: &str, three_spaces: &memchr::memmem::Finder<'_>) -> bool {
     false
 }
 
-/// A line ending in a letter and a hyphen (`eco-`), not a dash (`--`, ` -`).
-fn ends_with_word_hyphen(t: &str) -> bool {
-    // Asked of every line, most of which end otherwise: the last byte says so before any character
-    // is decoded. (Test: the same answers as the two last characters.)
-    let Some(stem) = t.strip_suffix('-') else { return false };
-    stem.chars().next_back().is_some_and(char::is_alphabetic)
-}
-
 /// Whether most non-blank lines end mid-sentence, as the lines of a page do. A blank line after every
 /// line means nothing in such text (pdfminer's layout), but text with one paragraph per line (already
 /// clean text, this pipeline's own output) has the same blank lines, nearly every line ending a
@@ -1787,7 +1779,7 @@ struct GapFacts<'t> {
     bt: &'t str,
     /// The line after `b`, if any.
     ct: Option<&'t str>,
-    /// When `a` ends in a hyphen after a letter ([`ends_with_word_hyphen`]): [`hyphen_split`] of `a`
+    /// When `a` ends in a hyphen after a letter ([`lines::ends_with_word_hyphen`]): [`hyphen_split`] of `a`
     /// and `b`, worked out once for the vocabulary's queries and kept for the decision.
     hyphen_split: Option<Option<KnownSplit<'t>>>,
     /// A blank line on the same page between `a` and `b`.
@@ -1962,7 +1954,7 @@ impl Pass for ReflowPass {
             one_word.push(!has_white_space(t));
             list.push(self.is_list(t));
             table.push(any_mark(&marks, l.content.clone()) && self.is_table(t));
-            if ends_with_word_hyphen(t) {
+            if lines::ends_with_word_hyphen(t) {
                 hyphen_lines.push(t);
                 hyphen_at.push(idx.len() - 1);
             }
@@ -2331,15 +2323,6 @@ mod tests {
     fn split_word_forms_are_the_concatenations() {
         for (l, r) in [("", ""), ("eco", "nomic"), ("é", "té"), ("a", "")] {
             assert_eq!(super::split_word_forms(l, r), ([l, r].concat(), [l, "-", r].concat()));
-        }
-    }
-
-    #[test]
-    fn word_hyphens_are_the_last_two_characters() {
-        for t in ["", "-", "a", "a-", "é-", "1-", " -", "--", "a--", "ab-c", "eco-", "a\u{2010}", "日-"] {
-            let mut rev = t.chars().rev();
-            let plain = rev.next() == Some('-') && rev.next().is_some_and(char::is_alphabetic);
-            assert_eq!(super::ends_with_word_hyphen(t), plain, "{t:?}");
         }
     }
 

@@ -176,7 +176,7 @@ impl Batch {
         self.outcomes.append(&mut next.outcomes);
         if !self.stopped {
             for (k, v) in next.counts {
-                add_count(&mut self.counts, &k, v);
+                add_count(&mut self.counts, k, v);
             }
             self.stopped = next.stopped;
         }
@@ -186,10 +186,10 @@ impl Batch {
 
 /// Adds `n` edits of rule `k`: a search of a short list by address, where a map by name would
 /// compare strings.
-fn add_count(counts: &mut RuleCounts, k: &RuleId, n: usize) {
-    match counts.iter_mut().find(|(r, _)| r == k) {
+fn add_count(counts: &mut RuleCounts, k: RuleId, n: usize) {
+    match counts.iter_mut().find(|(r, _)| *r == k) {
         Some((_, sum)) => *sum += n,
-        None => counts.push((*k, n)),
+        None => counts.push((k, n)),
     }
 }
 
