@@ -12,6 +12,14 @@
 //! the end of the page, after the line it continues. Only the first page, and only with a page break
 //! after it (without page breaks, the page's end is unknown). The run is recorded as removed where it
 //! stood and inserted where it goes, under this rule.
+//!
+//! Later pages can show the same thing: a block of the second column printed between two blocks of
+//! the first. There the page's first line may well start in lower case (it goes on from the page
+//! before), so the sign is a block that starts mid-sentence right after a sentence end. It is moved
+//! to the page's end only when nothing else could take it: the page's last line breaks off, every
+//! other block on the page ends a sentence or is a heading, the run itself ends a sentence, and the
+//! next page starts afresh (a capital or a digit). Pages whose columns alternate block by block have
+//! several open ends and stay as they are.
 
 use crate::edit::{Edits, RuleId};
 use crate::lines::Doc;
@@ -94,12 +102,76 @@ fn may_move(page: &str) -> bool {
     false
 }
 
+/// The cheap first look at a later page `page`, with the page after it, `next`: false when
+/// [`ColumnOrderPass::apply_to_later_page`] would stop at one of its tests that need no line table.
+/// The page's last line ends a sentence, or the next page does not start with a capital or a digit,
+/// or no line could start a misplaced run (after a blank line, not the page's first line, starting
+/// mid-sentence, after a line that closes a sentence).
+///
+/// The ends are looked at first: most pages stop there. The walk over the lines then reads one byte
+/// of most lines, and looks further only at a line after a blank line that starts in lower case.
+/// (Test: never false when the full analysis moves a run.)
+fn later_may_move(page: &str, next: &str) -> bool {
+    let body = page.trim_end();
+    let last = &body[body.rfind('\n').map_or(0, |i| i + 1)..];
+    if body.is_empty() || lines::ends_sentence(last.trim()) {
+        return false;
+    }
+    let next_first = next.trim_start();
+    if !starts_upper_or_digit(next_first) {
+        return false;
+    }
+    let mut prev: Option<&str> = None;
+    let mut blank_since = false;
+    for line in page.split('\n') {
+        let t = match line.as_bytes().first() {
+            // A body line that starts with a capital, a digit or a sign: no run starts there.
+            Some(b) if b.is_ascii_graphic() && !b.is_ascii_lowercase() => {
+                prev = Some(line);
+                blank_since = false;
+                continue;
+            }
+            Some(b) if b.is_ascii_lowercase() => line,
+            _ => {
+                let t = line.trim_start();
+                if t.is_empty() {
+                    blank_since = true;
+                    continue;
+                }
+                t
+            }
+        };
+        if blank_since
+            && !starts_upper_or_digit(t)
+            && starts_mid_sentence(t.trim_end())
+            && prev.is_some_and(|p| closes(p.trim()))
+        {
+            return true;
+        }
+        prev = Some(t);
+        blank_since = false;
+    }
+    false
+}
+
 impl Pass for ColumnOrderPass {
     fn apply(&self, doc: &Doc, edits: &mut Edits) {
         let text = doc.text;
-        let Some(first_ff) = memchr::memchr(b'\x0c', text.as_bytes()) else { return };
+        let bytes = text.as_bytes();
+        let Some(first_ff) = memchr::memchr(b'\x0c', bytes) else { return };
         if may_move(&text[..first_ff]) {
             self.apply_to_page(text, first_ff, edits);
+        }
+        // The later pages that have a page after them.
+        let mut start = first_ff + 1;
+        while let Some(len) = memchr::memchr(b'\x0c', &bytes[start..]) {
+            let end = start + len;
+            let rest = &text[end + 1..];
+            let next = &rest[..memchr::memchr(b'\x0c', rest.as_bytes()).unwrap_or(rest.len())];
+            if later_may_move(&text[start..end], next) {
+                self.apply_to_later_page(text, start..end, edits);
+            }
+            start = end + 1;
         }
     }
 }
@@ -144,6 +216,67 @@ impl ColumnOrderPass {
         let last_text = last.text(text);
         if lines::ends_sentence(last_text) {
             return;
+        }
+        let run = all[body[x]].range.start..all[body[h]].range.start;
+        let moved = text[run.clone()].trim_end();
+        edits.remove(run, &self.rule);
+        edits.push(last.content.end..last.content.end, format!("\n\n{moved}"), &self.rule);
+    }
+}
+
+impl ColumnOrderPass {
+    /// The pass on a page after the first, `page` (its text, up to the form feed that ends it).
+    ///
+    /// Later in a two-column paper, pdftotext can print a block of the second column between two
+    /// blocks of the first. The page's first line goes on from the page before and may start in
+    /// lower case; a later block that starts mid-sentence right after a sentence end is misplaced
+    /// when the page's last line breaks off and the next page starts afresh: the block goes on from
+    /// that last line. The run must itself end a sentence, before a fresh start.
+    fn apply_to_later_page(&self, text: &str, page: std::ops::Range<usize>, edits: &mut Edits) {
+        let mut all = lines::split(&text[page.clone()]);
+        for l in &mut all {
+            l.range = l.range.start + page.start..l.range.end + page.start;
+            l.content = l.content.start + page.start..l.content.end + page.start;
+        }
+        let body: Vec<usize> = (0..all.len()).filter(|&i| !all[i].is_blank()).collect();
+        let t = |i: usize| all[i].text(text);
+        let blank_before = |k: usize| k > 0 && body[k - 1] + 1 < body[k];
+        let Some(x) = (1..body.len()).find(|&k| {
+            blank_before(k)
+                && !starts_upper_or_digit(t(body[k]))
+                && starts_mid_sentence(t(body[k]))
+                && closes(t(body[k - 1]))
+        }) else {
+            return;
+        };
+        let Some(h) = (x + 1..body.len()).find(|&k| {
+            blank_before(k)
+                && starts_upper_or_digit(t(body[k]))
+                && (heading_like(t(body[k])) || closes(t(body[k - 1])))
+        }) else {
+            return;
+        };
+        // The run closes its sentence: it is put where the next page starts afresh.
+        if !closes(t(body[h - 1])) {
+            return;
+        }
+        let last: &Line = &all[*body.last().expect("h is a body line")];
+        if lines::ends_sentence(last.text(text)) {
+            return;
+        }
+        // The page's last line is the only place the run can go on from: every other block on the
+        // page ends a sentence or is a heading. A page whose columns alternate block by block has
+        // several open ends, and moving one block there would put it in the wrong one.
+        let open = |k: usize| !closes(t(body[k])) && !heading_like(t(body[k]));
+        if (0..body.len() - 1).any(|k| blank_before(k + 1) && open(k)) {
+            return;
+        }
+        // The next page starts afresh: the page's last sentence does not go on there.
+        let rest = &text[page.end + 1..];
+        let next_page = &rest[..memchr::memchr(b'\x0c', rest.as_bytes()).unwrap_or(rest.len())];
+        match next_page.split('\n').map(str::trim).find(|l| !l.is_empty()) {
+            Some(first) if starts_upper_or_digit(first) => {}
+            _ => return,
         }
         let run = all[body[x]].range.start..all[body[h]].range.start;
         let moved = text[run.clone()].trim_end();
@@ -248,6 +381,85 @@ mod tests {
     fn an_excerpt_that_begins_mid_sentence_stays() {
         let page = format!("{COLUMN_TWO}{COLUMN_ONE}\x0cMore.\n");
         assert_in_order(&clean(&page), "the shelf for a whole year", "Introduction");
+    }
+
+    /// A later page: the first column's first block, a block of the second column, and the first
+    /// column's last block, which breaks off where the second column's block goes on.
+    fn later_page(run: &str, last: &str, next: &str) -> String {
+        format!(
+            "Tides of the Northern Shelf\n\nWe measured the tides.\n\x0ccurrents were weaker in the south.\n\n{run}\n\nMethods\nThe gauges stood along the northern\n{last}\x0c{next}\n"
+        )
+    }
+    const RUN: &str = "the shelf for a whole year, and the\nrecords agree with the model.";
+
+    #[test]
+    fn a_later_pages_misplaced_block_goes_after_the_line_it_continues() {
+        let text = later_page(RUN, "shelf and along the southern coast of\n", "Results\nThe tides rose.");
+        let out = clean(&text);
+        assert_in_order(&out, "Methods", "the shelf for a whole year");
+        assert!(out.contains("southern coast of the shelf for a whole year"), "{out}");
+        assert_in_order(&out, "with the model.", "Results");
+    }
+
+    #[test]
+    fn a_later_page_with_two_open_ends_stays() {
+        // The first block breaks off too: the run could go on from either.
+        let text = later_page(RUN, "shelf and along the southern coast of\n", "Results\nThe tides rose.")
+            .replace("weaker in the south.", "weaker in the");
+        assert_in_order(&clean(&text), "the shelf for a whole year", "Methods");
+    }
+
+    #[test]
+    fn a_later_page_whose_sentence_goes_on_to_the_next_page_stays() {
+        let text = later_page(RUN, "shelf and along the southern coast of\n", "the bay.");
+        assert_in_order(&clean(&text), "the shelf for a whole year", "Methods");
+    }
+
+    #[test]
+    fn a_later_run_that_breaks_off_stays() {
+        let text = later_page(
+            "the shelf for a whole year, and the\nrecords agree with the",
+            "shelf and along the southern coast of\n",
+            "Results\nThe tides rose.",
+        );
+        assert_in_order(&clean(&text), "the shelf for a whole year", "Methods");
+    }
+
+    #[test]
+    fn the_first_look_at_a_later_page_lets_every_move_through() {
+        let pass = super::ColumnOrderPass { rule: "column-order".into() };
+        // Blocks, lines and blank lines, so that whole pages of the shape the pass looks for come up.
+        let pieces = [
+            "currents were weaker in the south.",
+            "the shelf for a whole year, and the\nrecords agree with the model.",
+            "Methods\nThe gauges stood along the northern\nshelf and along the southern coast of",
+            "shelf and along the southern coast of",
+            "de Blasio said on Monday that the",
+            "bient air was warm for weeks, and",
+            "  ",
+            "",
+            "",
+            "\u{a0}",
+            "é tait la fin de tout cela",
+            "the end.",
+        ];
+        let (mut seed, mut moved) = (7u64, 0);
+        for n in 0..100_000 {
+            let mut page = String::new();
+            for _ in 0..(n % 9) {
+                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                page.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
+                page.push('\n');
+            }
+            let text = format!("First page.\n\x0c{page}\x0cNext page.\n");
+            let mut edits = Edits::new();
+            pass.apply_to_later_page(&text, 13..13 + page.len(), &mut edits);
+            if !edits.is_empty() {
+                moved += 1;
+                assert!(super::later_may_move(&page, "Next page.\n"), "{page:?}");
+            }
+        }
+        assert!(moved >= 50, "{moved}");
     }
 
     #[test]
