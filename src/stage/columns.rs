@@ -65,6 +65,14 @@ fn starts_upper_or_digit(t: &str) -> bool {
     t.chars().next().is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
 }
 
+/// Whether a page of `n` body lines has a blank line before half of them or more (`blank_before(k)`,
+/// of the `k`th), as pdfminer prints a page: a blank line then marks no block, and a lower-case line
+/// after one says nothing about where it belongs. (A news page generated for the benchmark, whose
+/// dateline was no longer recognised, had its first paragraph's second half moved to the page end.)
+fn loose(n: usize, blank_before: impl Fn(usize) -> bool) -> bool {
+    (1..n).filter(|&k| blank_before(k)).count() * 2 >= n
+}
+
 /// Whether the first line `first` of a misplaced run starts as one does: with a word in lower case
 /// (`the`, a fragment such as `bient`), not a name that starts so (`iPhone`, `de Blasio`), and has four
 /// words or more.
@@ -73,7 +81,7 @@ fn starts_mid_sentence(first: &str) -> bool {
     word.chars().next().is_some_and(char::is_alphabetic)
         && word.chars().filter(|c| c.is_alphabetic()).all(char::is_lowercase)
         && !NAME_PARTICLES.contains(&word)
-        && first.split_whitespace().count() >= 4
+        && first.split_whitespace().nth(3).is_some()
 }
 
 /// The cheap first look at the first page `page` (the text before its first form feed): false when
@@ -105,53 +113,30 @@ fn may_move(page: &str) -> bool {
 /// The cheap first look at a later page `page`, with the page after it, `next`: false when
 /// [`ColumnOrderPass::apply_to_later_page`] would stop at one of its tests that need no line table.
 /// The page's last line ends a sentence, or the next page does not start with a capital or a digit,
-/// or no line could start a misplaced run (after a blank line, not the page's first line, starting
-/// mid-sentence, after a line that closes a sentence).
+/// or no line could start a misplaced run (after an empty line, starting mid-sentence, after a line
+/// that closes a sentence).
 ///
-/// The ends are looked at first: most pages stop there. The walk over the lines then reads one byte
-/// of most lines, and looks further only at a line after a blank line that starts in lower case.
-/// (Test: never false when the full analysis moves a run.)
+/// The ends are looked at first: most pages stop there. Then only the lines after an empty line are
+/// looked at, found by their `\n\n`. (Test: never false when the full analysis moves a run.)
 fn later_may_move(page: &str, next: &str) -> bool {
     let body = page.trim_end();
     let last = &body[body.rfind('\n').map_or(0, |i| i + 1)..];
     if body.is_empty() || lines::ends_sentence(last.trim()) {
         return false;
     }
-    let next_first = next.trim_start();
-    if !starts_upper_or_digit(next_first) {
+    if !starts_upper_or_digit(next.trim_start()) {
         return false;
     }
-    let mut prev: Option<&str> = None;
-    let mut blank_since = false;
-    for line in page.split('\n') {
-        let t = match line.as_bytes().first() {
-            // A body line that starts with a capital, a digit or a sign: no run starts there.
-            Some(b) if b.is_ascii_graphic() && !b.is_ascii_lowercase() => {
-                prev = Some(line);
-                blank_since = false;
-                continue;
-            }
-            Some(b) if b.is_ascii_lowercase() => line,
-            _ => {
-                let t = line.trim_start();
-                if t.is_empty() {
-                    blank_since = true;
-                    continue;
-                }
-                t
-            }
-        };
-        if blank_since
-            && !starts_upper_or_digit(t)
-            && starts_mid_sentence(t.trim_end())
-            && prev.is_some_and(|p| closes(p.trim()))
-        {
-            return true;
-        }
-        prev = Some(t);
-        blank_since = false;
-    }
-    false
+    let b = page.as_bytes();
+    memchr::memmem::find_iter(b, b"\n\n").any(|i| {
+        // The line after the empty lines, and the one before them.
+        let start = i + 2 + b[i + 2..].iter().take_while(|&&c| c == b'\n').count();
+        let line = &page[start..start + memchr::memchr(b'\n', &b[start..]).unwrap_or(b.len() - start)];
+        let prev = &page[memchr::memrchr(b'\n', &b[..i]).map_or(0, |p| p + 1)..i];
+        let (t, p) = (line.trim(), prev.trim());
+        // (A line of white space before: the line before it is further up. Let the full look decide.)
+        p.is_empty() || !t.is_empty() && !starts_upper_or_digit(t) && starts_mid_sentence(t) && closes(p)
+    })
 }
 
 impl Pass for ColumnOrderPass {
@@ -187,6 +172,9 @@ impl ColumnOrderPass {
         let body: Vec<usize> = (0..all.len()).filter(|&i| !all[i].is_blank()).collect();
         let t = |i: usize| all[i].text(text);
         let blank_before = |k: usize| k > 0 && body[k - 1] + 1 < body[k];
+        if loose(body.len(), blank_before) {
+            return;
+        }
         // The first line that does not start with a capital or a digit: it must start in lower case.
         let Some(x) = body.iter().position(|&i| !starts_upper_or_digit(t(i))) else { return };
         // A word in lower case (`the`, a fragment such as `bient`), not a name that starts so (`iPhone`).
@@ -241,8 +229,13 @@ impl ColumnOrderPass {
         let body: Vec<usize> = (0..all.len()).filter(|&i| !all[i].is_blank()).collect();
         let t = |i: usize| all[i].text(text);
         let blank_before = |k: usize| k > 0 && body[k - 1] + 1 < body[k];
+        if loose(body.len(), blank_before) {
+            return;
+        }
+        // (After an empty line: extractors print nothing on the line between two blocks.)
         let Some(x) = (1..body.len()).find(|&k| {
             blank_before(k)
+                && all[body[k] - 1].range.is_empty()
                 && !starts_upper_or_digit(t(body[k]))
                 && starts_mid_sentence(t(body[k]))
                 && closes(t(body[k - 1]))
@@ -460,6 +453,17 @@ mod tests {
             }
         }
         assert!(moved >= 50, "{moved}");
+    }
+
+    #[test]
+    fn a_page_with_a_blank_line_after_every_line_stays() {
+        // pdfminer's shape: a blank line marks no block, so a lower-case line after one is no sign.
+        let page = format!("{TOP}{COLUMN_TWO}{COLUMN_ONE}").replace('\n', "\n\n").replace("\n\n\n\n", "\n\n");
+        let text = format!("{page}\x0cThe second page starts here.\n");
+        assert_in_order(&clean(&text), "the shelf for a whole year", "Introduction");
+        let later = later_page(RUN, "shelf and along the southern coast of\n", "Results\nThe tides rose.");
+        let later = later.replace('\n', "\n\n").replace("\n\n\n\n", "\n\n");
+        assert_in_order(&clean(&later), "the shelf for a whole year", "Methods");
     }
 
     #[test]
