@@ -210,9 +210,7 @@ impl ColumnOrderPass {
         edits.remove(run, &self.rule);
         edits.push(last.content.end..last.content.end, format!("\n\n{moved}"), &self.rule);
     }
-}
 
-impl ColumnOrderPass {
     /// The pass on a page after the first, `page` (its text, up to the form feed that ends it).
     ///
     /// Later in a two-column paper, pdftotext can print a block of the second column between two
