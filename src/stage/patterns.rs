@@ -1972,6 +1972,14 @@ fn wrapped_continuation(text: &str, lines: &[Line], i: usize, width: usize) -> O
 /// The first line of the block that line `i` ends, when that block has at most `max` lines; `None`
 /// when it is longer. A block is a run of lines with no blank line between them; in blank-separated
 /// text (`loose`) it is a run of lines that each fill the column (a wrapped caption).
+///
+/// A run that no blank line or the text's start closes (it meets another page, or a line another rule
+/// claimed or kept) is no block in text without blank lines (pypdf's): the lines above the credit
+/// may end a paragraph of the text, next to a `Read more:` insert that made the run short. There the
+/// caption is only what follows the last line above it that ends a sentence: the line just above
+/// a credit alone on its line (`Photo: Jane Doe/Agency`, short, no sentence in it) is the caption's
+/// end, whatever it ends in; the lines above that, and above a credit sharing its line with a
+/// caption, belong to it only while they do not end a sentence.
 #[allow(clippy::too_many_arguments)]
 fn block_above(
     text: &str,
@@ -1986,9 +1994,9 @@ fn block_above(
     let mut first = i;
     let mut count = 1;
     let mut j = i;
-    loop {
+    let closed = loop {
         if j == 0 {
-            break;
+            break true;
         }
         let mut k = j - 1;
         let mut blank = false;
@@ -1996,14 +2004,17 @@ fn block_above(
             blank = true;
             k -= 1;
         }
-        if lines[k].is_blank() || lines[k].page != lines[i].page || claim[k].is_some() || kept[k] {
-            break;
+        if lines[k].is_blank() {
+            break true;
+        }
+        if lines[k].page != lines[i].page || claim[k].is_some() || kept[k] {
+            break blank;
         }
         let full = width > 0 && lines[k].chars * 10 >= width * 8;
         let continues =
             if blank { loose && full && !lines::ends_sentence(lines[k].text(text)) } else { true };
         if !continues {
-            break;
+            break true;
         }
         count += 1;
         if count > max {
@@ -2011,8 +2022,32 @@ fn block_above(
         }
         first = k;
         j = k;
+    };
+    if closed || first == i {
+        return Some(first);
     }
-    Some(first)
+    let credit = lines[i].text(text);
+    let alone = (width == 0 || lines[i].chars * 2 < width) && !has_sentence_inside(credit);
+    let mut start = i;
+    while start > first {
+        let above = lines[start - 1].text(text);
+        if !(start == i && alone) && lines::ends_sentence(above) {
+            break;
+        }
+        start -= 1;
+    }
+    Some(start)
+}
+
+/// Whether a sentence ends inside `s` and another starts after it (`... on Monday. Jane Doe / AP`);
+/// an initial (`J. Doe`) ends none.
+fn has_sentence_inside(s: &str) -> bool {
+    s.match_indices(['.', '!', '?']).any(|(at, _)| {
+        let word = s[..at].rsplit(' ').next().unwrap_or("");
+        let initial = word.chars().count() == 1 && word.starts_with(char::is_uppercase);
+        let rest = &s[at + 1..];
+        !initial && rest.strip_prefix(' ').is_some_and(|r| r.starts_with(char::is_uppercase))
+    })
 }
 
 #[cfg(test)]
@@ -2545,5 +2580,18 @@ mod line_set_tests {
                 proptest::prop_assert_eq!(fast, full, "{:?}", text);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod caption_tests {
+    #[test]
+    fn a_sentence_inside_is_a_stop_and_a_capital_after_it() {
+        assert!(super::has_sentence_inside("Ministers met on Monday. Jane Doe / AP"));
+        assert!(super::has_sentence_inside("Is it over? Officials say no. Photo: X"));
+        assert!(!super::has_sentence_inside("Photo: Jane Doe/Harbour Press"));
+        assert!(!super::has_sentence_inside("Photo: J. Doe/Press"));
+        assert!(!super::has_sentence_inside("Ministers met on Monday."));
+        assert!(!super::has_sentence_inside("e.g. the pier"));
     }
 }
