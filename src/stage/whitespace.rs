@@ -638,8 +638,8 @@ impl SplitWordPass {
     ///
     /// On the development corpus's six damaged texts this joins about 100 words more, none wrongly;
     /// without the function words, 39 of 224 joins would have been wrong (`g is`, `of f`, `for m`),
-    /// and without the pair test one (`B risk`). On 30 texts typeset and extracted as those were,
-    /// from other prose, about 150 more, none wrongly.
+    /// and without the pair test one (`B risk`). On 20 other documents typeset as those were and
+    /// extracted three ways, about 150 more, none wrongly.
     fn joins_loosely(&self, x: &str, y: &str, pairs: &SplitPairs) -> bool {
         let Some(l) = Self::parts(x, y) else { return false };
         let (word, fragment) = match (is_word(x), is_word(l)) {
