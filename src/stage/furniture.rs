@@ -17,6 +17,9 @@
 //!   text, digits masked: furniture of an extractor that prints no page breaks (pypdf).
 //! - `title-echo`: on a later page, a line made only of words of the document's first lines (the
 //!   title and the authors), or a truncated copy of the title (`Title of the pa...`): a running head.
+//!   Without page breaks (pypdf), a later copy of a first line or of most of the title, also after
+//!   the authors' names or before a page label (`Costa Micro-structure of ...`, `TITLE ... Page 2`),
+//!   at most once every 15 lines.
 //! - `title-block`: the authors, affiliations, e-mails and `Received ...` lines between a paper's title
 //!   and its text, found from an affiliation line (`Department of ...`, `... University ...`) in the
 //!   first lines of the document.
@@ -1158,6 +1161,24 @@ impl FurniturePass {
                 .collect();
             let mut lower_buf = Vec::new();
             let title_chars = head.first().map_or(0, |&i| lines[i].chars);
+            // The words of the title (the first lines above the authors' names) and of the names,
+            // lower-cased; gathered on first use.
+            let signed_sets: OnceCell<(FxHashSet<String>, FxHashSet<String>)> = OnceCell::new();
+            let signed_sets = || {
+                signed_sets.get_or_init(|| {
+                    let is_names = |&i: &usize| self.is_names(lines[i].text(text));
+                    // (The first line is the title's, whatever it looks like: `Expressions`.)
+                    let names = head.iter().skip(1).position(is_names).map_or(head.len(), |k| k + 1);
+                    let names_end =
+                        head[names..].iter().position(|i| !is_names(i)).map_or(head.len(), |k| names + k);
+                    let words = |ls: &[usize]| -> FxHashSet<String> {
+                        ls.iter()
+                            .flat_map(|&i| words_as_written(lines[i].text(text)).map(str::to_lowercase))
+                            .collect()
+                    };
+                    (words(&head[..names]), words(&head[names..names_end]))
+                })
+            };
             let after = head.last().copied().unwrap_or(0) + 1;
             let mut found: Vec<usize> = Vec::new();
             for (i, l) in lines.iter().enumerate().skip(after) {
@@ -1194,7 +1215,17 @@ impl FurniturePass {
                                 head_lines.iter().any(|&(s, k)| s == sig && k == h)
                             }
                         }));
-                if copy || et_al {
+                // pypdf prints a page's head on one line: the authors' names before the title (`Costa
+                // Micro-structure of damage ...`, `Osei Expressions`), or the page label after it
+                // (`CIRCULAR POLARIZATION OF ... AND THE Page 2`).
+                let mut signed = || {
+                    let (title_words, name_words) = signed_sets();
+                    signed_title(t, name_words).is_some_and(|(rest, named)| {
+                        is_part_of_title(rest, title_chars, || head_text().as_str(), &mut lower_buf)
+                            || (named && words_in_owned(rest, title_words))
+                    })
+                };
+                if copy || et_al || (starts_upper_or_digit(t) && !has_sentence_gap(t) && signed()) {
                     found.push(i);
                 }
             }
@@ -1613,6 +1644,45 @@ fn is_part_of_title<'h>(
     trimmed.len() >= 12 && (truncated || most) && contains_at_byte(head_text().as_bytes(), trimmed.as_bytes())
 }
 
+/// A running head that holds more than the title (see `title_echo`): `t` without a page label at
+/// its end (`Page 2`, `12`) and without up to four words of the authors' names at its start
+/// (`name_words`, lower-case), and whether names were taken off; `None` when neither was there or
+/// nothing is left. (Asked of many lines of a text without page breaks: the last byte and the first
+/// word answer most.)
+fn signed_title<'t>(t: &'t str, name_words: &FxHashSet<String>) -> Option<(&'t str, bool)> {
+    let mut core = t.trim_end();
+    let digits = core.len() - core.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    let labelled = (1..=3).contains(&digits) && core[..core.len() - digits].ends_with(' ');
+    if labelled {
+        core = core[..core.len() - digits].trim_end();
+        if let Some(c) = core.strip_suffix("Page").or_else(|| core.strip_suffix("page")) {
+            if c.is_empty() || c.ends_with(' ') {
+                core = c.trim_end();
+            }
+        }
+    }
+    let mut named = 0;
+    while named < 4 && !name_words.is_empty() {
+        let (word, after) = core.split_once(' ').unwrap_or((core, ""));
+        let key = word.trim_matches(|c: char| !c.is_alphanumeric());
+        if key.is_empty() || after.is_empty() || !name_words.contains(&key.to_lowercase()) {
+            break;
+        }
+        named += 1;
+        core = after.trim_start();
+    }
+    (!core.is_empty() && (labelled || named > 0) && starts_upper_or_digit(core)).then_some((core, named > 0))
+}
+
+/// Whether `t` has words and each of them, lower-cased, is in `set`.
+fn words_in_owned(t: &str, set: &FxHashSet<String>) -> bool {
+    let mut any = false;
+    words_as_written(t).all(|w| {
+        any = true;
+        set.contains(&w.to_lowercase())
+    }) && any
+}
+
 /// `t.contains("....") || t.contains(". . .")`: the dot leaders of a table of contents, found from the
 /// `.` bytes alone (each leader starts with one), without a substring searcher set up for each line.
 fn has_leaders(t: &str) -> bool {
@@ -1634,6 +1704,27 @@ fn starts_upper_or_digit(t: &str) -> bool {
 mod tests {
     use super::key;
     use crate::lines;
+
+    #[test]
+    fn a_signed_or_labelled_title_gives_the_title() {
+        let names: crate::hash::FxHashSet<String> =
+            ["james", "costa", "a", "vance", "and", "b", "okafor"].iter().map(|w| w.to_string()).collect();
+        let signed = |t| super::signed_title(t, &names);
+        assert_eq!(signed("Costa Micro-structure of damage"), Some(("Micro-structure of damage", true)));
+        assert_eq!(signed("Vance and Okafor Tides of the Shelf"), Some(("Tides of the Shelf", true)));
+        assert_eq!(signed("TIDES OF THE SHELF Page 3"), Some(("TIDES OF THE SHELF", false)));
+        assert_eq!(signed("Tides of the Shelf 12"), Some(("Tides of the Shelf", false)));
+        // At most four words go; what is left must then be the title, which the caller asks.
+        assert_eq!(signed("A. Vance and B. Okafor"), Some(("Okafor", true)));
+        // Names with nothing after them, text after them, or neither names nor a label: no head.
+        assert_eq!(signed("Vance"), None);
+        assert_eq!(signed("Costa measured the tides"), None);
+        assert_eq!(signed("Tides of the Shelf"), None);
+        assert_eq!(signed("In 2009"), None);
+        assert_eq!(signed("Page 3"), None);
+        // No names known: only the label.
+        assert_eq!(super::signed_title("Costa Tides", &Default::default()), None);
+    }
 
     /// [`super::key_hash`] with a buffer of its own.
     fn key_hash(line: &str) -> u64 {
