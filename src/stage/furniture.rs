@@ -22,7 +22,8 @@
 //!   at most once every 15 lines.
 //! - `title-block`: the authors, affiliations, e-mails and `Received ...` lines between a paper's title
 //!   and its text, found from an affiliation line (`Department of ...`, `... University ...`) in the
-//!   first lines of the document.
+//!   first lines of the document. Authors above it, or (pdfminer's order) a list of people right
+//!   below it; an arXiv stamp among these lines is passed over.
 //! - `footnote`: at the foot of a page, right above the page number, a line that starts with a note
 //!   marker (`1 `, `*`, `†`) and reads as a note (ends a sentence or holds a URL).
 //!
@@ -969,8 +970,14 @@ impl FurniturePass {
     ) {
         let Some(rule) = self.title_block.as_ref() else { return };
         let Some(first) = pages.first() else { return };
-        let head: Vec<usize> =
-            first.iter().copied().filter(|&i| verdict[i].is_none()).take(self.head_lines).collect();
+        // (An arXiv stamp set sideways in the margin comes out among these lines, as one line; it is
+        // the `arxiv-stamp` rule's, and does not part the authors from their affiliation.)
+        let head: Vec<usize> = first
+            .iter()
+            .copied()
+            .filter(|&i| verdict[i].is_none() && !lines[i].text(text).starts_with("arXiv:"))
+            .take(self.head_lines)
+            .collect();
         let is_meta = |i: usize| {
             let t = lines[i].text(text);
             let short = || {
@@ -1027,7 +1034,15 @@ impl FurniturePass {
                 break;
             }
         }
-        if start == first_meta && !own(head[first_meta]) {
+        // No author line above the affiliation: pdfminer may print the affiliation first, and the
+        // authors right under it, where only a list of people is taken for them (an initial, `L.
+        // Ferreira`, or a comma, `A, B and C`), not a heading (`Introduction`, `Results and Methods`).
+        let people_below = start == first_meta
+            && head.get(first_meta + 1).is_some_and(|&i| {
+                let t = lines[i].text(text);
+                self.is_names(t) && (t.contains(',') || has_initial(t))
+            });
+        if start == first_meta && !own(head[first_meta]) && !people_below {
             return;
         }
         // (Measured only when first needed: most documents have no title block, and most title blocks
@@ -1045,6 +1060,7 @@ impl FurniturePass {
             // An author line below an affiliation belongs to the block only when another affiliation
             // follows it (a second author group); otherwise it may be the first heading.
             if (is_meta(i) && !full(i))
+                || (people_below && end == first_meta)
                 || (self.is_names(lines[i].text(text))
                     && head.get(end + 2).is_some_and(|&j| is_meta(j) && !full(j)))
             {
@@ -1674,6 +1690,14 @@ fn signed_title<'t>(t: &'t str, name_words: &FxHashSet<String>) -> Option<(&'t s
     (!core.is_empty() && (labelled || named > 0) && starts_upper_or_digit(core)).then_some((core, named > 0))
 }
 
+/// Whether `t` has an initial: a capital letter and a full stop as a word of its own (`L.`).
+fn has_initial(t: &str) -> bool {
+    t.split([' ', ',']).any(|w| {
+        let mut c = w.chars();
+        matches!((c.next(), c.next(), c.next()), (Some(a), Some('.'), None) if a.is_uppercase())
+    })
+}
+
 /// Whether `t` has words and each of them, lower-cased, is in `set`.
 fn words_in_owned(t: &str, set: &FxHashSet<String>) -> bool {
     let mut any = false;
@@ -1704,6 +1728,14 @@ fn starts_upper_or_digit(t: &str) -> bool {
 mod tests {
     use super::key;
     use crate::lines;
+
+    #[test]
+    fn an_initial_is_a_capital_and_a_full_stop() {
+        assert!(super::has_initial("L. Ferreira") && super::has_initial("Anna Vance, T. Reid"));
+        assert!(super::has_initial("Jean-Paul Sartre and É. Zola"));
+        assert!(!super::has_initial("Related Work") && !super::has_initial("Results and Methods."));
+        assert!(!super::has_initial("Part I") && !super::has_initial("e. coli"));
+    }
 
     #[test]
     fn a_signed_or_labelled_title_gives_the_title() {
