@@ -239,6 +239,14 @@ fn regression_splice_stays_on_char_boundaries_after_nfc_between_line_separators(
     assert_holds("ﬁ\u{2028}e\u{301}\u{2029}ﬂ\r\nx\u{a0}\u{a0}ﬃ");
 }
 
+/// A note marker of two bytes (`§`) on a line above a page number, in text without page breaks: the
+/// footnote test looked at the byte after the first, inside the marker.
+#[test]
+fn regression_a_note_marker_of_two_bytes_above_a_page_number() {
+    check_all("\u{a7}A!\n\u{d3}\0").unwrap();
+    check_all("Text of the page goes on\n\u{2020} Also at the Harbour Board.\n3\nand on.").unwrap();
+}
+
 /// A wrapped list item before a blank line and the next item: once joined into one line, a second run
 /// read it as a one-line item and dropped the blank line.
 #[test]

@@ -26,6 +26,8 @@
 //!   below it; an arXiv stamp among these lines is passed over.
 //! - `footnote`: at the foot of a page, right above the page number, a line that starts with a note
 //!   marker (`1 `, `*`, `†`) and reads as a note (ends a sentence or holds a URL).
+//!   Without page breaks (pypdf), one such line right above a page number, its marker one digit or
+//!   sign (`1 Also at ...`, `1This work ...`).
 //!
 //! - `vertical-text`: eight or more lines in a row of one or two characters each: text set sideways
 //!   in a margin (an arXiv stamp), which pdfminer prints a character a line.
@@ -1276,17 +1278,19 @@ impl FurniturePass {
         };
         let reads_as_note = |t: &str| lines::ends_sentence(t) || t.contains("://") || t.contains("www.");
         if pages.len() < 2 {
-            // No page breaks (pypdf): a note glued to its marker (`1This work was ...`) right above a
-            // page number.
+            // No page breaks (pypdf): a note right above a page number, its marker one digit or sign,
+            // glued to it or not (`1This work was ...`, `1 Also at ...`, `* Also at ...`).
             for w in 0..nonblank.len().saturating_sub(1) {
                 let (i, next) = (nonblank[w], nonblank[w + 1]);
                 let t = lines[i].text(text);
-                let glued_marker = t.len() > 3
-                    && t.as_bytes()[0].is_ascii_digit()
+                // (The marker is one character: what follows it is a letter or one space.)
+                let marked = t.len() > 3
                     && self.is_footnote_start(t)
-                    && !t[1..].starts_with(|c: char| c.is_ascii_digit() || c.is_whitespace());
+                    && t.chars()
+                        .nth(1)
+                        .is_some_and(|c| !c.is_ascii_digit() && (c == ' ' || !c.is_whitespace()));
                 if verdict[i].is_none()
-                    && glued_marker
+                    && marked
                     && reads_as_note(t)
                     && verdict[next] == self.page_number.as_ref()
                 {
