@@ -2,7 +2,7 @@
 CARGO ?= cargo
 SHARED ?= ../shared
 
-.PHONY: all build test browser review-shot demo lint bench eval fuzz clean
+.PHONY: all build test browser review-shot demo lint bench eval typeset-check fuzz clean
 
 all: build
 
@@ -52,6 +52,18 @@ eval: build
 		python3 $(SHARED)/eval/score.py $(SHARED)/corpus/dev.jsonl.gz target/eval-dev.jsonl --by family && \
 		python3 $(SHARED)/eval/score.py $(SHARED)/corpus/dev.jsonl.gz target/eval-dev.jsonl --by extractor; \
 	else echo "make eval: $(SHARED)/corpus/dev.jsonl.gz not found, skipping"; fi
+
+## A second check on documents no rule was tuned on (scripts/typeset-check/README.md): typesets 20 from
+## Debian's Python documentation (Chromium, groff), extracts them with pdftotext, pdfminer.six and pypdf,
+## cleans them and scores the result when ../shared/eval/score.py exists. Needs the tools the README
+## names; not part of CI.
+typeset-check: build
+	python3 scripts/typeset-check/build.py target/typeset-check
+	./target/release/textwash clean -q target/typeset-check/corpus.jsonl.gz -o target/typeset-check/cleaned.jsonl
+	@if [ -f $(SHARED)/eval/score.py ]; then \
+		python3 $(SHARED)/eval/score.py target/typeset-check/corpus.jsonl.gz target/typeset-check/cleaned.jsonl --by family && \
+		python3 $(SHARED)/eval/score.py target/typeset-check/corpus.jsonl.gz target/typeset-check/cleaned.jsonl --by extractor; \
+	else echo "make typeset-check: $(SHARED)/eval/score.py not found, not scoring"; fi
 
 ## Fuzz each target for FUZZ_TIME seconds (default 600). Needs cargo-fuzz (`cargo install cargo-fuzz`) and
 ## a nightly compiler; RUSTC_BOOTSTRAP=1 lets a stable one build it. Not part of CI. Crashes land in
