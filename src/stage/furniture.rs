@@ -800,12 +800,12 @@ fn lower_words<'t>(texts: impl Iterator<Item = &'t str> + Clone) -> (String, Vec
     (buf, spans)
 }
 
-/// Whether `t` has words and each of them is in `set` (which is asked for only when there is a word to
-/// look up): `words(t)` collected and looked up, but each word lower-cased and looked up as it comes,
-/// stopping at the first that is not in the set. An ASCII word is lower-cased into one buffer; any other
-/// by `str::to_lowercase`, as `words` does (a final `Σ` is `ς` there, where `char::to_lowercase` gives
-/// `σ`).
-fn all_words_in<'s>(t: &str, set: impl Fn() -> &'s FxHashSet<&'s str>) -> bool {
+/// Whether `t` has words and each of them is in a set (`contains`, which is asked only when there is a
+/// word to look up): `words(t)` collected and looked up, but each word lower-cased and looked up as it
+/// comes, stopping at the first that is not in the set. An ASCII word is lower-cased into one buffer;
+/// any other by `str::to_lowercase`, as `words` does (a final `Σ` is `ς` there, where
+/// `char::to_lowercase` gives `σ`).
+fn all_words_in(t: &str, mut contains: impl FnMut(&str) -> bool) -> bool {
     let (mut any, mut lower) = (false, String::new());
     let all = words_as_written(t).all(|w| {
         any = true;
@@ -816,7 +816,7 @@ fn all_words_in<'s>(t: &str, set: impl Fn() -> &'s FxHashSet<&'s str>) -> bool {
         } else {
             lower = w.to_lowercase();
         }
-        set().contains(lower.as_str())
+        contains(lower.as_str())
     });
     any && all
 }
@@ -1152,7 +1152,7 @@ impl FurniturePass {
                 return true;
             }
             // (The capital first: the words of the first lines are gathered only when a line has one.)
-            t.chars().any(char::is_uppercase) && all_words_in(t, head_words)
+            t.chars().any(char::is_uppercase) && all_words_in(t, |w| head_words().contains(w))
         };
         if pages.len() >= 2 {
             for page in &pages[1..] {
@@ -1232,18 +1232,18 @@ impl FurniturePass {
                                 let h = key_hash(t, &mut key_buf);
                                 head_lines.iter().any(|&(s, k)| s == sig && k == h)
                             }
-                        }));
-                // pypdf prints a page's head on one line: the authors' names before the title (`Costa
-                // Micro-structure of damage ...`, `Osei Expressions`), or the page label after it
-                // (`CIRCULAR POLARIZATION OF ... AND THE Page 2`).
-                let mut signed = || {
-                    let (title_words, name_words) = signed_sets();
-                    signed_title(t, name_words).is_some_and(|(rest, named)| {
-                        is_part_of_title(rest, title_chars, || head_text().as_str(), &mut lower_buf)
-                            || (named && words_in_owned(rest, title_words))
-                    })
-                };
-                if copy || et_al || (starts_upper_or_digit(t) && !has_sentence_gap(t) && signed()) {
+                        })
+                        // pypdf prints a page's head on one line: the authors' names before the
+                        // title (`Costa Micro-structure of ...`, `Osei Expressions`), or the page
+                        // label after it (`CIRCULAR POLARIZATION OF ... AND THE Page 2`).
+                        || {
+                            let (title_words, name_words) = signed_sets();
+                            signed_title(t, name_words).is_some_and(|(rest, named)| {
+                                is_part_of_title(rest, title_chars, || head_text().as_str(), &mut lower_buf)
+                                    || (named && all_words_in(rest, |w| title_words.contains(w)))
+                            })
+                        });
+                if copy || et_al {
                     found.push(i);
                 }
             }
@@ -1702,15 +1702,6 @@ fn has_initial(t: &str) -> bool {
     })
 }
 
-/// Whether `t` has words and each of them, lower-cased, is in `set`.
-fn words_in_owned(t: &str, set: &FxHashSet<String>) -> bool {
-    let mut any = false;
-    words_as_written(t).all(|w| {
-        any = true;
-        set.contains(&w.to_lowercase())
-    }) && any
-}
-
 /// `t.contains("....") || t.contains(". . .")`: the dot leaders of a table of contents, found from the
 /// `.` bytes alone (each leader starts with one), without a substring searcher set up for each line.
 fn has_leaders(t: &str) -> bool {
@@ -1795,7 +1786,7 @@ mod tests {
             let plain = !ws.is_empty() && ws.iter().all(|w| set.contains(w));
             let (buf, spans) = super::lower_words(std::iter::once(head.as_str()));
             let borrowed: super::FxHashSet<&str> = spans.iter().map(|r| &buf[r.clone()]).collect();
-            proptest::prop_assert_eq!(super::all_words_in(&line, || &borrowed), plain);
+            proptest::prop_assert_eq!(super::all_words_in(&line, |w| borrowed.contains(w)), plain);
         }
 
         #[test]
